@@ -1,0 +1,5 @@
+// The benchmark suites, in the order they run. Each file owns one area and reports against a reference
+// measured in the same run.
+import type { BenchSuite } from '../report.ts';
+
+export const suites: Record<string, BenchSuite> = {};
