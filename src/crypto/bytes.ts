@@ -1,0 +1,71 @@
+// Byte helpers shared by the whole core. Web-standard types only (Uint8Array, TextEncoder), so the
+// same code runs on Node, Deno, Workers and browsers.
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** Decodes UTF-8, throwing on malformed input instead of inserting U+FFFD. */
+export function fromUtf8(b: Uint8Array): string {
+  return strictDecoder.decode(b);
+}
+
+/** True when `b` is well-formed UTF-8. */
+export function isUtf8(b: Uint8Array): boolean {
+  try {
+    strictDecoder.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  // getRandomValues fills at most 65536 bytes per call.
+  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
+  return out;
+}
+
+/**
+ * Compares two byte strings in time that depends only on their lengths, never on where they differ.
+ * Lengths are public in every use here (MACs, signatures, digests of fixed size).
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+/** Overwrites secret bytes we own once they are no longer needed. */
+export function wipe(...buffers: (Uint8Array | undefined)[]): void {
+  for (const b of buffers) b?.fill(0);
+}
+
+/** Big-endian unsigned 32-bit integer. */
+export function u32be(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n >>> 0, false);
+  return out;
+}
+
+/** A length-prefixed (u32 big-endian) field, for unambiguous concatenation of variable-length parts. */
+export function lengthPrefixed(b: Uint8Array): Uint8Array {
+  return concat(u32be(b.length), b);
+}

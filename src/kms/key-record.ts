@@ -1,0 +1,82 @@
+// The stored form of a customer master key: metadata and every version of its material (sealed by the
+// root key) in one document, so creating, rotating or deleting a key is a single compare-and-set write
+// and can never leave material without its key or a key without its material.
+import type { KeySpec, KeyUsage } from './key-spec.ts';
+import { KEY_SPECS } from './key-spec.ts';
+import type { KeyState } from './key-state.ts';
+
+export interface MaterialVersion {
+  /** 1, 2, ... in creation order; the last one is primary. */
+  v: number;
+  createdAt: number;
+  /** The material sealed by the root key (base64 of IV ‖ ciphertext ‖ tag). */
+  sealed: string;
+  /** Public half of an asymmetric key (base64 SubjectPublicKeyInfo DER); public, so kept in the clear. */
+  publicKey?: string;
+}
+
+export interface RotationSettings {
+  enabled: boolean;
+  intervalDays: number;
+  /** When automatic rotation was last switched on; the schedule counts from here until the first rotation. */
+  enabledAt?: number;
+  lastRotatedAt?: number;
+  count: number;
+}
+
+export interface KeyRecord {
+  schema: 1;
+  id: string;
+  project: string;
+  /** key_alias: the key's unique name in its project. */
+  alias: string;
+  description: string;
+  spec: KeySpec;
+  usage: KeyUsage;
+  origin: 'kms' | 'external';
+  state: KeyState;
+  /** A service default key (`<service>/default`): created on first use, never disabled or deleted. */
+  defaultKey: boolean;
+  createdAt: number;
+  /** When the key and its material are destroyed (state "4"). */
+  deletionAt?: number;
+  rotation: RotationSettings;
+  versions: MaterialVersion[];
+  /** Imported material expires at this time (epoch ms). */
+  materialExpiresAt?: number;
+  enterpriseProjectId: string;
+  keystoreId: string;
+}
+
+export const DEFAULT_ROTATION_DAYS = 365;
+
+export function primaryVersion(r: KeyRecord): MaterialVersion | undefined {
+  return r.versions[r.versions.length - 1];
+}
+
+export function findVersion(r: KeyRecord, v: number): MaterialVersion | undefined {
+  return r.versions.find((m) => m.v === v);
+}
+
+/** The wire KeyDetails object: every field a JSON string (spec section 2.2). */
+export function keyDetails(r: KeyRecord, domainId: string, region: string): Record<string, string> {
+  return {
+    key_id: r.id,
+    domain_id: domainId,
+    key_alias: r.alias,
+    realm: region,
+    key_spec: r.spec,
+    key_usage: r.usage,
+    key_description: r.description,
+    creation_date: String(r.createdAt),
+    scheduled_deletion_date: r.deletionAt === undefined ? '' : String(r.deletionAt),
+    key_state: r.state,
+    default_key_flag: r.defaultKey ? '1' : '0',
+    key_type: KEY_SPECS[r.spec].kind === 'asymmetric' ? '2' : '1',
+    expiration_time: r.materialExpiresAt === undefined ? '' : String(r.materialExpiresAt),
+    origin: r.origin,
+    key_rotation_enabled: String(r.rotation.enabled),
+    sys_enterprise_project_id: r.enterpriseProjectId,
+    keystore_id: r.keystoreId,
+  };
+}

@@ -1,0 +1,46 @@
+// The KMS: everything an operation needs, wired once per process (or per Worker isolate).
+import type { Store } from '../store/store.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { KeyMaterial } from './material.ts';
+import { KeyRepository } from './repository.ts';
+import type { RootKey } from './root-key.ts';
+
+export interface KmsLimits {
+  /** Customer master keys per project (KMS.1105 beyond it). */
+  keysPerProject: number;
+  /** Alias entities per project. */
+  aliasesPerProject: number;
+}
+
+export const DEFAULT_LIMITS: KmsLimits = { keysPerProject: 100_000, aliasesPerProject: 100_000 };
+
+export interface KmsOptions {
+  store: Store;
+  rootKey: RootKey;
+  /** The account: reported as domain_id. */
+  domainId: string;
+  /** Reported as realm / region_id. */
+  region?: string;
+  clock?: Clock;
+  limits?: Partial<KmsLimits>;
+}
+
+export class Kms {
+  readonly store: Store;
+  readonly repo: KeyRepository;
+  readonly material: KeyMaterial;
+  readonly clock: Clock;
+  readonly domainId: string;
+  readonly region: string;
+  readonly limits: KmsLimits;
+
+  constructor(options: KmsOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.domainId = options.domainId;
+    this.region = options.region ?? 'local-1';
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.material = new KeyMaterial(options.rootKey);
+    this.repo = new KeyRepository(this.store, this.clock, (r) => this.material.forget(r));
+  }
+}

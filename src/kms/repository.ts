@@ -1,0 +1,253 @@
+// Key records, the key-name index and alias entities in the store.
+//
+// The store has no multi-key transactions, so every multi-write operation is ordered so that each prefix
+// of its writes is a consistent state:
+// - A key record is one document (metadata + all material versions): create, rotate, disable and
+//   schedule-deletion are each a single compare-and-set write.
+// - Name index entries (`name/<alias>` -> key id) and alias entities point at keys. They are written
+//   *before* the key record they serve and removed *after* it, and a pointer counts only if the record
+//   it names exists and agrees (for names: the record's alias is that name). A pointer left behind by a
+//   failed write is therefore invisible and is overwritten by the next claim of the same name.
+import { Code, KmsError } from './errors.ts';
+import type { Clock } from './clock.ts';
+import type { KeyRecord } from './key-record.ts';
+import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
+
+export interface AliasRecord {
+  name: string;
+  keyId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface NameEntry {
+  keyId: string;
+}
+
+const keyPath = (project: string, id: string) => `kms/${project}/key/${id}`;
+const namePath = (project: string, name: string) => `kms/${project}/name/${name}`;
+const aliasPath = (project: string, name: string) => `kms/${project}/alias/${name}`;
+
+const MAX_CAS_RETRIES = 16;
+const PARSED_CACHE = 8192;
+
+export class KeyRepository {
+  /** Parsed records by store path and version: decoding JSON on every request is the costliest part of a read. */
+  private readonly parsed = new Map<string, { version: string; record: KeyRecord }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    /** Called after a key is destroyed, to drop anything cached about it. */
+    private readonly onDestroyed: (record: KeyRecord) => void = () => {},
+  ) {}
+
+  /** A key by id, or null. A key whose deletion date has passed is destroyed here and reported absent. */
+  async get(project: string, id: string): Promise<KeyRecord | null> {
+    const loaded = await this.load(project, id);
+    return loaded?.record ?? null;
+  }
+
+  private async load(project: string, id: string): Promise<{ record: KeyRecord; version: string } | null> {
+    const path = keyPath(project, id);
+    const entry = await this.store.get(path);
+    if (!entry) return null;
+    let cached = this.parsed.get(path);
+    if (!cached || cached.version !== entry.version) {
+      cached = { version: entry.version, record: JSON.parse(new TextDecoder().decode(entry.value)) as KeyRecord };
+      this.parsed.set(path, cached);
+      if (this.parsed.size > PARSED_CACHE) this.parsed.delete(this.parsed.keys().next().value as string);
+    }
+    if (this.isDue(cached.record)) {
+      // Logically gone from its deletion date on; if destroying it fails now, the next access retries.
+      await this.destroy(cached.record, cached.version).catch(() => {});
+      return null;
+    }
+    return cached;
+  }
+
+  /** The key whose key_alias is `name`, or null. */
+  async byName(project: string, name: string): Promise<KeyRecord | null> {
+    const idx = await getJson<NameEntry>(this.store, namePath(project, name));
+    if (!idx) return null;
+    const r = await this.get(project, idx.value.keyId);
+    return r && r.alias === name ? r : null;
+  }
+
+  /** Stores a new key; its alias must be free. */
+  async create(record: KeyRecord): Promise<void> {
+    const nameVersion = await this.claimName(record.project, record.alias, record.id);
+    try {
+      await putJson(this.store, keyPath(record.project, record.id), record, { ifVersion: null });
+    } catch (e) {
+      await this.store.delete(namePath(record.project, record.alias), { ifVersion: nameVersion }).catch(() => {});
+      throw e;
+    }
+  }
+
+  /**
+   * Read-modify-write of one key with compare-and-set, retried on concurrent writes. `change` gets a
+   * private copy and returns the new record (or throws a KmsError to refuse, changing nothing).
+   */
+  async update(project: string, id: string, change: (r: KeyRecord) => KeyRecord): Promise<KeyRecord> {
+    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+      const loaded = await this.load(project, id);
+      if (!loaded) throw notFound(id);
+      const next = change(structuredClone(loaded.record));
+      try {
+        await putJson(this.store, keyPath(project, id), next, { ifVersion: loaded.version });
+        return next;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+    throw new KmsError(Code.Internal, `Too many concurrent changes to key ${id}; try again.`, 500);
+  }
+
+  /** Gives a key a new key_alias: claim the new name, switch the record, then release the old name. */
+  async rename(project: string, id: string, newName: string, check: (r: KeyRecord) => void): Promise<KeyRecord> {
+    const current = await this.get(project, id);
+    if (!current) throw notFound(id);
+    check(current);
+    if (current.alias === newName) return current;
+    const nameVersion = await this.claimName(project, newName, id);
+    let renamed: KeyRecord;
+    try {
+      renamed = await this.update(project, id, (r) => {
+        check(r);
+        return { ...r, alias: newName };
+      });
+    } catch (e) {
+      await this.store.delete(namePath(project, newName), { ifVersion: nameVersion }).catch(() => {});
+      throw e;
+    }
+    await this.releaseName(project, current.alias, id);
+    return renamed;
+  }
+
+  /** Every key of a project, oldest first. */
+  async list(project: string): Promise<KeyRecord[]> {
+    const paths = await listAll(this.store, `kms/${project}/key/`);
+    const out: KeyRecord[] = [];
+    for (const p of paths) {
+      const r = await this.get(project, p.slice(p.lastIndexOf('/') + 1));
+      if (r) out.push(r);
+    }
+    return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Destroys every key of a project whose deletion date has passed. Returns how many. */
+  async purgeDue(project: string): Promise<number> {
+    let n = 0;
+    for (const p of await listAll(this.store, `kms/${project}/key/`)) {
+      const entry = await getJson<KeyRecord>(this.store, p);
+      if (entry && this.isDue(entry.value)) {
+        await this.destroy(entry.value, entry.version);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Projects that have keys. */
+  async projects(): Promise<string[]> {
+    const seen = new Set<string>();
+    for (const p of await listAll(this.store, 'kms/')) seen.add(p.split('/')[1]);
+    return [...seen];
+  }
+
+  // --- alias entities (the aliases API) ---
+
+  async getAlias(project: string, name: string): Promise<{ alias: AliasRecord; version: string } | null> {
+    const a = await getJson<AliasRecord>(this.store, aliasPath(project, name));
+    if (!a) return null;
+    return (await this.get(project, a.value.keyId)) ? { alias: a.value, version: a.version } : null;
+  }
+
+  async createAlias(project: string, alias: AliasRecord): Promise<void> {
+    const path = aliasPath(project, alias.name);
+    const existing = await getJson<AliasRecord>(this.store, path);
+    if (existing && (await this.get(project, existing.value.keyId))) throw aliasExists(alias.name);
+    try {
+      await putJson(this.store, path, alias, { ifVersion: existing ? existing.version : null });
+    } catch (e) {
+      if (e instanceof ConflictError) throw aliasExists(alias.name);
+      throw e;
+    }
+  }
+
+  async putAlias(project: string, alias: AliasRecord, version: string): Promise<void> {
+    await putJson(this.store, aliasPath(project, alias.name), alias, { ifVersion: version });
+  }
+
+  async deleteAlias(project: string, name: string, version: string): Promise<void> {
+    await this.store.delete(aliasPath(project, name), { ifVersion: version });
+  }
+
+  /** Live aliases of a project (optionally of one key), by name. */
+  async listAliases(project: string, keyId?: string): Promise<AliasRecord[]> {
+    const out: AliasRecord[] = [];
+    for (const p of await listAll(this.store, `kms/${project}/alias/`)) {
+      const a = await getJson<AliasRecord>(this.store, p);
+      if (!a || (keyId && a.value.keyId !== keyId)) continue;
+      if (await this.get(project, a.value.keyId)) out.push(a.value);
+    }
+    return out;
+  }
+
+  // --- internals ---
+
+  private isDue(r: KeyRecord): boolean {
+    return r.state === '4' && r.deletionAt !== undefined && r.deletionAt <= this.clock.now();
+  }
+
+  /**
+   * Destroys a key for good: the record (with all its material) goes first; that is the commit point.
+   * Pointers to it are then removed; any that survive a failure here are dead and get overwritten.
+   */
+  private async destroy(r: KeyRecord, version: string): Promise<void> {
+    try {
+      await this.store.delete(keyPath(r.project, r.id), { ifVersion: version });
+    } catch (e) {
+      if (e instanceof ConflictError) return; // changed meanwhile (e.g. deletion cancelled): not ours to destroy
+      throw e;
+    }
+    this.parsed.delete(keyPath(r.project, r.id));
+    this.onDestroyed(r);
+    await this.releaseName(r.project, r.alias, r.id);
+    for (const p of await listAll(this.store, `kms/${r.project}/alias/`).catch(() => [] as string[])) {
+      const a = await getJson<AliasRecord>(this.store, p).catch(() => null);
+      if (a && a.value.keyId === r.id) await this.store.delete(p, { ifVersion: a.version }).catch(() => {});
+    }
+  }
+
+  /** Points `name` at `keyId` unless a live key holds it. Returns the index entry's version. */
+  private async claimName(project: string, name: string, keyId: string): Promise<string> {
+    const path = namePath(project, name);
+    const idx = await getJson<NameEntry>(this.store, path);
+    if (idx) {
+      const holder = await this.get(project, idx.value.keyId);
+      if (holder && holder.alias === name) throw aliasExists(name);
+    }
+    try {
+      return await putJson(this.store, path, { keyId } satisfies NameEntry, { ifVersion: idx ? idx.version : null });
+    } catch (e) {
+      if (e instanceof ConflictError) throw aliasExists(name);
+      throw e;
+    }
+  }
+
+  private async releaseName(project: string, name: string, keyId: string): Promise<void> {
+    const path = namePath(project, name);
+    const idx = await getJson<NameEntry>(this.store, path).catch(() => null);
+    if (idx && idx.value.keyId === keyId) await this.store.delete(path, { ifVersion: idx.version }).catch(() => {});
+  }
+}
+
+export function notFound(id: string): KmsError {
+  return new KmsError(Code.KeyNotFound, `The key ${id} does not exist.`);
+}
+
+function aliasExists(name: string): KmsError {
+  return new KmsError(Code.AliasExists, `The alias ${name} already exists.`);
+}

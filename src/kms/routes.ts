@@ -1,0 +1,71 @@
+// Every KMS operation and where it lives on the wire (paths relative to /v1.0/{project_id}; spec 2.1).
+import { associateAliasOp, createAliasOp, deleteAliasOp, listAliasesOp } from './aliases.ts';
+import {
+  createDatakeyOp,
+  createDatakeyWithoutPlaintextOp,
+  decryptDataOp,
+  decryptDatakeyOp,
+  encryptDataOp,
+  encryptDatakeyOp,
+} from './data.ts';
+import {
+  cancelKeyDeletionOp,
+  createKeyOp,
+  describeKeyOp,
+  disableKeyOp,
+  enableKeyOp,
+  genRandomOp,
+  listKeysOp,
+  scheduleKeyDeletionOp,
+  updateKeyAliasOp,
+  updateKeyDescriptionOp,
+} from './keys.ts';
+import type { Operation } from './operation.ts';
+import {
+  disableKeyRotationOp,
+  enableKeyRotationOp,
+  getKeyRotationStatusOp,
+  rotateOnDemandOp,
+  updateKeyRotationIntervalOp,
+} from './rotation.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface Route {
+  method: Method;
+  /** Relative to the versioned project prefix; `:name` segments become params. */
+  path: string;
+  /** The operation's name in logs and grants. */
+  name: string;
+  op: Operation;
+}
+
+const action = (name: string, op: Operation): Route => ({ method: 'POST', path: `/kms/${name}`, name, op });
+
+export const KMS_ROUTES: Route[] = [
+  action('create-key', createKeyOp),
+  action('describe-key', describeKeyOp),
+  action('list-keys', listKeysOp),
+  action('enable-key', enableKeyOp),
+  action('disable-key', disableKeyOp),
+  action('schedule-key-deletion', scheduleKeyDeletionOp),
+  action('cancel-key-deletion', cancelKeyDeletionOp),
+  action('update-key-alias', updateKeyAliasOp),
+  action('update-key-description', updateKeyDescriptionOp),
+  action('encrypt-data', encryptDataOp),
+  action('decrypt-data', decryptDataOp),
+  action('create-datakey', createDatakeyOp),
+  action('create-datakey-without-plaintext', createDatakeyWithoutPlaintextOp),
+  action('encrypt-datakey', encryptDatakeyOp),
+  action('decrypt-datakey', decryptDatakeyOp),
+  action('gen-random', genRandomOp),
+  action('enable-key-rotation', enableKeyRotationOp),
+  action('disable-key-rotation', disableKeyRotationOp),
+  action('update-key-rotation-interval', updateKeyRotationIntervalOp),
+  action('get-key-rotation-status', getKeyRotationStatusOp),
+  action('rotate-on-demand', rotateOnDemandOp),
+  { method: 'POST', path: '/kms/aliases', name: 'create-alias', op: createAliasOp },
+  { method: 'DELETE', path: '/kms/aliases', name: 'delete-alias', op: deleteAliasOp },
+  { method: 'GET', path: '/kms/aliases', name: 'list-aliases', op: listAliasesOp },
+  { method: 'POST', path: '/kms/alias/associate', name: 'associate-alias', op: associateAliasOp },
+];

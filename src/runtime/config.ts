@@ -1,0 +1,42 @@
+// Configuration from the environment, the same names on every runtime (PRODUCT.md contracts).
+export interface EnvConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  adminAk?: string;
+  adminSk?: string;
+  projectId?: string;
+  /** base64 of 32 bytes */
+  rootKey?: string;
+  region: string;
+  logLevel: 'info' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readEnv(env: Record<string, string | undefined>): EnvConfig {
+  const port = Number(env.PORT ?? '8787');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got ${env.PORT}`);
+  const ak = env.EDGEKMS_ADMIN_AK || undefined;
+  const sk = env.EDGEKMS_ADMIN_SK || undefined;
+  if ((ak === undefined) !== (sk === undefined)) throw new ConfigError('set both EDGEKMS_ADMIN_AK and EDGEKMS_ADMIN_SK, or neither');
+  if (ak !== undefined && !/^[A-Za-z0-9]{8,128}$/.test(ak)) throw new ConfigError('EDGEKMS_ADMIN_AK must be 8-128 letters and digits');
+  if (sk !== undefined && sk.length < 16) throw new ConfigError('EDGEKMS_ADMIN_SK must be at least 16 characters');
+  const project = env.EDGEKMS_PROJECT_ID || undefined;
+  if (project !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(project)) throw new ConfigError('EDGEKMS_PROJECT_ID must be 1-64 letters, digits, _ or -');
+  const level = env.EDGEKMS_LOG ?? 'info';
+  if (level !== 'info' && level !== 'silent') throw new ConfigError('EDGEKMS_LOG must be info or silent');
+  return {
+    host: env.HOST || '127.0.0.1',
+    port,
+    dataDir: env.EDGEKMS_DATA_DIR || './.edgekms',
+    adminAk: ak,
+    adminSk: sk,
+    projectId: project,
+    rootKey: env.EDGEKMS_ROOT_KEY || undefined,
+    region: env.EDGEKMS_REGION || 'local-1',
+    logLevel: level,
+  };
+}

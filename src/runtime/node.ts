@@ -1,0 +1,106 @@
+// `npm start`: edgekms on Node with the durable embedded store. Reads its configuration from the
+// environment (src/runtime/config.ts), creates the root key and the admin credential on first start, and
+// prints `edgekms listening on http://HOST:PORT` once it accepts requests.
+import { serve } from '@hono/node-server';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fromBase64, toBase64 } from '../crypto/encoding.ts';
+import { newAccessKey, newProjectId, newSecretKey } from '../iam/generate.ts';
+import { StaticCredentials } from '../iam/credentials.ts';
+import { openDeployment } from '../kms/deployment.ts';
+import { Kms } from '../kms/kms.ts';
+import { RootKey } from '../kms/root-key.ts';
+import { runMaintenance } from '../kms/rotation.ts';
+import { createApp } from '../server/app.ts';
+import { FileStore } from '../store/file.ts';
+import { ConfigError, readEnv, type EnvConfig } from './config.ts';
+
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+interface AdminCredential {
+  access_key: string;
+  secret_key: string;
+  project_id: string;
+}
+
+function writePrivate(path: string, text: string): void {
+  writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+}
+
+function loadRootKey(config: EnvConfig): Uint8Array {
+  if (config.rootKey) {
+    const raw = fromBase64(config.rootKey.trim());
+    if (raw.length !== 32) throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
+    return raw;
+  }
+  const path = join(config.dataDir, 'root.key');
+  if (!existsSync(path)) writePrivate(path, toBase64(RootKey.generate()) + '\n');
+  const raw = fromBase64(readFileSync(path, 'utf8').trim());
+  if (raw.length !== 32) throw new ConfigError(`${path} does not hold a base64 32-byte key`);
+  return raw;
+}
+
+function loadAdmin(config: EnvConfig): { admin: AdminCredential; path?: string; created: boolean } {
+  if (config.adminAk && config.adminSk) {
+    return { admin: { access_key: config.adminAk, secret_key: config.adminSk, project_id: config.projectId ?? newProjectId() }, created: false };
+  }
+  const path = resolve(config.dataDir, 'admin.json');
+  let created = false;
+  if (!existsSync(path)) {
+    const admin: AdminCredential = { access_key: newAccessKey(), secret_key: newSecretKey(), project_id: config.projectId ?? newProjectId() };
+    writePrivate(path, JSON.stringify(admin, null, 2) + '\n');
+    created = true;
+  }
+  const admin = JSON.parse(readFileSync(path, 'utf8')) as AdminCredential;
+  if (config.projectId) admin.project_id = config.projectId;
+  return { admin, path, created };
+}
+
+async function main(): Promise<void> {
+  const config = readEnv(process.env);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = await FileStore.open(config.dataDir);
+  const rootKey = await RootKey.fromBytes(loadRootKey(config));
+  const deployment = await openDeployment(store, rootKey);
+  const { admin, path: adminPath, created } = loadAdmin(config);
+  const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region });
+  const credentials = new StaticCredentials([
+    { accessKey: admin.access_key, secretKey: new TextEncoder().encode(admin.secret_key), principal: `admin`, projects: '*' },
+  ]);
+  const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
+  const app = createApp({
+    kms,
+    credentials,
+    log,
+    onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
+  });
+
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+    if (created) console.log(`created admin credential in ${adminPath} (project ${admin.project_id})`);
+    else if (adminPath) console.log(`admin credential: ${adminPath}`);
+    console.log(`edgekms listening on http://${config.host}:${info.port}`);
+  });
+
+  const maintain = () => runMaintenance(kms).catch((e) => console.error('maintenance failed:', e));
+  void maintain();
+  const timer = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`edgekms stopping (${signal})`);
+    clearInterval(timer);
+    server.close(() => void store.close().then(() => process.exit(0)));
+    setTimeout(() => void store.close().then(() => process.exit(0)), 5000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error(`edgekms: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

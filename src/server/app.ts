@@ -1,0 +1,179 @@
+// The HTTP face of edgekms: a Hono app with web-standard Request/Response at its edges, so the same app
+// serves Node, Deno and Workers. Every API request is size-bounded, signature-checked and routed to an
+// operation of the portable core; every answer carries X-Request-Id.
+import { Hono, type Context } from 'hono';
+import { FieldReader } from '../api/fields.ts';
+import { fromUtf8 } from '../crypto/bytes.ts';
+import { toHex } from '../crypto/encoding.ts';
+import type { CredentialSource, Credential } from '../iam/credentials.ts';
+import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
+import { Code, KmsError } from '../kms/errors.ts';
+import type { Kms } from '../kms/kms.ts';
+import { KMS_FIELDS, type Reply } from '../kms/operation.ts';
+import { KMS_ROUTES, type Route } from '../kms/routes.ts';
+import { StoreError } from '../store/store.ts';
+import { BodyTooLarge, readBody } from './body.ts';
+import { HttpError, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
+
+export interface AccessLogEntry {
+  time: string;
+  request_id: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  access_key?: string;
+  operation?: string;
+  error_code?: string;
+}
+
+export interface AppOptions {
+  kms: Kms;
+  credentials: CredentialSource;
+  /** Largest accepted request body; KMS.0203 beyond it. */
+  bodyLimit?: number;
+  /** One structured line per request; never includes bodies. */
+  log?: (entry: AccessLogEntry) => void;
+  /** Logs unexpected errors (stack traces), never request contents. */
+  onInternalError?: (error: unknown, requestId: string) => void;
+}
+
+type Env = {
+  Variables: {
+    requestId: string;
+    body: Uint8Array;
+    credential: Credential;
+    operation: string;
+    errorCode: string;
+  };
+};
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function createApp(options: AppOptions): Hono<Env> {
+  const { kms, credentials } = options;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const requestId = toHex(crypto.getRandomValues(new Uint8Array(16)), false);
+    c.set('requestId', requestId);
+    await next();
+    c.header('X-Request-Id', requestId);
+    options.log?.({
+      time: new Date().toISOString(),
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+      access_key: c.get('credential')?.accessKey,
+      operation: c.get('operation'),
+      error_code: c.get('errorCode'),
+    });
+  });
+
+  app.onError((err, c) => renderError(c, err, options));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
+    let body: Uint8Array;
+    try {
+      body = await readBody(c.req.raw, bodyLimit);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) throw kmsHttpError(new KmsError(Code.BodyTooLong, `The request body is longer than ${bodyLimit} bytes.`));
+      throw e;
+    }
+    c.set('body', body);
+    const url = new URL(c.req.url);
+    const credential = await verifyRequest({ method: c.req.method, url, rawPath: url.pathname, headers: c.req.raw.headers, body }, credentials, kms.clock.now());
+    c.set('credential', credential);
+    await next();
+  };
+  app.use('/v1.0/*', authenticate);
+  app.use('/v1/*', authenticate);
+
+  for (const route of KMS_ROUTES) {
+    app.on(route.method, `/v1.0/:project_id${route.path}`, (c) => handleKms(c, route, kms));
+  }
+
+  app.notFound((c) => {
+    const body = c.req.path.startsWith('/v1.0/')
+      ? kmsErrorBody(Code.InvalidUrl, `No API at ${c.req.method} ${c.req.path}.`)
+      : gatewayErrorBody('APIGW.0101', 'The API does not exist or has not been published in the environment.', c.get('requestId'));
+    return c.json(body, 404);
+  });
+
+  return app;
+}
+
+async function handleKms(c: Context<Env>, route: Route, kms: Kms): Promise<Response> {
+  c.set('operation', route.name);
+  const project = c.req.param('project_id') ?? '';
+  if (!PROJECT_ID.test(project)) throw kmsHttpError(new KmsError(Code.InvalidUrl, 'Invalid project_id in the request URL.'));
+  const credential = c.get('credential');
+  checkProject(c, credential, project);
+  const body = parseJsonBody(c.get('body'));
+  const reader = FieldReader.of(body, KMS_FIELDS);
+  reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
+  const reply = await route.op(kms, { project, principal: credential.principal, requestId: c.get('requestId') }, {
+    body: reader,
+    query: new URL(c.req.url).searchParams,
+    params: c.req.param() as Record<string, string>,
+  });
+  return render(c, reply);
+}
+
+function checkProject(c: Context<Env>, credential: Credential, project: string): void {
+  const headerProject = c.req.header('x-project-id');
+  if ((headerProject !== undefined && headerProject !== project) || !mayAccessProject(credential, project)) {
+    throw kmsHttpError(new KmsError(Code.NoApiPermission, `The access key may not act in project ${project}.`, 403));
+  }
+}
+
+function parseJsonBody(bytes: Uint8Array): unknown {
+  if (bytes.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fromUtf8(bytes));
+  } catch {
+    throw kmsHttpError(new KmsError(Code.InvalidJson, 'The request body is not valid JSON.'));
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw kmsHttpError(new KmsError(Code.InvalidJson, 'The request body must be a JSON object.'));
+  }
+  return parsed;
+}
+
+function render(c: Context<Env>, reply: Reply): Response {
+  if (reply.body === undefined) return c.body(null, reply.status as 200);
+  return c.json(reply.body, reply.status as 200);
+}
+
+function renderError(c: Context<Env>, err: unknown, options: AppOptions): Response {
+  const requestId = c.get('requestId') ?? '';
+  let status: number;
+  let body: unknown;
+  if (err instanceof HttpError) {
+    ({ status, body } = err);
+  } else if (err instanceof KmsError) {
+    ({ status, body } = kmsHttpError(err));
+  } else if (err instanceof AuthError) {
+    status = 401;
+    body = gatewayErrorBody('APIGW.0301', err.message, requestId);
+  } else if (err instanceof StoreError) {
+    options.onInternalError?.(err, requestId);
+    status = 500;
+    body = kmsErrorBody(Code.StoreIo, 'The key store failed; the operation did not complete. Try again.');
+  } else {
+    options.onInternalError?.(err, requestId);
+    status = 500;
+    body = kmsErrorBody(Code.Internal, 'Internal error.');
+  }
+  const code = (body as { error_code?: string }).error_code;
+  if (code) c.set('errorCode', code);
+  return c.json(body, status as 500);
+}

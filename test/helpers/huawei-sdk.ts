@@ -1,0 +1,48 @@
+// A client built on Huawei's official @huaweicloud/huaweicloud-sdk-core (its HcClient and AK/SK signer),
+// as ../shared/TOOLCHAIN.md describes. Errors come back as the SDK's exceptions.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core');
+const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder');
+
+export interface HuaweiError {
+  httpStatusCode: number;
+  errorCode?: string;
+  errorMsg?: string;
+  requestId?: string;
+}
+
+export interface HuaweiClient {
+  call<T = any>(method: string, path: string, data?: unknown, queryParams?: Record<string, string>): Promise<T>;
+  /** Resolves to the SDK's exception (or throws if the call succeeded). */
+  fail(method: string, path: string, data?: unknown, queryParams?: Record<string, string>): Promise<HuaweiError>;
+}
+
+export function huaweiClient(endpoint: string, ak: string, sk: string, projectId: string): HuaweiClient {
+  const credentials = new BasicCredentials().withAk(ak).withSk(sk).withProjectId(projectId);
+  const hc = new ClientBuilder((c: unknown) => c).withEndpoint(endpoint).withCredential(credentials).build();
+  const call = async (method: string, path: string, data?: unknown, queryParams: Record<string, string> = {}) => {
+    const res = await hc.sendRequest({
+      method,
+      url: path,
+      contentType: 'application/json;charset=UTF-8',
+      queryParams,
+      pathParams: {},
+      headers: {},
+      ...(data === undefined ? {} : { data }),
+    });
+    return res;
+  };
+  return {
+    call,
+    async fail(method, path, data, queryParams) {
+      try {
+        await call(method, path, data, queryParams);
+      } catch (e) {
+        return e as HuaweiError;
+      }
+      throw new Error(`${method} ${path} succeeded but was expected to fail`);
+    },
+  };
+}
