@@ -47,10 +47,14 @@ function params(alg: EcdsaSigningAlgorithm) {
   return p;
 }
 
-/** Shortest and longest DER signature a curve can produce (r, s >= 1, each at most `size` bytes + sign byte). */
+/**
+ * Shortest and longest DER signature a curve can produce: r, s in [1, n-1], each an INTEGER of at most
+ * ceil(bits(n)/8) bytes plus a sign byte when bits(n) is a multiple of 8 (not for P-521).
+ */
 export function ecdsaDerLengthBounds(curve: EcCurve): { min: number; max: number } {
-  const size = CURVES[curve].size;
-  const content = 2 * (2 + size + 1);
+  const nBits = CURVES[curve].noble.Point.Fn.BITS;
+  const intMax = Math.ceil(nBits / 8) + (nBits % 8 === 0 ? 1 : 0);
+  const content = 2 * (2 + intMax);
   return { min: 8, max: content + (content < 128 ? 2 : 3) };
 }
 
