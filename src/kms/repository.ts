@@ -22,7 +22,11 @@ export interface AliasRecord {
 
 interface NameEntry {
   keyId: string;
+  /** When the name was claimed: a claim younger than SWEEP_GRACE_MS may belong to a create in flight. */
+  at: number;
 }
+
+const SWEEP_GRACE_MS = 10 * 60 * 1000;
 
 const keyPath = (project: string, id: string) => `kms/${project}/key/${id}`;
 const namePath = (project: string, name: string) => `kms/${project}/name/${name}`;
@@ -80,7 +84,10 @@ export class KeyRepository {
     try {
       await putJson(this.store, keyPath(record.project, record.id), record, { ifVersion: null });
     } catch (e) {
-      await this.store.delete(namePath(record.project, record.alias), { ifVersion: nameVersion }).catch(() => {});
+      // The write may have happened even though it reported failure; then the key exists and its name
+      // must stay. Only a key that surely does not exist gives its name back.
+      const written = await this.store.get(keyPath(record.project, record.id)).then((x) => x !== null, () => true);
+      if (!written) await this.store.delete(namePath(record.project, record.alias), { ifVersion: nameVersion }).catch(() => {});
       throw e;
     }
   }
@@ -118,7 +125,13 @@ export class KeyRepository {
         return { ...r, alias: newName };
       });
     } catch (e) {
-      await this.store.delete(namePath(project, newName), { ifVersion: nameVersion }).catch(() => {});
+      const now = await this.get(project, id).catch(() => undefined);
+      if (now === undefined || now?.alias === newName) {
+        // Renamed after all (or unknown): keep the new name; release the old one if we can.
+        if (now) await this.releaseName(project, current.alias, id);
+      } else {
+        await this.store.delete(namePath(project, newName), { ifVersion: nameVersion }).catch(() => {});
+      }
       throw e;
     }
     await this.releaseName(project, current.alias, id);
@@ -143,6 +156,31 @@ export class KeyRepository {
       const entry = await getJson<KeyRecord>(this.store, p);
       if (entry && this.isDue(entry.value)) {
         await this.destroy(entry.value, entry.version);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Removes name-index entries and alias entities whose key no longer exists (left by writes that failed
+   * halfway). They are already invisible; this only reclaims their space.
+   */
+  async sweepPointers(project: string): Promise<number> {
+    let n = 0;
+    for (const p of await listAll(this.store, `kms/${project}/name/`)) {
+      const idx = await getJson<NameEntry>(this.store, p);
+      if (!idx || this.clock.now() - (idx.value.at ?? 0) < SWEEP_GRACE_MS) continue;
+      const r = await this.get(project, idx.value.keyId);
+      if (!r || r.alias !== p.slice(`kms/${project}/name/`.length)) {
+        await this.store.delete(p, { ifVersion: idx.version }).catch(() => {});
+        n++;
+      }
+    }
+    for (const p of await listAll(this.store, `kms/${project}/alias/`)) {
+      const a = await getJson<AliasRecord>(this.store, p);
+      if (a && !(await this.get(project, a.value.keyId))) {
+        await this.store.delete(p, { ifVersion: a.version }).catch(() => {});
         n++;
       }
     }
@@ -230,7 +268,7 @@ export class KeyRepository {
       if (holder && holder.alias === name) throw aliasExists(name);
     }
     try {
-      return await putJson(this.store, path, { keyId } satisfies NameEntry, { ifVersion: idx ? idx.version : null });
+      return await putJson(this.store, path, { keyId, at: this.clock.now() } satisfies NameEntry, { ifVersion: idx ? idx.version : null });
     } catch (e) {
       if (e instanceof ConflictError) throw aliasExists(name);
       throw e;

@@ -142,6 +142,7 @@ export async function runMaintenance(kms: Kms): Promise<{ destroyed: number; rot
   for (const project of await kms.repo.projects()) {
     try {
       destroyed += await kms.repo.purgeDue(project);
+      await kms.repo.sweepPointers(project);
     } catch {
       failed++;
     }

@@ -14,6 +14,8 @@ export interface ClientOptions {
   securityToken?: string;
   /** Defaults to globalThis.fetch. */
   fetch?: (request: Request) => Promise<Response>;
+  /** The time used for X-Sdk-Date; defaults to Date.now. */
+  now?: () => number;
 }
 
 export class SignedClient {
@@ -37,17 +39,16 @@ export class SignedClient {
     const url = new URL(path.replace('{project_id}', encodeURIComponent(this.options.projectId)), this.base);
     for (const [k, v] of Object.entries(query)) url.searchParams.append(k, v);
     const bytes = body === undefined ? undefined : utf8(JSON.stringify(body));
+    // Host is not signed (as in Huawei's Go SDK): browsers and fetch set it themselves.
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      host: url.host,
       'x-project-id': this.options.projectId,
     };
     if (this.options.securityToken) headers['x-security-token'] = this.options.securityToken;
     const signed = signRequest(
       { method, path: url.pathname, query: [...url.searchParams], headers, body: bytes },
-      { accessKey: this.options.accessKey, secretKey: this.options.secretKey },
+      { accessKey: this.options.accessKey, secretKey: this.options.secretKey, time: (this.options.now ?? Date.now)() },
     );
-    delete signed.host; // fetch sets Host itself, to the same value
     const res = await this.doFetch(new Request(url, { method, headers: signed, body: bytes as BodyInit | undefined }));
     const text = await res.text();
     let parsed: unknown;

@@ -42,6 +42,7 @@ export async function makeRig(options: { store?: Store; clock?: ManualClock; roo
       secretKey: ADMIN.secretKey,
       projectId: project,
       fetch: async (r) => app.fetch(r),
+      now: () => clock.now(),
     });
   // Requests are signed with the real clock; keep the rig's clock near it unless a test moves it.
   return { kms, app, store, clock, client: clientFor(ADMIN.project), clientFor };

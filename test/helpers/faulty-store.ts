@@ -1,0 +1,40 @@
+// Wraps a store and fails its Nth write (put or delete) with a StoreError, before the write takes effect
+// ("fail") or after it ("lost-ack": the write happened but the caller is told it failed).
+import { StoreError, type DeleteOptions, type ListOptions, type PutOptions, type Store } from '../../src/store/store.ts';
+
+export class FaultyStore implements Store {
+  writes = 0;
+  failAt = 0;
+  mode: 'fail' | 'lost-ack' = 'fail';
+
+  constructor(readonly inner: Store) {}
+
+  /** Fail the nth write from now (1-based); 0 disables. */
+  arm(n: number, mode: 'fail' | 'lost-ack' = 'fail'): void {
+    this.writes = 0;
+    this.failAt = n;
+    this.mode = mode;
+  }
+
+  private async write<T>(op: () => Promise<T>): Promise<T> {
+    this.writes++;
+    if (this.failAt && this.writes === this.failAt) {
+      if (this.mode === 'lost-ack') await op();
+      throw new StoreError(`injected failure at write ${this.writes}`);
+    }
+    return op();
+  }
+
+  get(key: string) {
+    return this.inner.get(key);
+  }
+  put(key: string, value: Uint8Array, options?: PutOptions) {
+    return this.write(() => this.inner.put(key, value, options));
+  }
+  delete(key: string, options?: DeleteOptions) {
+    return this.write(() => this.inner.delete(key, options));
+  }
+  list(prefix: string, options?: ListOptions) {
+    return this.inner.list(prefix, options);
+  }
+}
