@@ -254,14 +254,25 @@ export function parsePkcs8(der: Uint8Array): PrivateKeyInfo {
     rd.optional(contextTag(0, true)); // attributes: ignored
     const pubField = version === 1 ? rd.optional(contextTag(1, false)) : undefined;
     rd.end();
-    if (alg.kind === 'rsa') return parseRsaPrivateKey(inner);
+    // OneAsymmetricKey publicKey is an IMPLICIT BIT STRING: same content layout as a BIT STRING.
+    const pub = pubField && readBitStringOctets({ tag: TAG.BIT_STRING, value: pubField.value, raw: pubField.raw });
+    if (alg.kind === 'rsa') {
+      const info = parseRsaPrivateKey(inner);
+      if (pub) {
+        const k = new DerReader(parseDer(pub));
+        const [n, e] = [readUnsignedInteger(k.next(TAG.INTEGER)), readUnsignedInteger(k.next(TAG.INTEGER))];
+        k.end();
+        if (n !== info.n || e !== info.e) throw invalid('PKCS#8 public key does not match the private key');
+      }
+      return info;
+    }
     const info = parseEcPrivateKey(inner, alg.curve);
-    if (pubField) {
-      // OneAsymmetricKey publicKey is an IMPLICIT BIT STRING: same content layout as a BIT STRING.
-      const pub = readBitStringOctets({ tag: TAG.BIT_STRING, value: pubField.value, raw: pubField.raw });
-      if (!bytesEqual(validatePoint(alg.curve, pub), info.point)) {
+    if (pub) {
+      try {
+        if (!bytesEqual(validatePoint(alg.curve, pub), info.point)) throw invalid('PKCS#8 public key does not match the private key');
+      } catch (e) {
         info.d.fill(0);
-        throw invalid('PKCS#8 public key does not match the private key');
+        throw e;
       }
     }
     return info;

@@ -277,6 +277,18 @@ describe('key parsing refuses bad keys', () => {
     expect(code(() => parsePkcs8(rsaP8From(bad)))).toBe('INVALID_KEY');
   });
 
+  it('RSA: OneAsymmetricKey public key field must match', () => {
+    const inner = parseDer(rsaP8).value;
+    const rd = new DerReader(parseDer(rsaP8));
+    rd.next(TAG.INTEGER);
+    rd.next(TAG.SEQUENCE);
+    const rsaPrivateKey = rd.next(TAG.OCTET_STRING).raw;
+    expect(inner.length).toBeGreaterThan(rsaPrivateKey.length);
+    const v2 = (n: bigint) => derSequence(derInteger(1), rsaAlg, rsaPrivateKey, derTlv(0x81, Uint8Array.from([0, ...derSequence(derInteger(n), derInteger(65537))])));
+    expect(parsePkcs8(v2(fields[0]))).toMatchObject({ kind: 'rsa', n: fields[0] });
+    expect(code(() => parsePkcs8(v2(fields[0] + 2n)))).toBe('INVALID_KEY');
+  });
+
   it('RSA: multi-prime, trailing bytes, missing NULL, wrong version, oversize input', () => {
     expect(code(() => parsePkcs8(rsaP8From(fields, 1)))).toBe('UNSUPPORTED');
     expect(code(() => parsePkcs8(Uint8Array.from([...rsaP8, 0])))).toBe('INVALID_KEY');
