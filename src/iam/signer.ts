@@ -30,7 +30,7 @@ export interface SignableRequest {
 
 /** Percent-encodes everything outside RFC 3986's unreserved set (A-Z a-z 0-9 - _ . ~). */
 export function escape(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(s.toWellFormed()).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
 function safeDecode(s: string): string {

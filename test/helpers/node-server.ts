@@ -1,0 +1,56 @@
+// Runs `npm start`'s entry point as a child process, exactly as users do, and waits for its ready line.
+import { spawn, type ChildProcess } from 'node:child_process';
+// @ts-expect-error plain ESM helper without types
+import { bundle } from '../../scripts/tsrun.mjs';
+
+export interface RunningServer {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Milliseconds from spawn to the ready line. */
+  readyMs: number;
+  stop(): Promise<number | null>;
+}
+
+let built: Promise<string> | undefined;
+
+export async function startNodeServer(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningServer> {
+  built ??= bundle('src/runtime/node.ts', 'node-entry.mjs');
+  const script = await built;
+  const started = performance.now();
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const check = () => {
+      const m = /edgekms listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  const readyMs = performance.now() - started;
+  return {
+    url,
+    child,
+    readyMs,
+    output: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
