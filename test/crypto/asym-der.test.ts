@@ -35,7 +35,8 @@ import {
 } from '../../src/crypto/asym-keys.ts';
 import { checkPublicKey } from '../../src/crypto/asym.ts';
 import { generateAsymKeyPair } from '../../src/crypto/keypair.ts';
-import { base64ToDer, derToBase64, pemDecode, pemEncode, publicKeyToPem } from '../../src/crypto/pem.ts';
+import { pemDecode, pemEncode, publicKeyToPem } from '../../src/crypto/pem.ts';
+import { fromBase64, toBase64 } from '../../src/crypto/encoding.ts';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -172,7 +173,7 @@ describe('PEM', () => {
     const pem = publicKeyToPem(spki);
     expect(pemDecode(pem, 'PUBLIC KEY')).toEqual(spki);
     expect(pemDecode(pem.replace(/\r\n/g, '\n'), 'PUBLIC KEY')).toEqual(spki);
-    const body = derToBase64(spki);
+    const body = toBase64(spki);
     expect(pemDecode(`\n  -----BEGIN PUBLIC KEY-----\n${body.slice(0, 10)}\n${body.slice(10)}\n-----END PUBLIC KEY-----`, 'PUBLIC KEY')).toEqual(spki);
     const bad: [string, string][] = [
       ['wrong label', pem.replace(/PUBLIC KEY/g, 'RSA PUBLIC KEY')],
@@ -186,7 +187,8 @@ describe('PEM', () => {
       ['no PEM', 'hello'],
     ];
     for (const [name, text] of bad) expect([name, code(() => pemDecode(text, 'PUBLIC KEY'))]).toEqual([name, 'PemError']);
-    expect(toHex(base64ToDer('QQ=='))).toBe('41');
+    expect(toHex(pemDecode('-----BEGIN PUBLIC KEY-----\nQQ==\n-----END PUBLIC KEY-----\n', 'PUBLIC KEY'))).toBe('41');
+    expect(toHex(fromBase64(toBase64(spki)))).toBe(toHex(spki));
     expect(() => pemEncode('bad\nlabel', spki)).toThrow();
   });
 });

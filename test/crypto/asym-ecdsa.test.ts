@@ -133,7 +133,8 @@ describe('ECDSA signature encoding strictness', () => {
       let i = 0;
       while (i < b.length - 1 && b[i] === 0) i++;
       let v = b.subarray(i);
-      if (v[0] & 0x80 || pad) v = Uint8Array.from([0, ...v]);
+      if (v[0] & 0x80) v = Uint8Array.from([0, ...v]);
+      if (pad) v = Uint8Array.from([0, ...v]); // one zero more than DER allows
       return Uint8Array.from([0x02, v.length, ...v]);
     };
     const seq = (...parts: Uint8Array[]) => {
