@@ -9,6 +9,8 @@
 // - BIT STRINGs with unused bits where whole octets are meant (keys).
 // Lengths are capped (MAX_DER_LENGTH) so a hostile length field cannot make us allocate or loop long.
 
+import { concat } from './bytes.ts';
+
 export class DerError extends Error {
   override readonly name = 'DerError';
 }
@@ -190,27 +192,15 @@ function encodeLength(len: number): Uint8Array {
   return Uint8Array.of(0x83, len >> 16, (len >> 8) & 0xff, len & 0xff);
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 export function derTlv(tag: number, content: Uint8Array): Uint8Array {
   if ((tag & 0x1f) === 0x1f) throw new DerError('high-tag-number form is not supported');
-  return concatBytes(Uint8Array.of(tag), encodeLength(content.length), content);
+  return concat(Uint8Array.of(tag), encodeLength(content.length), content);
 }
 
-export const derSequence = (...items: Uint8Array[]): Uint8Array => derTlv(TAG.SEQUENCE, concatBytes(...items));
+export const derSequence = (...items: Uint8Array[]): Uint8Array => derTlv(TAG.SEQUENCE, concat(...items));
 export const derNull = (): Uint8Array => Uint8Array.of(TAG.NULL, 0);
 export const derOctetString = (b: Uint8Array): Uint8Array => derTlv(TAG.OCTET_STRING, b);
-export const derBitString = (b: Uint8Array): Uint8Array => derTlv(TAG.BIT_STRING, concatBytes(Uint8Array.of(0), b));
+export const derBitString = (b: Uint8Array): Uint8Array => derTlv(TAG.BIT_STRING, concat(Uint8Array.of(0), b));
 export const derContext = (n: number, content: Uint8Array, constructed = true): Uint8Array =>
   derTlv(contextTag(n, constructed), content);
 
@@ -229,7 +219,7 @@ export function derInteger(v: bigint | number | Uint8Array): Uint8Array {
     mag = new Uint8Array(hex.length / 2);
     for (let i = 0; i < mag.length; i++) mag[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   }
-  return derTlv(TAG.INTEGER, mag[0] & 0x80 ? concatBytes(Uint8Array.of(0), mag) : mag);
+  return derTlv(TAG.INTEGER, mag[0] & 0x80 ? concat(Uint8Array.of(0), mag) : mag);
 }
 
 export function derOid(oid: string): Uint8Array {

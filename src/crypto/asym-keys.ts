@@ -19,7 +19,6 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import {
-  DerError,
   DerReader,
   TAG,
   contextTag,
@@ -40,6 +39,7 @@ import {
   readUnsignedIntegerBytes,
 } from './asn1.ts';
 import { AsymCryptoError } from './asym-error.ts';
+import { constantTimeEqual } from './bytes.ts';
 
 export type EcCurve = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
 
@@ -269,7 +269,7 @@ export function parsePkcs8(der: Uint8Array): PrivateKeyInfo {
     const info = parseEcPrivateKey(inner, alg.curve);
     if (pub) {
       try {
-        if (!bytesEqual(validatePoint(alg.curve, pub), info.point)) throw invalid('PKCS#8 public key does not match the private key');
+        if (!constantTimeEqual(validatePoint(alg.curve, pub), info.point)) throw invalid('PKCS#8 public key does not match the private key');
       } catch (e) {
         info.d.fill(0);
         throw e;
@@ -319,7 +319,7 @@ function parseEcPrivateKey(der: Uint8Array, curve: EcCurve): EcPrivateKeyInfo {
       const inner = new DerReader(pubEl, contextTag(1, true));
       const given = readBitStringOctets(inner.next(TAG.BIT_STRING));
       inner.end();
-      if (!bytesEqual(validatePoint(curve, given), point)) throw invalid('ECPrivateKey public key does not match d');
+      if (!constantTimeEqual(validatePoint(curve, given), point)) throw invalid('ECPrivateKey public key does not match d');
     }
   } catch (e) {
     d.fill(0);
@@ -366,12 +366,3 @@ export function assertKeyMatchesSpec(info: PublicKeyInfo, spec: AsymKeySpec): vo
     (got.kind === 'rsa' ? got.bits === (want as { bits: number }).bits : got.curve === (want as { curve: EcCurve }).curve);
   if (!ok) throw invalid(`key does not match key spec ${spec}`);
 }
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
-
-export { DerError };

@@ -15,7 +15,7 @@
 
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
-import { concatBytes } from './asn1.ts';
+import { concat, constantTimeEqual } from './bytes.ts';
 import { AsymCryptoError } from './asym-error.ts';
 
 export type ShaName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -71,7 +71,7 @@ export function emsaPssEncode(mHash: Uint8Array, emBits: number, hash: ShaName, 
   const hLen = hashSpec(hash).len;
   const emLen = Math.ceil(emBits / 8);
   if (emLen < hLen + salt.length + 2) throw new AsymCryptoError('INVALID_ARGUMENT', 'PSS encoding error: key too short');
-  const mPrime = concatBytes(new Uint8Array(8), mHash, salt);
+  const mPrime = concat(new Uint8Array(8), mHash, salt);
   const H = hashSpec(hash).fn(mPrime);
   const db = new Uint8Array(emLen - hLen - 1);
   db[db.length - salt.length - 1] = 0x01;
@@ -79,7 +79,7 @@ export function emsaPssEncode(mHash: Uint8Array, emBits: number, hash: ShaName, 
   const mask = mgf1(H, db.length, hash);
   for (let i = 0; i < db.length; i++) db[i] ^= mask[i];
   db[0] &= 0xff >>> (8 * emLen - emBits);
-  return concatBytes(db, H, Uint8Array.of(0xbc));
+  return concat(db, H, Uint8Array.of(0xbc));
 }
 
 /** EMSA-PSS-VERIFY with a fixed salt length. Returns false on any inconsistency. */
@@ -101,16 +101,13 @@ export function emsaPssVerify(mHash: Uint8Array, em: Uint8Array, emBits: number,
   for (let i = 0; i < psLen; i++) if (db[i] !== 0) return false;
   if (db[psLen] !== 0x01) return false;
   const salt = db.subarray(db.length - sLen);
-  const H2 = hashSpec(hash).fn(concatBytes(new Uint8Array(8), mHash, salt));
-  let diff = 0;
-  for (let i = 0; i < hLen; i++) diff |= H[i] ^ H2[i];
-  return diff === 0;
+  return constantTimeEqual(H, hashSpec(hash).fn(concat(new Uint8Array(8), mHash, salt)));
 }
 
 /** DigestInfo DER for `digest` (RFC 8017 9.2 step 2). */
 export function digestInfo(hash: ShaName, digest: Uint8Array): Uint8Array {
   checkDigest(digest, hash);
-  return concatBytes(hashSpec(hash).digestInfoPrefix, digest);
+  return concat(hashSpec(hash).digestInfoPrefix, digest);
 }
 
 /** EMSA-PKCS1-v1_5-ENCODE over a digest: 0x00 0x01 FF…FF 0x00 DigestInfo, emLen bytes. */

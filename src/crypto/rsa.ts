@@ -18,6 +18,7 @@
 // Signature length must equal the modulus length k (RFC 8017 8.1.2 step 1), checked before any work.
 
 import { AsymCryptoError } from './asym-error.ts';
+import { constantTimeEqual } from './bytes.ts';
 import { type AsymPrivateKey, type AsymPublicKey, bufferSource } from './asym-handle.ts';
 import type { MessageType, RsaPrivateKeyInfo, RsaPublicKeyInfo } from './asym-keys.ts';
 import { type RandomFill, bigIntToBytes, bytesToBigInt, randomFill, rsaPrivate, rsaPublic } from './rsa-bigint.ts';
@@ -132,11 +133,7 @@ export function rsaVerifyDigest(key: RsaPublicKeyInfo, alg: RsaSigningAlgorithm,
     if (emLen < key.byteLength && m >> BigInt(8 * emLen) !== 0n) return false;
     return emsaPssVerify(digest, bigIntToBytes(m, emLen), key.bits - 1, hash, hashSpec(hash).len);
   }
-  const expected = emsaPkcs1v15Encode(hash, digest, key.byteLength);
-  const got = bigIntToBytes(m, key.byteLength);
-  let diff = 0;
-  for (let i = 0; i < got.length; i++) diff |= got[i] ^ expected[i];
-  return diff === 0;
+  return constantTimeEqual(bigIntToBytes(m, key.byteLength), emsaPkcs1v15Encode(hash, digest, key.byteLength));
 }
 
 // ---------------------------------------------------------------------------------------------------
