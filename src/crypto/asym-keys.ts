@@ -36,7 +36,6 @@ import {
   readOid,
   readSmallInteger,
   readUnsignedInteger,
-  readUnsignedIntegerBytes,
 } from './asn1.ts';
 import { AsymCryptoError } from './asym-error.ts';
 import { constantTimeEqual } from './bytes.ts';

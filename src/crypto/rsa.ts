@@ -13,7 +13,7 @@
 //   verified with the public key before it is returned (fault countermeasure; cheap with e = 65537).
 // - DIGEST messages: WebCrypto cannot sign a precomputed digest, so EMSA encoding (rsa-emsa.ts) plus the
 //   BigInt private operation (rsa-bigint.ts: CRT, base + exponent blinding, self-check). It blocks the
-//   event loop for ~5/13/28 ms (RSA-2048/3072/4096) per signature.
+//   event loop for ~6/16/33 ms (RSA-2048/3072/4096) per signature.
 // - Verification of DIGEST signatures is public-key math over BigInt; RAW verification uses WebCrypto.
 // Signature length must equal the modulus length k (RFC 8017 8.1.2 step 1), checked before any work.
 
