@@ -1,5 +1,8 @@
 // The benchmark suites, in the order they run. Each file owns one area and reports against a reference
 // measured in the same run.
 import type { BenchSuite } from '../report.ts';
+import server from './server.ts';
 
-export const suites: Record<string, BenchSuite> = {};
+export const suites: Record<string, BenchSuite> = {
+  server,
+};

@@ -22,6 +22,15 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(sha256, key, data);
 }
 
+/**
+ * HMAC-SHA256 under a fixed key, with the keyed inner and outer states computed once: for long-lived keys
+ * (request-signing secrets) each MAC then costs only the message's compressions.
+ */
+export function keyedHmacSha256(key: Uint8Array): (data: Uint8Array) => Uint8Array {
+  const base = hmac.create(sha256, key);
+  return (data) => base.clone().update(data).digest();
+}
+
 export function hmacDigest(name: Exclude<HashName, 'SHA-1'>, key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(HASHES[name], key, data);
 }

@@ -80,8 +80,8 @@ export function stringToSign(canonical: string, sdkDate: string): string {
   return `${ALGORITHM}\n${sdkDate}\n${sha256Hex(utf8(canonical))}`;
 }
 
-export function computeSignature(secretKey: Uint8Array, sts: string): Uint8Array {
-  return hmacSha256(secretKey, utf8(sts));
+export function computeSignature(secretKey: Uint8Array | ((data: Uint8Array) => Uint8Array), sts: string): Uint8Array {
+  return typeof secretKey === 'function' ? secretKey(utf8(sts)) : hmacSha256(secretKey, utf8(sts));
 }
 
 /** `YYYYMMDDTHHMMSSZ` for a time. */

@@ -3,7 +3,7 @@
 // constant time. X-Sdk-Date must be signed and within 15 minutes of the server's clock.
 import { constantTimeEqual } from '../crypto/bytes.ts';
 import { EncodingError, fromHex } from '../crypto/encoding.ts';
-import { sha256Hex } from '../crypto/hash.ts';
+import { keyedHmacSha256, sha256Hex } from '../crypto/hash.ts';
 import type { Credential, CredentialSource } from './credentials.ts';
 import { ALGORITHM, EMPTY_BODY_SHA256, canonicalRequest, computeSignature, parseSdkDate, stringToSign } from './signer.ts';
 
@@ -25,6 +25,19 @@ export interface IncomingRequest {
 
 const AUTH = /^SDK-HMAC-SHA256\s+Access=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]{64})\s*$/;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+// Keyed HMAC states of known credentials (see keyedHmacSha256), dropped with the credential.
+const macs = new WeakMap<Credential, (data: Uint8Array) => Uint8Array>();
+const UNKNOWN_KEY_MAC = keyedHmacSha256(new Uint8Array(40));
+
+function macFor(c: Credential): (data: Uint8Array) => Uint8Array {
+  let mac = macs.get(c);
+  if (!mac) {
+    mac = keyedHmacSha256(c.secretKey);
+    macs.set(c, mac);
+  }
+  return mac;
+}
 
 export async function verifyRequest(req: IncomingRequest, credentials: CredentialSource, now: number): Promise<Credential> {
   const authorization = req.headers.get('authorization');
@@ -72,8 +85,7 @@ export async function verifyRequest(req: IncomingRequest, credentials: Credentia
   }
   // Unknown access keys are checked against a throwaway key so both failures take the same time and
   // give the same answer.
-  const key = credential?.secretKey ?? new Uint8Array(40);
-  const expected = computeSignature(key, stringToSign(canonical, date));
+  const expected = computeSignature(credential ? macFor(credential) : UNKNOWN_KEY_MAC, stringToSign(canonical, date));
   if (!constantTimeEqual(expected, given) || !credential) {
     throw new AuthError('Incorrect IAM authentication information: verify aksk signature fail.');
   }

@@ -13,6 +13,7 @@ import { RootKey } from '../kms/root-key.ts';
 import { runMaintenance } from '../kms/rotation.ts';
 import { createApp } from '../server/app.ts';
 import { FileStore } from '../store/file.ts';
+import { nodeBodyReader } from './node-body.ts';
 import { ConfigError, readEnv, type EnvConfig } from './config.ts';
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   const app = createApp({
     kms,
     credentials,
+    bodyReader: nodeBodyReader,
     log,
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   });

@@ -3,7 +3,7 @@
 // operation of the portable core; every answer carries X-Request-Id.
 import { Hono, type Context } from 'hono';
 import { FieldReader } from '../api/fields.ts';
-import { fromUtf8 } from '../crypto/bytes.ts';
+import { fromUtf8, randomBytes } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/encoding.ts';
 import type { CredentialSource, Credential } from '../iam/credentials.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
@@ -12,7 +12,7 @@ import type { Kms } from '../kms/kms.ts';
 import { KMS_FIELDS, type Reply } from '../kms/operation.ts';
 import { KMS_ROUTES, type Route } from '../kms/routes.ts';
 import { StoreError } from '../store/store.ts';
-import { BodyTooLarge, readBody } from './body.ts';
+import { BodyTooLarge, readBody, type BodyReader } from './body.ts';
 import { HttpError, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
 
 export interface AccessLogEntry {
@@ -32,6 +32,8 @@ export interface AppOptions {
   credentials: CredentialSource;
   /** Largest accepted request body; KMS.0203 beyond it. */
   bodyLimit?: number;
+  /** Runtime-specific body reading (defaults to the web stream of the Request). */
+  bodyReader?: BodyReader;
   /** One structured line per request; never includes bodies. */
   log?: (entry: AccessLogEntry) => void;
   /** Logs unexpected errors (stack traces), never request contents. */
@@ -54,14 +56,17 @@ const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function createApp(options: AppOptions): Hono<Env> {
   const { kms, credentials } = options;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const bodyReader: BodyReader = options.bodyReader ?? ((request, _env, limit) => readBody(request, limit));
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const requestId = toHex(crypto.getRandomValues(new Uint8Array(16)), false);
+    const requestId = toHex(randomBytes(16), false);
     c.set('requestId', requestId);
-    await next();
+    // Set before the response exists: adding a header to a finished Response makes the Node adapter
+    // rebuild it, which costs more than the KMS operation.
     c.header('X-Request-Id', requestId);
+    await next();
     options.log?.({
       time: new Date().toISOString(),
       request_id: requestId,
@@ -82,7 +87,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     let body: Uint8Array;
     try {
-      body = await readBody(c.req.raw, bodyLimit);
+      body = await bodyReader(c.req.raw, c.env, bodyLimit);
     } catch (e) {
       if (e instanceof BodyTooLarge) throw kmsHttpError(new KmsError(Code.BodyTooLong, `The request body is longer than ${bodyLimit} bytes.`));
       throw e;

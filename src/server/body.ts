@@ -1,4 +1,7 @@
 // Reads a request body with a hard size bound, without trusting Content-Length.
+
+/** How a runtime reads a request body: the portable default reads the web stream; adapters may do better. */
+export type BodyReader = (request: Request, env: unknown, limit: number) => Promise<Uint8Array>;
 export class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
 }

@@ -70,7 +70,7 @@ export class FileStore implements Store {
     return e ? { value: e.value.slice(), version: e.version } : null;
   }
 
-  put(key: string, value: Uint8Array, options: PutOptions = {}): Promise<string> {
+  async put(key: string, value: Uint8Array, options: PutOptions = {}): Promise<string> {
     checkKey(key);
     return this.serialize(key, async () => {
       this.assertOpen();
@@ -83,7 +83,7 @@ export class FileStore implements Store {
     });
   }
 
-  delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
+  async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
     checkKey(key);
     return this.serialize(key, async () => {
       this.assertOpen();

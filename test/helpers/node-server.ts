@@ -1,7 +1,7 @@
 // Runs `npm start`'s entry point as a child process, exactly as users do, and waits for its ready line.
 import { spawn, type ChildProcess } from 'node:child_process';
 // @ts-expect-error plain ESM helper without types
-import { bundle } from '../../scripts/tsrun.mjs';
+import { bundle } from '../../scripts/bundle.mjs';
 
 export interface RunningServer {
   url: string;
@@ -14,14 +14,12 @@ export interface RunningServer {
 
 let built: Promise<string> | undefined;
 
-export async function startNodeServer(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningServer> {
+export async function startNodeServer(env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<RunningServer> {
   built ??= bundle('src/runtime/node.ts', 'node-entry.mjs');
   const script = await built;
   const started = performance.now();
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', ...env };
+  const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

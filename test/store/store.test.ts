@@ -9,7 +9,7 @@ import { FileStore, fileName } from '../../src/store/file.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { ConflictError, StoreError, listAll, type Store } from '../../src/store/store.ts';
 // @ts-expect-error plain ESM helper without types
-import { bundle } from '../../scripts/tsrun.mjs';
+import { bundle } from '../../scripts/bundle.mjs';
 
 const dirs: string[] = [];
 function tempDir(): string {

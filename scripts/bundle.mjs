@@ -1,0 +1,30 @@
+// esbuild-bundles a TypeScript entry point for Node 20 (which cannot strip types) into .cache/tsrun/,
+// packages left external. Used by scripts/tsrun.mjs, the tests that spawn processes, and the benchmarks.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The project root: the nearest folder with a package.json (this file may itself run from a bundle).
+let root = dirname(fileURLToPath(import.meta.url));
+while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
+
+export async function bundle(entry, outName) {
+  const outDir = join(root, '.cache', 'tsrun');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, outName ?? basename(entry).replace(/\.ts$/, '.mjs'));
+  await build({
+    entryPoints: [resolve(root, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+    loader: { '.wasm': 'file' },
+    assetNames: '[name]',
+  });
+  return outfile;
+}
