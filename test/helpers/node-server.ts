@@ -19,7 +19,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, t
   const script = await built;
   const started = performance.now();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', ...env };
-  const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv as Record<string, string>, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
