@@ -15,8 +15,7 @@ export interface RunningServer {
 let built: Promise<string> | undefined;
 
 export async function startNodeServer(env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<RunningServer> {
-  built ??= bundle('src/runtime/node.ts', 'node-entry.mjs');
-  const script = await built;
+  const script: string = await (built ??= bundle('src/runtime/node.ts', 'node-entry.mjs'));
   const started = performance.now();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', ...env };
   const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv as Record<string, string>, stdio: ['ignore', 'pipe', 'pipe'] });
