@@ -1,0 +1,236 @@
+//! GHASH (NIST SP 800-38D, section 6.4) without tables and without branches on data.
+//!
+//! Carry-less multiplication uses ordinary integer multiplication on operands with "holes" (the idea of
+//! BearSSL's ghash_ctmul64): split each 64-bit operand into four parts that keep every fourth bit; in a
+//! product of two such parts all partial products land on positions of one residue class mod 4, and no
+//! column of the low 64 bits has more than 15 terms, so carries never reach the next position of the same
+//! class and masking the product recovers the XOR-sum. Sixteen `i64.mul` give the low 64 bits of a 64x64
+//! carry-less product; the high 64 bits come from the same on bit-reversed operands. WASM's `i64.mul`
+//! is a fixed-latency machine multiply on the engines we target, not a data-dependent loop.
+//!
+//! Field elements are kept as GCM writes them: the first byte's most significant bit is the coefficient of
+//! x^0. Read big-endian, a block is the bit-reversal of the polynomial, so a carry-less product of two such
+//! values is the reflected product shifted right by one; the code shifts it back and reduces modulo
+//! x^128 + x^7 + x^2 + x + 1 in the reflected domain with shifts and XORs.
+//!
+//! Up to 8 blocks are absorbed per reduction ("aggregated reduction"):
+//!   Y' = (Y ^ X1)*H^n ^ X2*H^(n-1) ^ ... ^ Xn*H,
+//! with the powers of H and their bit-reversals precomputed when the key is set, and the three high halves
+//! of the Karatsuba products accumulated in reversed form and reversed once per batch.
+
+use crate::bits::V;
+use core::arch::wasm32::*;
+
+const M0: u64 = 0x1111_1111_1111_1111;
+const M1: u64 = M0 << 1;
+const M2: u64 = M0 << 2;
+const M3: u64 = M0 << 3;
+
+/// One multiplier operand, split into its four hole-masked parts.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Parts([u64; 4]);
+
+impl Parts {
+    const fn new(y: u64) -> Parts {
+        Parts([y & M0, y & M1, y & M2, y & M3])
+    }
+}
+
+/// Low 64 bits of the carry-less product x * y.
+#[inline(always)]
+fn bmul(x: u64, y: &Parts) -> u64 {
+    let (x0, x1, x2, x3) = (x & M0, x & M1, x & M2, x & M3);
+    let [y0, y1, y2, y3] = y.0;
+    let m = |a: u64, b: u64| a.wrapping_mul(b);
+    let z0 = m(x0, y0) ^ m(x1, y3) ^ m(x2, y2) ^ m(x3, y1);
+    let z1 = m(x0, y1) ^ m(x1, y0) ^ m(x2, y3) ^ m(x3, y2);
+    let z2 = m(x0, y2) ^ m(x1, y1) ^ m(x2, y0) ^ m(x3, y3);
+    let z3 = m(x0, y3) ^ m(x1, y2) ^ m(x2, y1) ^ m(x3, y0);
+    (z0 & M0) | (z1 & M1) | (z2 & M2) | (z3 & M3)
+}
+
+/// A power of H prepared for Karatsuba: high word, low word, their XOR, and the bit-reversals of the three.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Power([Parts; 6]);
+
+impl Power {
+    fn new(h: (u64, u64)) -> Power {
+        let (h1, h0) = h;
+        let (r1, r0) = (h1.reverse_bits(), h0.reverse_bits());
+        Power([Parts::new(h1), Parts::new(h0), Parts::new(h1 ^ h0), Parts::new(r1), Parts::new(r0), Parts::new(r1 ^ r0)])
+    }
+}
+
+/// Unreduced Karatsuba pieces of a group of products (the *1 words are bit-reversed high halves).
+#[derive(Default)]
+pub struct Acc {
+    lo0: u64,
+    lo1: u64,
+    hi0: u64,
+    hi1: u64,
+    md0: u64,
+    md1: u64,
+}
+
+#[repr(C)]
+pub struct Ghash {
+    /// H^1 .. H^8 at indices 0..8.
+    pow: [Power; 8],
+    /// Accumulator as big-endian words (hi = bytes 0..8).
+    y: (u64, u64),
+}
+
+/// A block as (big-endian hi, big-endian lo, bit-reversed hi, bit-reversed lo).
+#[inline(always)]
+fn words(v: V) -> (u64, u64, u64, u64) {
+    // Byte-swap each half for the big-endian words; reverse the bits of each byte for the reflected ones
+    // (a little-endian read of bit-reversed bytes is the 64-bit reversal of the big-endian word). The
+    // nibble reversal is an in-register shuffle, not a memory lookup.
+    let be = i8x16_shuffle::<7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8>(v.0, v.0);
+    const REV_LO: v128 = u8x16(0x0, 0x8, 0x4, 0xc, 0x2, 0xa, 0x6, 0xe, 0x1, 0x9, 0x5, 0xd, 0x3, 0xb, 0x7, 0xf);
+    const REV_HI: v128 = u8x16(0x00, 0x80, 0x40, 0xc0, 0x20, 0xa0, 0x60, 0xe0, 0x10, 0x90, 0x50, 0xd0, 0x30, 0xb0, 0x70, 0xf0);
+    let mask = u8x16_splat(0x0f);
+    let lo = v128_and(v.0, mask);
+    let hi = v128_and(u16x8_shr(v.0, 4), mask);
+    let rev = v128_or(i8x16_swizzle(REV_HI, lo), i8x16_swizzle(REV_LO, hi));
+    (
+        u64x2_extract_lane::<0>(be),
+        u64x2_extract_lane::<1>(be),
+        u64x2_extract_lane::<0>(rev),
+        u64x2_extract_lane::<1>(rev),
+    )
+}
+
+/// Reduces the 256-bit carry-less product given as Karatsuba pieces and returns the field element.
+#[inline(always)]
+fn reduce(lo: (u64, u64), hi: (u64, u64), mid: (u64, u64)) -> (u64, u64) {
+    // lo/hi/mid are (high word, low word) of 128-bit products; mid still contains lo ^ hi.
+    let mh = mid.0 ^ lo.0 ^ hi.0;
+    let ml = mid.1 ^ lo.1 ^ hi.1;
+    let q3 = hi.0;
+    let q2 = hi.1 ^ mh;
+    let q1 = lo.0 ^ ml;
+    let q0 = lo.1;
+    // Reflected product = Q << 1 (the carry-less product of two 128-bit values has 255 bits).
+    let r3 = (q3 << 1) | (q2 >> 63);
+    let r2 = (q2 << 1) | (q1 >> 63);
+    let mut u1 = (q1 << 1) | (q0 >> 63);
+    let u0 = q0 << 1;
+    // (r1, r0) = U holds the coefficients of x^128..x^255: add U * (1 + x + x^2 + x^7). The bits that would
+    // fall off the low end are folded back first (they are x^128.. again).
+    u1 ^= (u0 << 63) ^ (u0 << 62) ^ (u0 << 57);
+    let t1 = u1 ^ (u1 >> 1) ^ (u1 >> 2) ^ (u1 >> 7);
+    let t0 = u0 ^ (u0 >> 1) ^ (u0 >> 2) ^ (u0 >> 7) ^ (u1 << 63) ^ (u1 << 62) ^ (u1 << 57);
+    (r3 ^ t1, r2 ^ t0)
+}
+
+/// Field multiplication of two elements given as big-endian word pairs.
+fn gf_mul(a: (u64, u64), b: (u64, u64)) -> (u64, u64) {
+    let p = Power::new(b);
+    let (a1, a0) = a;
+    let (r1, r0) = (a1.reverse_bits(), a0.reverse_bits());
+    let lo = (bmul(r0, &p.0[4]).reverse_bits() >> 1, bmul(a0, &p.0[1]));
+    let hi = (bmul(r1, &p.0[3]).reverse_bits() >> 1, bmul(a1, &p.0[0]));
+    let mid = (bmul(r1 ^ r0, &p.0[5]).reverse_bits() >> 1, bmul(a1 ^ a0, &p.0[2]));
+    reduce(lo, hi, mid)
+}
+
+impl Ghash {
+    /// Sets the hash key H (16 bytes) and clears the accumulator.
+    pub fn init(&mut self, h: &[u8; 16]) {
+        let h1 = u64::from_be_bytes(h[0..8].try_into().unwrap());
+        let h0 = u64::from_be_bytes(h[8..16].try_into().unwrap());
+        let mut p = (h1, h0);
+        for i in 0..8 {
+            self.pow[i] = Power::new(p);
+            p = gf_mul(p, (h1, h0));
+        }
+        self.y = (0, 0);
+    }
+
+    /// Multiplies block `i` of a group of `n` (1..=8) by its power of H into `acc`; block 0 first absorbs Y.
+    /// Split out so that callers can interleave it with SIMD cipher rounds (see gcm.rs).
+    #[inline(always)]
+    pub unsafe fn acc_block(&self, acc: &mut Acc, block: *const u8, i: usize, n: usize) {
+        let (mut a1, mut a0, mut r1, mut r0) = words(V::load(block));
+        if i == 0 {
+            a1 ^= self.y.0;
+            a0 ^= self.y.1;
+            r1 ^= self.y.0.reverse_bits();
+            r0 ^= self.y.1.reverse_bits();
+        }
+        let p = &self.pow[n - 1 - i].0;
+        acc.lo0 ^= bmul(a0, &p[1]);
+        acc.lo1 ^= bmul(r0, &p[4]);
+        acc.hi0 ^= bmul(a1, &p[0]);
+        acc.hi1 ^= bmul(r1, &p[3]);
+        acc.md0 ^= bmul(a1 ^ a0, &p[2]);
+        acc.md1 ^= bmul(r1 ^ r0, &p[5]);
+    }
+
+    /// Reduces a finished group into Y.
+    #[inline(always)]
+    pub fn acc_finish(&mut self, acc: &Acc) {
+        let lo = (acc.lo1.reverse_bits() >> 1, acc.lo0);
+        let hi = (acc.hi1.reverse_bits() >> 1, acc.hi0);
+        let mid = (acc.md1.reverse_bits() >> 1, acc.md0);
+        self.y = reduce(lo, hi, mid);
+    }
+
+    /// Absorbs `n` (1..=8) blocks starting at `data`.
+    #[inline(always)]
+    unsafe fn absorb(&mut self, data: *const u8, n: usize) {
+        let mut acc = Acc::default();
+        for i in 0..n {
+            self.acc_block(&mut acc, data.add(16 * i), i, n);
+        }
+        self.acc_finish(&acc);
+    }
+
+    /// Absorbs whole blocks (`len` a multiple of 16).
+    pub fn update(&mut self, data: &[u8]) {
+        let mut p = data.as_ptr();
+        let mut n = data.len() / 16;
+        unsafe {
+            while n >= 8 {
+                self.absorb8(p);
+                p = p.add(128);
+                n -= 8;
+            }
+            if n > 0 {
+                self.absorb_tail(p, n);
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn absorb8(&mut self, p: *const u8) {
+        self.absorb(p, 8)
+    }
+
+    #[inline(never)]
+    unsafe fn absorb_tail(&mut self, p: *const u8, n: usize) {
+        self.absorb(p, n)
+    }
+
+    /// Absorbs one block.
+    pub fn block(&mut self, b: &[u8; 16]) {
+        unsafe { self.absorb_tail(b.as_ptr(), 1) }
+    }
+
+    /// The accumulator as 16 bytes.
+    pub fn digest(&self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&self.y.0.to_be_bytes());
+        out[8..].copy_from_slice(&self.y.1.to_be_bytes());
+        out
+    }
+}
+
+impl Ghash {
+    pub fn reset(&mut self) {
+        self.y = (0, 0);
+    }
+}
