@@ -41,12 +41,21 @@ function safeDecode(s: string): string {
   }
 }
 
+// Request paths repeat (one per operation and project), so their canonical form is memoised.
+const uriCache = new Map<string, string>();
+
 export function canonicalUri(path: string): string {
-  const uri = path
-    .split('/')
-    .map((seg) => escape(safeDecode(seg)))
-    .join('/');
-  return uri.endsWith('/') ? uri : uri + '/';
+  let uri = uriCache.get(path);
+  if (uri === undefined) {
+    uri = path
+      .split('/')
+      .map((seg) => escape(safeDecode(seg)))
+      .join('/');
+    if (!uri.endsWith('/')) uri += '/';
+    if (uriCache.size >= 1024) uriCache.clear();
+    uriCache.set(path, uri);
+  }
+  return uri;
 }
 
 export function canonicalQuery(query: [string, string][]): string {
