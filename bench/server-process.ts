@@ -11,6 +11,9 @@ import { RootKey } from '../src/kms/root-key.ts';
 import { createApp } from '../src/server/app.ts';
 import { FileStore } from '../src/store/file.ts';
 import { nodeBodyReader } from '../src/runtime/node-body.ts';
+import { useNodeCrypto } from '../src/runtime/node-crypto.ts';
+
+useNodeCrypto();
 
 const [ak, sk] = process.argv.slice(2);
 const store = await FileStore.open(mkdtempSync(join(tmpdir(), 'edgekms-bench-')));

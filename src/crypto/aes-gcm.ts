@@ -1,9 +1,13 @@
-// One-shot AES-GCM over WebCrypto (NIST SP 800-38D): 96-bit IVs, 128-bit tags. WebCrypto is backed by
-// constant-time implementations (AES-NI in OpenSSL/BoringSSL), and keys are imported non-extractable so
-// raw key bytes never need to stay in JS memory.
+// One-shot AES-GCM (NIST SP 800-38D): 96-bit IVs, 128-bit tags, 128- or 256-bit keys.
 //
-// Pitfall: with random 96-bit IVs a key must not seal more than 2^32 messages (SP 800-38D 8.3). KMS
-// keys are rotated long before that; bulk data uses per-file data keys.
+// The portable implementation is WebCrypto: constant-time (AES-NI in OpenSSL/BoringSSL) with keys held
+// non-extractable. A runtime whose WebCrypto binding is slow for small messages may install a faster
+// binding to the same primitive at start-up (Node installs node:crypto, see src/runtime/node-crypto.ts:
+// WebCrypto on Node hops to a thread pool for every call, which costs more than encrypting a
+// kilobyte). Both are checked against the NIST vectors and against each other in test/crypto/.
+//
+// Pitfall: with random 96-bit IVs a key must not seal more than 2^32 messages (SP 800-38D 8.3). KMS keys
+// are rotated long before that; bulk data uses per-file data keys.
 
 export const GCM_IV_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
@@ -15,28 +19,57 @@ export class AuthenticationError extends Error {
   }
 }
 
-export async function importAesGcmKey(raw: Uint8Array, usages: KeyUsage[] = ['encrypt', 'decrypt']): Promise<CryptoKey> {
+/** An AES-GCM key, ready to use. */
+export interface AesGcmKey {
+  /** Returns ciphertext ‖ tag. */
+  seal(iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
+  /** Opens ciphertext ‖ tag; throws AuthenticationError if anything was altered. */
+  open(iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Turns raw key bytes into a key; must not keep a reference to `raw` (callers wipe it). */
+export type AesGcmImplementation = (raw: Uint8Array) => Promise<AesGcmKey>;
+
+export const webCryptoAesGcm: AesGcmImplementation = async (raw) => {
+  const key = await crypto.subtle.importKey('raw', raw as BufferSource, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  const params = (iv: Uint8Array, aad?: Uint8Array): AesGcmParams => {
+    const p: AesGcmParams = { name: 'AES-GCM', iv: iv as BufferSource, tagLength: 128 };
+    if (aad) p.additionalData = aad as BufferSource;
+    return p;
+  };
+  return {
+    async seal(iv, plaintext, aad) {
+      return new Uint8Array(await crypto.subtle.encrypt(params(iv, aad), key, plaintext as BufferSource));
+    },
+    async open(iv, sealed, aad) {
+      try {
+        return new Uint8Array(await crypto.subtle.decrypt(params(iv, aad), key, sealed as BufferSource));
+      } catch {
+        throw new AuthenticationError();
+      }
+    },
+  };
+};
+
+let implementation: AesGcmImplementation = webCryptoAesGcm;
+
+/** Installs a runtime's faster binding; call once at start-up, before any key is imported. */
+export function setAesGcmImplementation(impl: AesGcmImplementation): void {
+  implementation = impl;
+}
+
+export async function importAesGcmKey(raw: Uint8Array): Promise<AesGcmKey> {
   if (raw.length !== 16 && raw.length !== 32) throw new RangeError(`AES key must be 16 or 32 bytes, got ${raw.length}`);
-  return crypto.subtle.importKey('raw', raw as BufferSource, { name: 'AES-GCM' }, false, usages);
+  return implementation(raw);
 }
 
-/** Returns ciphertext ‖ tag. */
-export async function aesGcmSeal(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
+export function aesGcmSeal(key: AesGcmKey, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
   if (iv.length !== GCM_IV_BYTES) throw new RangeError(`AES-GCM IV must be ${GCM_IV_BYTES} bytes`);
-  const params: AesGcmParams = { name: 'AES-GCM', iv: iv as BufferSource, tagLength: 128 };
-  if (aad) params.additionalData = aad as BufferSource;
-  return new Uint8Array(await crypto.subtle.encrypt(params, key, plaintext as BufferSource));
+  return key.seal(iv, plaintext, aad);
 }
 
-/** Opens ciphertext ‖ tag; throws AuthenticationError if anything was altered. */
-export async function aesGcmOpen(key: CryptoKey, iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
+export async function aesGcmOpen(key: AesGcmKey, iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
   if (iv.length !== GCM_IV_BYTES) throw new RangeError(`AES-GCM IV must be ${GCM_IV_BYTES} bytes`);
   if (sealed.length < GCM_TAG_BYTES) throw new AuthenticationError('ciphertext is shorter than the tag');
-  const params: AesGcmParams = { name: 'AES-GCM', iv: iv as BufferSource, tagLength: 128 };
-  if (aad) params.additionalData = aad as BufferSource;
-  try {
-    return new Uint8Array(await crypto.subtle.decrypt(params, key, sealed as BufferSource));
-  } catch {
-    throw new AuthenticationError();
-  }
+  return key.open(iv, sealed, aad);
 }

@@ -1,38 +1,60 @@
-// Synchronous SHA-2 and HMAC from @noble/hashes. Used where inputs are small and a WebCrypto round trip
-// (an async hop to a thread pool) would cost more than the hash itself: request signing, digests of
-// data keys. Bulk data goes through WebCrypto or the WASM core.
+// SHA-2 digests and HMAC, synchronous. The portable implementation is @noble/hashes; inputs here are small
+// (request signing, data-key digests), where a WebCrypto round trip (an async hop) would cost more than
+// the hash. A runtime with a native binding may install it at start-up (Node: node:crypto, see
+// src/runtime/node-crypto.ts); test/crypto/ checks both against the same vectors.
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
+import { utf8 } from './bytes.ts';
 import { toHex } from './encoding.ts';
 
 export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
 
+export const DIGEST_LENGTH: Record<HashName, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
+
+/** The hot-path hashes a runtime may bind natively. Strings are hashed as UTF-8. */
+export interface HashImplementation {
+  sha256(data: Uint8Array | string): Uint8Array;
+  /** HMAC-SHA256 under a fixed key, with the keyed state prepared once. */
+  keyedHmacSha256(key: Uint8Array): (data: Uint8Array | string) => Uint8Array;
+}
+
+const bytesOf = (d: Uint8Array | string) => (typeof d === 'string' ? utf8(d) : d);
+
+export const nobleHashes: HashImplementation = {
+  sha256: (data) => sha256(bytesOf(data)),
+  keyedHmacSha256(key) {
+    const base = hmac.create(sha256, key);
+    return (data) => base.clone().update(bytesOf(data)).digest();
+  },
+};
+
+let implementation: HashImplementation = nobleHashes;
+
+/** Installs a runtime's native binding; call once at start-up. */
+export function setHashImplementation(impl: HashImplementation): void {
+  implementation = impl;
+}
+
 export function digest(name: HashName, data: Uint8Array): Uint8Array {
-  return HASHES[name](data);
+  return name === 'SHA-256' ? implementation.sha256(data) : HASHES[name](data);
 }
 
-export function sha256Hex(data: Uint8Array): string {
-  return toHex(sha256(data), false);
+export function sha256Hex(data: Uint8Array | string): string {
+  return toHex(implementation.sha256(data), false);
 }
 
-export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(sha256, key, data);
+export function hmacSha256(key: Uint8Array, data: Uint8Array | string): Uint8Array {
+  return hmac(sha256, key, bytesOf(data));
 }
 
-/**
- * HMAC-SHA256 under a fixed key, with the keyed inner and outer states computed once: for long-lived keys
- * (request-signing secrets) each MAC then costs only the message's compressions.
- */
-export function keyedHmacSha256(key: Uint8Array): (data: Uint8Array) => Uint8Array {
-  const base = hmac.create(sha256, key);
-  return (data) => base.clone().update(data).digest();
+/** HMAC-SHA256 under a fixed, long-lived key (request-signing secrets): keyed state computed once. */
+export function keyedHmacSha256(key: Uint8Array): (data: Uint8Array | string) => Uint8Array {
+  return implementation.keyedHmacSha256(key);
 }
 
 export function hmacDigest(name: Exclude<HashName, 'SHA-1'>, key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(HASHES[name], key, data);
 }
-
-export const DIGEST_LENGTH: Record<HashName, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };

@@ -86,11 +86,12 @@ export function canonicalRequest(req: SignableRequest, signedHeaders: readonly s
 }
 
 export function stringToSign(canonical: string, sdkDate: string): string {
-  return `${ALGORITHM}\n${sdkDate}\n${sha256Hex(utf8(canonical))}`;
+  return `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
 }
 
-export function computeSignature(secretKey: Uint8Array | ((data: Uint8Array) => Uint8Array), sts: string): Uint8Array {
-  return typeof secretKey === 'function' ? secretKey(utf8(sts)) : hmacSha256(secretKey, utf8(sts));
+/** The SK bytes, or a prepared keyed MAC (see keyedHmacSha256). */
+export function computeSignature(secretKey: Uint8Array | ((data: string) => Uint8Array), sts: string): Uint8Array {
+  return typeof secretKey === 'function' ? secretKey(sts) : hmacSha256(secretKey, sts);
 }
 
 /** `YYYYMMDDTHHMMSSZ` for a time. */

@@ -27,10 +27,10 @@ const AUTH = /^SDK-HMAC-SHA256\s+Access=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 // Keyed HMAC states of known credentials (see keyedHmacSha256), dropped with the credential.
-const macs = new WeakMap<Credential, (data: Uint8Array) => Uint8Array>();
+const macs = new WeakMap<Credential, (data: string) => Uint8Array>();
 const UNKNOWN_KEY_MAC = keyedHmacSha256(new Uint8Array(40));
 
-function macFor(c: Credential): (data: Uint8Array) => Uint8Array {
+function macFor(c: Credential): (data: string) => Uint8Array {
   let mac = macs.get(c);
   if (!mac) {
     mac = keyedHmacSha256(c.secretKey);

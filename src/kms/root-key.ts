@@ -3,7 +3,7 @@
 // another key, version or project). The root key itself lives outside the store: EDGEKMS_ROOT_KEY, or a
 // file the runtime keeps with owner-only permissions.
 import { concat, lengthPrefixed, randomBytes, utf8, wipe } from '../crypto/bytes.ts';
-import { GCM_IV_BYTES, aesGcmOpen, aesGcmSeal, importAesGcmKey } from '../crypto/aes-gcm.ts';
+import { GCM_IV_BYTES, aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
 import { toHex } from '../crypto/encoding.ts';
 import { hmacSha256 } from '../crypto/hash.ts';
 
@@ -11,7 +11,7 @@ export const ROOT_KEY_BYTES = 32;
 
 export class RootKey {
   private constructor(
-    private readonly key: CryptoKey,
+    private readonly key: AesGcmKey,
     /** Identifies the root key without revealing it (HMAC of a constant under the key). */
     readonly fingerprint: string,
   ) {}

@@ -1,7 +1,7 @@
 // Symmetric CMK algorithms, by key spec. Each one seals and opens the blobs of src/kms/ciphertext.ts; the
 // key it works with is "prepared" once per key version (imported into WebCrypto, or expanded by the WASM
 // core) and cached by src/kms/material.ts.
-import { aesGcmOpen, aesGcmSeal, importAesGcmKey } from '../crypto/aes-gcm.ts';
+import { aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
 import { digest } from '../crypto/hash.ts';
 import { BlobAlgorithm } from './ciphertext.ts';
 import type { KeySpec } from './key-spec.ts';
@@ -19,7 +19,7 @@ export interface SymmetricAlgorithm<K = unknown> {
   open(key: K, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
 }
 
-export const AES_256_GCM: SymmetricAlgorithm<CryptoKey> = {
+export const AES_256_GCM: SymmetricAlgorithm<AesGcmKey> = {
   blobAlgorithm: BlobAlgorithm.AES_256_GCM,
   keyBytes: 32,
   datakeyDigestName: 'SHA-256',

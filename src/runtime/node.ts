@@ -14,6 +14,7 @@ import { runMaintenance } from '../kms/rotation.ts';
 import { createApp } from '../server/app.ts';
 import { FileStore } from '../store/file.ts';
 import { nodeBodyReader } from './node-body.ts';
+import { useNodeCrypto } from './node-crypto.ts';
 import { ConfigError, readEnv, type EnvConfig } from './config.ts';
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -59,6 +60,7 @@ function loadAdmin(config: EnvConfig): { admin: AdminCredential; path?: string; 
 }
 
 async function main(): Promise<void> {
+  useNodeCrypto();
   const config = readEnv(process.env);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await FileStore.open(config.dataDir);

@@ -1,0 +1,63 @@
+// Node's synchronous OpenSSL bindings for the hot-path primitives, installed by the Node entry points in
+// place of the portable ones: AES-GCM instead of WebCrypto (same library, no thread-pool hop per call)
+// and SHA-256/HMAC instead of @noble/hashes. Keys live in KeyObjects, outside the JS heap.
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey } from 'node:crypto';
+import { AuthenticationError, GCM_TAG_BYTES, setAesGcmImplementation, type AesGcmImplementation } from '../crypto/aes-gcm.ts';
+import { setHashImplementation, type HashImplementation } from '../crypto/hash.ts';
+
+export const nodeAesGcm: AesGcmImplementation = async (raw) => {
+  const key = createSecretKey(raw);
+  const cipher = raw.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm';
+  return {
+    async seal(iv, plaintext, aad) {
+      const c = createCipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
+      if (aad) c.setAAD(aad);
+      const head = c.update(plaintext);
+      const tail = c.final();
+      const tag = c.getAuthTag();
+      const out = new Uint8Array(head.length + tail.length + tag.length);
+      out.set(head, 0);
+      out.set(tail, head.length);
+      out.set(tag, head.length + tail.length);
+      return out;
+    },
+    async open(iv, sealed, aad) {
+      const d = createDecipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
+      if (aad) d.setAAD(aad);
+      d.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
+      const head = d.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES));
+      try {
+        const tail = d.final();
+        if (tail.length === 0) return new Uint8Array(head.buffer, head.byteOffset, head.length);
+        const out = new Uint8Array(head.length + tail.length);
+        out.set(head);
+        out.set(tail, head.length);
+        return out;
+      } catch {
+        head.fill(0); // never release unauthenticated plaintext
+        throw new AuthenticationError();
+      }
+    },
+  };
+};
+
+/** node:crypto's SHA-256 and HMAC-SHA256 (OpenSSL), in place of the portable @noble/hashes. */
+export const nodeHashes: HashImplementation = {
+  sha256: (data) => {
+    const d = createHash('sha256').update(data).digest();
+    return new Uint8Array(d.buffer, d.byteOffset, d.length);
+  },
+  keyedHmacSha256(key) {
+    const k = createSecretKey(key);
+    return (data) => {
+      const d = createHmac('sha256', k).update(data).digest();
+      return new Uint8Array(d.buffer, d.byteOffset, d.length);
+    };
+  },
+};
+
+/** Installs Node's native bindings for the hot-path primitives. */
+export function useNodeCrypto(): void {
+  setAesGcmImplementation(nodeAesGcm);
+  setHashImplementation(nodeHashes);
+}

@@ -1,0 +1,74 @@
+// The two AES-GCM implementations (portable WebCrypto, Node's node:crypto binding) and the two hash
+// implementations (@noble/hashes, node:crypto): published vectors, and each one opening what the other
+// sealed.
+import { describe, expect, it } from 'vitest';
+import { AuthenticationError, webCryptoAesGcm, type AesGcmImplementation } from '../../src/crypto/aes-gcm.ts';
+import { nobleHashes, type HashImplementation } from '../../src/crypto/hash.ts';
+import { nodeAesGcm, nodeHashes } from '../../src/runtime/node-crypto.ts';
+
+const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+// McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 13-16 (AES-256).
+const K15 = 'feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308';
+const P15 = 'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255';
+const C15 = '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad';
+const VECTORS = [
+  { name: 'TC13', key: '00'.repeat(32), iv: '00'.repeat(12), pt: '', aad: '', ct: '', tag: '530f8afbc74536b9a963b4f1c4cb738b' },
+  { name: 'TC14', key: '00'.repeat(32), iv: '00'.repeat(12), pt: '00'.repeat(16), aad: '', ct: 'cea7403d4d606b6e074ec5d3baf39d18', tag: 'd0d1c8a799996bf0265b98b5d48ab919' },
+  { name: 'TC15', key: K15, iv: 'cafebabefacedbaddecaf888', pt: P15, aad: '', ct: C15, tag: 'b094dac5d93471bdec1a502270e3cc6c' },
+  { name: 'TC16', key: K15, iv: 'cafebabefacedbaddecaf888', pt: P15.slice(0, 120), aad: 'feedfacedeadbeeffeedfacedeadbeefabaddad2', ct: C15.slice(0, 120), tag: '76fc6ece0f4e1768cddf8853bb2d551b' },
+];
+
+const IMPLS: [string, AesGcmImplementation][] = [
+  ['WebCrypto', webCryptoAesGcm],
+  ['node:crypto', nodeAesGcm],
+];
+
+describe('AES-GCM implementations', () => {
+  for (const [name, impl] of IMPLS) {
+    it(`${name}: McGrew-Viega vectors 13-16, and tamper detection`, async () => {
+      for (const v of VECTORS) {
+        const key = await impl(hex(v.key));
+        const sealed = await key.seal(hex(v.iv), hex(v.pt), v.aad ? hex(v.aad) : undefined);
+        expect(toHex(sealed), v.name).toBe(v.ct + v.tag);
+        expect(toHex(await key.open(hex(v.iv), sealed, v.aad ? hex(v.aad) : undefined)), v.name).toBe(v.pt);
+        const bad = sealed.slice();
+        bad[bad.length - 1] ^= 1;
+        await expect(key.open(hex(v.iv), bad, v.aad ? hex(v.aad) : undefined)).rejects.toBeInstanceOf(AuthenticationError);
+      }
+    });
+  }
+
+  it('each opens what the other sealed, for many lengths and AADs', async () => {
+    const raw = crypto.getRandomValues(new Uint8Array(32));
+    const [a, b] = await Promise.all(IMPLS.map(([, impl]) => impl(raw.slice())));
+    for (let len = 0; len < 300; len += 7) {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const pt = crypto.getRandomValues(new Uint8Array(len));
+      const aad = crypto.getRandomValues(new Uint8Array(len % 40));
+      expect(toHex(await b.open(iv, await a.seal(iv, pt, aad), aad))).toBe(toHex(pt));
+      expect(toHex(await a.open(iv, await b.seal(iv, pt, aad), aad))).toBe(toHex(pt));
+    }
+  });
+});
+
+describe('hash implementations', () => {
+  const IMPL: [string, HashImplementation][] = [
+    ['noble', nobleHashes],
+    ['node:crypto', nodeHashes],
+  ];
+  for (const [name, h] of IMPL) {
+    it(`${name}: FIPS 180-2 SHA-256 and RFC 4231 HMAC-SHA256 vectors; strings hash as UTF-8`, () => {
+      expect(toHex(h.sha256('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      expect(toHex(h.sha256(new Uint8Array()))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+      expect(toHex(h.sha256('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+      expect(toHex(h.sha256('ключ'))).toBe(toHex(h.sha256(new TextEncoder().encode('ключ'))));
+      // RFC 4231 test case 2, twice through the same prepared key.
+      const mac = h.keyedHmacSha256(new TextEncoder().encode('Jefe'));
+      for (let i = 0; i < 2; i++) expect(toHex(mac('what do ya want for nothing?'))).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+      // RFC 4231 test case 1.
+      expect(toHex(h.keyedHmacSha256(hex('0b'.repeat(20)))(new TextEncoder().encode('Hi There')))).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
+    });
+  }
+});
