@@ -69,6 +69,25 @@ describe('HTTP basics', () => {
     expect(py.status).toBe(200);
   });
 
+  it('verifies the header sets each SDK signs: Go (no content-type, no host), Python (host, user-agent), Node (all)', async () => {
+    const rig = await rigP;
+    const send = async (body: string, signedHeaders: Record<string, string>, unsignedHeaders: Record<string, string>) => {
+      const url = new URL(`http://kms.test${P}/kms/create-key`);
+      const signed = signRequest({ method: 'POST', path: url.pathname, query: [], headers: signedHeaders, body: utf8(body) }, { accessKey: ADMIN.accessKey, secretKey: ADMIN.secretKey, time: rig.clock.now() });
+      return rig.app.fetch(new Request(url, { method: 'POST', headers: { ...signed, ...unsignedHeaders }, body }));
+    };
+    const go = await send('{"key_alias":"go-sdk"}\n', { 'user-agent': 'huaweicloud-usdk-go/3.0', 'x-project-id': ADMIN.project }, { 'content-type': 'application/json;charset=UTF-8' });
+    expect(go.status).toBe(200);
+    expect((await go.clone().text()).length).toBeGreaterThan(0);
+    const py = await send('{"key_alias": "py-sdk"}', { 'content-type': 'application/json;charset=UTF-8', host: 'kms.test', 'user-agent': 'huaweicloud-usdk-python/3.0', 'x-project-id': ADMIN.project }, {});
+    expect(py.status).toBe(200);
+    const node = await send('{"key_alias":"node-sdk"}', { 'content-type': 'application/json', host: 'kms.test', 'x-project-id': ADMIN.project }, { 'user-agent': 'huaweicloud-usdk-nodejs/3.0' });
+    expect(node.status).toBe(200);
+    // Changing a header that was signed breaks the signature; changing one that was not does not matter.
+    const tampered = await send('{"key_alias":"go-sdk-2"}', { 'user-agent': 'a', 'x-project-id': ADMIN.project }, { 'user-agent': 'b' });
+    expect(tampered.status).toBe(401);
+  });
+
   it('unknown APIs are 404 with KMS.0201; a project the X-Project-Id does not name is 403', async () => {
     const r = await raw('POST', `${P}/kms/no-such-thing`, '{}');
     expect(r.status).toBe(404);
