@@ -4,6 +4,7 @@ import { AuthenticationError } from '../crypto/aes-gcm.ts';
 import { constantTimeEqual, fromUtf8, randomBytes, utf8, wipe, concat } from '../crypto/bytes.ts';
 import { EncodingError, fromBase64, fromHex, toBase64, toHex } from '../crypto/encoding.ts';
 import { DECIMAL } from '../api/fields.ts';
+import { asymmetricDecrypt, asymmetricEncrypt } from './asymmetric.ts';
 import { blobAad, decodeBlob, encodeHeader, type BlobPurpose } from './ciphertext.ts';
 import { Code, KmsError } from './errors.ts';
 import { findVersion, primaryVersion, type KeyRecord } from './key-record.ts';
@@ -99,6 +100,7 @@ export const encryptDataOp: Operation = async (kms, call, input) => {
   }
   const plaintext = utf8(text);
   try {
+    if (KEY_SPECS[r.spec].kind === 'asymmetric') return await asymmetricEncrypt(r, algorithm, plaintext, aad);
     const blob = await sealBlob(kms, r, 'data', plaintext, aad);
     return ok({ key_id: r.id, cipher_text: toBase64(blob) });
   } finally {
@@ -115,9 +117,7 @@ export const decryptDataOp: Operation = async (kms, call, input) => {
   const algorithm = f.string('encryption_algorithm', { enum: ENCRYPTION_ALGORITHMS, emptyIsAbsent: true }) ?? 'SYMMETRIC_DEFAULT';
   const aad = utf8(f.string('additional_authenticated_data', AAD_RULE) ?? '');
   const blob = decodeOr(() => fromBase64(text), invalidCipherText);
-  if (algorithm !== 'SYMMETRIC_DEFAULT') {
-    throw new KmsError(Code.InvalidParameter, `Invalid encryption_algorithm: ${algorithm} needs an asymmetric ENCRYPT_DECRYPT key.`);
-  }
+  if (algorithm !== 'SYMMETRIC_DEFAULT') return asymmetricDecrypt(kms, call, ref, algorithm, blob, aad);
   const expect = ref === undefined ? undefined : await usableKey(kms, call.project, ref, 'use', { createDefault: true });
   const { key, plaintext } = await openBlob(kms, call.project, blob, 'data', aad, invalidCipherText, expect);
   try {

@@ -24,6 +24,42 @@ export interface RotationSettings {
   count: number;
 }
 
+/** A grant (spec 2.9): lets `grantee` run `operations` on this key. Kept in the key's own document. */
+export interface GrantRecord {
+  /** grant_id: 64 lower-case hex digits. */
+  id: string;
+  grantee: string;
+  granteeType: 'user' | 'domain';
+  operations: string[];
+  /** Who created it (issuing_principal). */
+  issuer: string;
+  createdAt: number;
+  name?: string;
+  /** Who may retire it besides its issuer (and its grantee, when it holds retire-grant). */
+  retiring?: string;
+}
+
+export interface TagRecord {
+  key: string;
+  value: string;
+}
+
+/**
+ * What get-parameters-for-import handed out and import-key-material needs: the RSA wrapping key (its
+ * private half sealed by the root key) and the token naming it. Removed when used or expired.
+ */
+export interface ImportParams {
+  /** Hex SHA-256 of the import token handed out (the token itself is not kept). */
+  tokenHash: string;
+  wrappingAlgorithm: 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1';
+  /** PKCS#8 of the wrapping key, sealed by the root key (base64). */
+  sealedPrivateKey: string;
+  /** SubjectPublicKeyInfo of the wrapping key (base64). */
+  publicKey: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
 export interface KeyRecord {
   schema: 1;
   id: string;
@@ -46,6 +82,15 @@ export interface KeyRecord {
   materialExpiresAt?: number;
   enterpriseProjectId: string;
   keystoreId: string;
+  grants?: GrantRecord[];
+  tags?: TagRecord[];
+  /** Pending import parameters (keys with origin external). */
+  importParams?: ImportParams;
+  /**
+   * Fingerprint of the first material imported into this key (hex SHA-256 over a label, the key id and the
+   * material): re-imports must bring the same material (KMS.2606), even after the material was deleted.
+   */
+  importedDigest?: string;
 }
 
 export const DEFAULT_ROTATION_DAYS = 365;

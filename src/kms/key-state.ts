@@ -13,16 +13,16 @@ export type KeyState = (typeof KeyState)[keyof typeof KeyState];
 
 /** Operation classes that share state rules. */
 export type StateRule =
-  | 'read' // describe-key, rotation status, tags, list
-  | 'use' // every cryptographic operation
+  | 'read' // describe-key, rotation status, list-grants, show tags; revoke/retire-grant (taking access away is always allowed)
+  | 'use' // every cryptographic operation: encrypt/decrypt, data keys and key pairs, sign/verify, get-publickey, MACs
   | 'enable'
   | 'disable'
   | 'schedule-deletion'
   | 'cancel-deletion'
-  | 'modify' // alias, description, aliases, grants
+  | 'modify' // alias, description, aliases, create-grant, create/delete tags
   | 'configure-rotation'
-  | 'import-material'
-  | 'delete-material';
+  | 'import-material' // get-parameters-for-import, import-key-material
+  | 'delete-material'; // delete-imported-key-material
 
 type Outcome = null | [code: string, message: (id: string) => string];
 
@@ -87,3 +87,13 @@ export function assertState(keyId: string, state: KeyState, rule: StateRule): vo
 }
 
 export const STATE_RULES = RULES;
+
+/** Where a key goes when its material is gone (deleted or expired): pending import, unless it is being deleted. */
+export function stateWithoutMaterial(state: KeyState): KeyState {
+  return state === KeyState.PendingDeletion ? state : KeyState.PendingImport;
+}
+
+/** cancel-key-deletion: back to disabled, or to pending import for an external key that has no material. */
+export function stateAfterCancelDeletion(r: { origin: 'kms' | 'external'; versions: readonly unknown[] }): KeyState {
+  return r.origin === 'external' && r.versions.length === 0 ? KeyState.PendingImport : KeyState.Disabled;
+}

@@ -7,7 +7,7 @@ import { DAY_MS } from './clock.ts';
 import { Code, KmsError } from './errors.ts';
 import { DEFAULT_ROTATION_DAYS, keyDetails, type KeyRecord } from './key-record.ts';
 import { ALL_KEY_SPECS, KEY_SPECS, type KeySpec, type KeyUsage } from './key-spec.ts';
-import { KeyState, assertState, type StateRule } from './key-state.ts';
+import { KeyState, assertState, stateAfterCancelDeletion, type StateRule } from './key-state.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Call, type Input, type Operation } from './operation.ts';
 import { notFound } from './repository.ts';
@@ -101,6 +101,9 @@ export async function createKey(kms: Kms, project: string, k: NewKey): Promise<K
     enterpriseProjectId: k.enterpriseProjectId,
     keystoreId: '0',
   };
+  // Checked before generating material too (an RSA_4096 key pair takes about a second) and again before
+  // the write.
+  await assertKeyQuota(kms, project);
   if (k.origin === 'kms') {
     const m = await generateMaterial(k.spec, k.usage);
     try {
@@ -109,12 +112,16 @@ export async function createKey(kms: Kms, project: string, k: NewKey): Promise<K
       wipe(m.material);
     }
   }
+  await assertKeyQuota(kms, project);
+  await kms.repo.create(record);
+  return record;
+}
+
+async function assertKeyQuota(kms: Kms, project: string): Promise<void> {
   const existing = await kms.repo.list(project);
   if (existing.length >= kms.limits.keysPerProject) {
     throw new KmsError(Code.KeyQuota, `The project has reached its quota of ${kms.limits.keysPerProject} keys.`);
   }
-  await kms.repo.create(record);
-  return record;
 }
 
 async function createDefaultKey(kms: Kms, project: string, name: string): Promise<KeyRecord> {
@@ -233,7 +240,7 @@ export const scheduleKeyDeletionOp: Operation = async (kms, call, input) => {
 export const cancelKeyDeletionOp: Operation = async (kms, call, input) => {
   const r = await changeKey(kms, call, input, 'cancel-deletion', (r) => {
     const { deletionAt: _, ...rest } = r;
-    return { ...rest, state: KeyState.Disabled };
+    return { ...rest, state: stateAfterCancelDeletion(r) };
   });
   return ok({ key_id: r.id, key_state: r.state });
 };

@@ -1,5 +1,6 @@
 // Every KMS operation and where it lives on the wire (paths relative to /v1.0/{project_id}; spec 2.1).
 import { associateAliasOp, createAliasOp, deleteAliasOp, listAliasesOp } from './aliases.ts';
+import { createEcDatakeyPairOp, createRsaDatakeyPairOp, getPublicKeyOp, signOp, verifyOp } from './asymmetric.ts';
 import {
   createDatakeyOp,
   createDatakeyWithoutPlaintextOp,
@@ -20,6 +21,7 @@ import {
   updateKeyAliasOp,
   updateKeyDescriptionOp,
 } from './keys.ts';
+import { generateMacOp, verifyMacOp } from './mac.ts';
 import type { Operation } from './operation.ts';
 import {
   disableKeyRotationOp,
@@ -42,7 +44,7 @@ export interface Route {
 
 const action = (name: string, op: Operation): Route => ({ method: 'POST', path: `/kms/${name}`, name, op });
 
-export const KMS_ROUTES: Route[] = [
+const ROUTES: Route[] = [
   action('create-key', createKeyOp),
   action('describe-key', describeKeyOp),
   action('list-keys', listKeysOp),
@@ -59,6 +61,13 @@ export const KMS_ROUTES: Route[] = [
   action('encrypt-datakey', encryptDatakeyOp),
   action('decrypt-datakey', decryptDatakeyOp),
   action('gen-random', genRandomOp),
+  action('sign', signOp),
+  action('verify', verifyOp),
+  action('get-publickey', getPublicKeyOp),
+  action('create-rsa-datakey-pair', createRsaDatakeyPairOp),
+  action('create-ec-datakey-pair', createEcDatakeyPairOp),
+  action('generate-mac', generateMacOp),
+  action('verify-mac', verifyMacOp),
   action('enable-key-rotation', enableKeyRotationOp),
   action('disable-key-rotation', disableKeyRotationOp),
   action('update-key-rotation-interval', updateKeyRotationIntervalOp),
@@ -69,3 +78,5 @@ export const KMS_ROUTES: Route[] = [
   { method: 'GET', path: '/kms/aliases', name: 'list-aliases', op: listAliasesOp },
   { method: 'POST', path: '/kms/alias/associate', name: 'associate-alias', op: associateAliasOp },
 ];
+
+export const KMS_ROUTES: Route[] = ROUTES;
