@@ -153,7 +153,7 @@ describe('sign / verify', () => {
       const { signature } = await kms('sign', { key_id: keys[name], message: b64(message), signing_algorithm: alg, message_type: 'RAW' });
       const p1363 = derToP1363(Buffer.from(signature, 'base64'), curve === 'P-256' ? 32 : 48);
       const key = await crypto.subtle.importKey('spki', pubs[name].export({ type: 'spki', format: 'der' }), { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
-      expect(await crypto.subtle.verify({ name: 'ECDSA', hash }, key, p1363, message)).toBe(true);
+      expect(await crypto.subtle.verify({ name: 'ECDSA', hash }, key, new Uint8Array(p1363), new Uint8Array(message))).toBe(true);
     }
   });
 
