@@ -9,7 +9,7 @@ import { concat, randomBytes, randomChunks, useWasm } from './setup.ts';
 
 useWasm();
 
-async function webEncrypt(key: Uint8Array, iv: Uint8Array, pt: Uint8Array, aad: Uint8Array, tagLength = 128): Promise<Uint8Array> {
+async function webEncrypt(key: Uint8Array<ArrayBuffer>, iv: Uint8Array<ArrayBuffer>, pt: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>, tagLength = 128): Promise<Uint8Array> {
   const k = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
   return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength }, k, pt));
 }
