@@ -1,0 +1,25 @@
+// The WASM crypto core under Deno: the same committed artifact and the same published vectors as the
+// Node (test/wasm/vectors.test.ts) and workerd (test/wasm/workerd.test.ts) runs.
+// Run: npx deno test --allow-read test/deno/
+import assert from 'node:assert';
+import { instantiateCore, ABI_VERSION } from '../../wasm/pkg/edgekms_core.ts';
+import { initWasm, isWasmReady } from '../../src/crypto/wasm/core.ts';
+import { aesGcmEncrypt } from '../../src/crypto/aes-gcm-stream.ts';
+import { VECTOR_CHECKS } from '../wasm/vectors.ts';
+
+const bytes = await Deno.readFile(new URL('../../wasm/pkg/edgekms_core.wasm', import.meta.url));
+
+Deno.test('WASM core instantiates from bytes and from a compiled module', async () => {
+  assert.strictEqual((await instantiateCore(bytes)).abi_version(), ABI_VERSION);
+  assert.strictEqual((await instantiateCore(await WebAssembly.compile(bytes))).abi_version(), ABI_VERSION);
+  assert.throws(() => aesGcmEncrypt(new Uint8Array(16), new Uint8Array(12), new Uint8Array(1)), /initWasm/);
+  await initWasm(bytes);
+  assert.ok(isWasmReady());
+});
+
+for (const v of VECTOR_CHECKS) {
+  Deno.test(v.name, async () => {
+    await initWasm(bytes);
+    await v.run();
+  });
+}
