@@ -1,4 +1,5 @@
 // The KMS: everything an operation needs, wired once per process (or per Worker isolate).
+import { ADMIN_ONLY, type PrincipalDirectory } from '../iam/credentials.ts';
 import type { Store } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyMaterial } from './material.ts';
@@ -6,13 +7,15 @@ import { KeyRepository } from './repository.ts';
 import type { RootKey } from './root-key.ts';
 
 export interface KmsLimits {
-  /** Customer master keys per project (KMS.1105 beyond it). */
+  /** Customer master keys per project (KMS.1105 beyond it; reported by user-quotas as "CMK"). */
   keysPerProject: number;
   /** Alias entities per project. */
   aliasesPerProject: number;
+  /** Grants on one key (KMS.2404 beyond it; reported by user-quotas as "grant_per_CMK"). */
+  grantsPerKey: number;
 }
 
-export const DEFAULT_LIMITS: KmsLimits = { keysPerProject: 100_000, aliasesPerProject: 100_000 };
+export const DEFAULT_LIMITS: KmsLimits = { keysPerProject: 100_000, aliasesPerProject: 100_000, grantsPerKey: 100 };
 
 export interface KmsOptions {
   store: Store;
@@ -23,6 +26,11 @@ export interface KmsOptions {
   region?: string;
   clock?: Clock;
   limits?: Partial<KmsLimits>;
+  /**
+   * Roles of the principals that call (src/kms/authorize.ts). Defaults to ADMIN_ONLY: the `admin`
+   * principal is the administrator and every other principal has only what grants give it.
+   */
+  principals?: PrincipalDirectory;
 }
 
 export class Kms {
@@ -33,6 +41,8 @@ export class Kms {
   readonly domainId: string;
   readonly region: string;
   readonly limits: KmsLimits;
+  readonly principals: PrincipalDirectory;
+  private readonly root: RootKey;
 
   constructor(options: KmsOptions) {
     this.store = options.store;
@@ -40,7 +50,22 @@ export class Kms {
     this.domainId = options.domainId;
     this.region = options.region ?? 'local-1';
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.principals = options.principals ?? ADMIN_ONLY;
+    this.root = options.rootKey;
     this.material = new KeyMaterial(options.rootKey);
     this.repo = new KeyRepository(this.store, this.clock, (r) => this.material.forget(r));
+  }
+
+  /**
+   * Seals a secret that is not key material (an import wrapping key) under the root key. The context
+   * names what it is; it starts with "aux" so it can never be confused with sealed key material.
+   */
+  async sealSecret(secret: Uint8Array, context: readonly string[]): Promise<Uint8Array> {
+    return this.root.seal(secret, ['aux', ...context]);
+  }
+
+  /** Opens what sealSecret sealed under the same context (throws AuthenticationError otherwise). */
+  async openSecret(sealed: Uint8Array, context: readonly string[]): Promise<Uint8Array> {
+    return this.root.open(sealed, ['aux', ...context]);
   }
 }

@@ -1,6 +1,8 @@
 // Every KMS operation and where it lives on the wire (paths relative to /v1.0/{project_id}; spec 2.1).
+// Each operation is wrapped by `authorized` (authorize.ts): no route reaches an operation unchecked.
 import { associateAliasOp, createAliasOp, deleteAliasOp, listAliasesOp } from './aliases.ts';
 import { createEcDatakeyPairOp, createRsaDatakeyPairOp, getPublicKeyOp, signOp, verifyOp } from './asymmetric.ts';
+import { authorized } from './authorize.ts';
 import {
   createDatakeyOp,
   createDatakeyWithoutPlaintextOp,
@@ -21,6 +23,7 @@ import {
   updateKeyAliasOp,
   updateKeyDescriptionOp,
 } from './keys.ts';
+import { createGrantOp, listGrantsOp, listRetirableGrantsOp, retireGrantOp, revokeGrantOp } from './grants.ts';
 import { generateMacOp, verifyMacOp } from './mac.ts';
 import type { Operation } from './operation.ts';
 import {
@@ -73,10 +76,15 @@ const ROUTES: Route[] = [
   action('update-key-rotation-interval', updateKeyRotationIntervalOp),
   action('get-key-rotation-status', getKeyRotationStatusOp),
   action('rotate-on-demand', rotateOnDemandOp),
+  action('create-grant', createGrantOp),
+  action('list-grants', listGrantsOp),
+  action('list-retirable-grants', listRetirableGrantsOp),
+  action('revoke-grant', revokeGrantOp),
+  action('retire-grant', retireGrantOp),
   { method: 'POST', path: '/kms/aliases', name: 'create-alias', op: createAliasOp },
   { method: 'DELETE', path: '/kms/aliases', name: 'delete-alias', op: deleteAliasOp },
   { method: 'GET', path: '/kms/aliases', name: 'list-aliases', op: listAliasesOp },
   { method: 'POST', path: '/kms/alias/associate', name: 'associate-alias', op: associateAliasOp },
 ];
 
-export const KMS_ROUTES: Route[] = ROUTES;
+export const KMS_ROUTES: Route[] = ROUTES.map((r) => ({ ...r, op: authorized(r.name, r.op) }));

@@ -14,6 +14,12 @@ import type { Store } from '../../src/store/store.ts';
 
 export const ADMIN = { accessKey: 'TESTADMINAK000000000', secretKey: 'TestAdminSecretKey0000000000000000000000', project: '0123456789abcdef0123456789abcdef' };
 export const OTHER_PROJECT = 'fedcba9876543210fedcba9876543210';
+/** Non-administrator credentials (role 'user') in the admin's project: they hold only what grants give them. */
+export const USERS = {
+  alice: { accessKey: 'TESTALICEAK000000000', secretKey: 'TestAliceSecretKey0000000000000000000000', principal: 'alice01' },
+  bob: { accessKey: 'TESTBOBAK00000000000', secretKey: 'TestBobSecretKey000000000000000000000000', principal: 'bob02' },
+} as const;
+export type UserName = keyof typeof USERS;
 
 export interface Rig {
   kms: Kms;
@@ -23,6 +29,8 @@ export interface Rig {
   /** Signed client for the admin's project, in-process. */
   client: SignedClient;
   clientFor(project: string): SignedClient;
+  /** Signed client of a non-administrator (USERS) for the admin's project, in-process. */
+  userClient(name: UserName): SignedClient;
 }
 
 export async function makeRig(options: { store?: Store; clock?: ManualClock; rootKey?: Uint8Array; limits?: Partial<KmsLimits> } = {}): Promise<Rig> {
@@ -30,22 +38,31 @@ export async function makeRig(options: { store?: Store; clock?: ManualClock; roo
   const clock = options.clock ?? new ManualClock(Date.now());
   const rootKey = await RootKey.fromBytes(options.rootKey ? options.rootKey.slice() : new Uint8Array(32).fill(7));
   const { domainId } = await openDeployment(store, rootKey);
-  const kms = new Kms({ store, rootKey, domainId, clock, limits: options.limits });
   const credentials = new StaticCredentials([
     { accessKey: ADMIN.accessKey, secretKey: new TextEncoder().encode(ADMIN.secretKey), principal: 'admin', projects: '*' },
+    ...Object.values(USERS).map((u) => ({
+      accessKey: u.accessKey,
+      secretKey: new TextEncoder().encode(u.secretKey),
+      principal: u.principal,
+      projects: [ADMIN.project],
+      role: 'user' as const,
+    })),
   ]);
+  const kms = new Kms({ store, rootKey, domainId, clock, limits: options.limits, principals: credentials });
   const app = createApp({ kms, credentials, onInternalError: () => {} });
-  const clientFor = (project: string) =>
+  const signed = (accessKey: string, secretKey: string, project: string) =>
     new SignedClient({
       endpoint: 'http://kms.test',
-      accessKey: ADMIN.accessKey,
-      secretKey: ADMIN.secretKey,
+      accessKey,
+      secretKey,
       projectId: project,
       fetch: async (r) => app.fetch(r),
       now: () => clock.now(),
     });
+  const clientFor = (project: string) => signed(ADMIN.accessKey, ADMIN.secretKey, project);
+  const userClient = (name: UserName) => signed(USERS[name].accessKey, USERS[name].secretKey, ADMIN.project);
   // Requests are signed with the real clock; keep the rig's clock near it unless a test moves it.
-  return { kms, app, store, clock, client: clientFor(ADMIN.project), clientFor };
+  return { kms, app, store, clock, client: clientFor(ADMIN.project), clientFor, userClient };
 }
 
 /** Serves an app on an ephemeral loopback port. */

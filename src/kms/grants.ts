@@ -1,0 +1,158 @@
+// Grants (spec 2.9): create-grant, list-grants, list-retirable-grants, revoke-grant, retire-grant. A grant
+// lets a grantee principal run the listed operations on one key; src/kms/authorize.ts is where every
+// operation consults them. Grants live in their key's document, so creating or removing one is a single
+// compare-and-set write of the key (the per-key limit cannot be raced past) and they die with the key.
+//
+// Rules: grant_id is 64 hex digits (random); `create-grant` alone is refused (KMS.2401); default keys
+// cannot be granted (KMS.0211); more than kms.limits.grantsPerKey grants on a key is KMS.2404. A grantee
+// holding create-grant may grant onwards, but never more operations than it holds itself (KMS.0306).
+// Only administrators revoke (the key's owner); retiring is for the grant's issuer, its retiring
+// principal, or its grantee when the grant lists retire-grant (KMS.2402 otherwise). An unknown grant_id is
+// KMS.2501; one that belongs to another key KMS.2502.
+import { DECIMAL } from '../api/fields.ts';
+import { randomBytes } from '../crypto/bytes.ts';
+import { toHex } from '../crypto/encoding.ts';
+import { GRANTABLE_OPERATIONS, grantedOperations, isAdmin, mayRetire } from './authorize.ts';
+import { Code, KmsError } from './errors.ts';
+import type { GrantRecord, KeyRecord } from './key-record.ts';
+import { assertState } from './key-state.ts';
+import { KEY_REF_RULE, assertNotDefault, resolveKey } from './keys.ts';
+import type { Kms } from './kms.ts';
+import { fields, ok, type Call, type Input, type Operation } from './operation.ts';
+
+const PRINCIPAL = /^[a-zA-Z0-9]{1,64}$/;
+const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,255}$/;
+const GRANT_ID = /^[A-Fa-f0-9]{64}$/;
+
+function grantView(r: KeyRecord, g: GrantRecord) {
+  return {
+    key_id: r.id,
+    grant_id: g.id,
+    grantee_principal: g.grantee,
+    grantee_principal_type: g.granteeType,
+    operations: [...g.operations],
+    issuing_principal: g.issuer,
+    creation_date: String(g.createdAt),
+    name: g.name ?? '',
+    retiring_principal: g.retiring ?? '',
+  };
+}
+
+export const createGrantOp: Operation = async (kms, call, input) => {
+  const f = fields(input, { grantee_principal: Code.InvalidGrantPrincipal, retiring_principal: Code.InvalidGrantPrincipal });
+  const ref = f.string('key_id', KEY_REF_RULE);
+  const grantee = f.string('grantee_principal', { required: true, pattern: PRINCIPAL });
+  const operations = [...new Set(f.strings('operations', { required: true, minItems: 1, maxItems: 64, item: { enum: GRANTABLE_OPERATIONS } })!)];
+  const name = f.string('name', { pattern: GRANT_NAME, emptyIsAbsent: true });
+  const retiring = f.string('retiring_principal', { pattern: PRINCIPAL, emptyIsAbsent: true });
+  const granteeType = (f.string('grantee_principal_type', { enum: ['user', 'domain'], emptyIsAbsent: true }) ?? 'user') as 'user' | 'domain';
+  if (operations.length === 1 && operations[0] === 'create-grant') {
+    throw new KmsError(Code.GrantOnlyCreateGrant, 'Invalid operations: create-grant cannot be the only granted operation.');
+  }
+  const target = await resolveKey(kms, call.project, ref);
+  const grant: GrantRecord = {
+    id: toHex(randomBytes(32), false),
+    grantee,
+    granteeType,
+    operations,
+    issuer: call.principal,
+    createdAt: kms.clock.now(),
+    ...(name === undefined ? {} : { name }),
+    ...(retiring === undefined ? {} : { retiring }),
+  };
+  const admin = isAdmin(kms, call.principal);
+  await kms.repo.update(call.project, target.id, (r) => {
+    assertNotDefault(r);
+    assertState(r.id, r.state, 'modify');
+    if (!admin) {
+      // Granting onwards never widens access: only operations the issuer itself holds on this key.
+      const own = grantedOperations(kms, r, call.principal);
+      const extra = operations.filter((op) => !own.has(op));
+      if (extra.length) throw new KmsError(Code.NoKeyPermission, `The caller cannot grant operations it does not hold: ${extra.join(', ')}.`, 403);
+    }
+    const grants = r.grants ?? [];
+    if (grants.length >= kms.limits.grantsPerKey) {
+      throw new KmsError(Code.GrantQuota, `The key ${r.id} already has ${grants.length} grants, its limit.`);
+    }
+    return { ...r, grants: [...grants, grant] };
+  });
+  return ok({ grant_id: grant.id });
+};
+
+function page(input: Input) {
+  const f = fields(input, {});
+  const limit = Number(f.string('limit', { pattern: DECIMAL, emptyIsAbsent: true }) ?? '100');
+  if (limit < 1 || limit > 1000) throw new KmsError(Code.InvalidLimit, 'Invalid limit: must be 1-1000.');
+  const marker = Number(f.string('marker', { pattern: DECIMAL, emptyIsAbsent: true }) ?? '0');
+  return { limit, marker };
+}
+
+function listing(all: ReturnType<typeof grantView>[], { limit, marker }: { limit: number; marker: number }) {
+  const truncated = marker + limit < all.length;
+  return {
+    grants: all.slice(marker, marker + limit),
+    next_marker: truncated ? String(marker + limit) : '',
+    truncated: String(truncated),
+    total: all.length,
+  };
+}
+
+export const listGrantsOp: Operation = async (kms, call, input) => {
+  const ref = fields(input, {}).string('key_id', KEY_REF_RULE);
+  const p = page(input);
+  const r = await resolveKey(kms, call.project, ref);
+  assertState(r.id, r.state, 'read');
+  return ok(listing((r.grants ?? []).map((g) => grantView(r, g)), p));
+};
+
+export const listRetirableGrantsOp: Operation = async (kms, call, input) => {
+  const p = page(input);
+  const all: ReturnType<typeof grantView>[] = [];
+  for (const r of await kms.repo.list(call.project)) {
+    for (const g of r.grants ?? []) if (g.retiring === call.principal) all.push(grantView(r, g));
+  }
+  return ok(listing(all, p));
+};
+
+/** Where a grant is when it is not on the key the request named: 2502 if on another key, 2501 if nowhere. */
+async function missingGrant(kms: Kms, call: Call, grantId: string): Promise<KmsError> {
+  for (const other of await kms.repo.list(call.project)) {
+    if ((other.grants ?? []).some((g) => g.id === grantId)) {
+      return new KmsError(Code.GrantKeyMismatch, `The grant ${grantId} does not belong to the key_id given.`);
+    }
+  }
+  return new KmsError(Code.GrantNotFound, `The grant ${grantId} does not exist.`);
+}
+
+async function removeGrant(kms: Kms, call: Call, input: Input, allowed: (g: GrantRecord) => boolean): Promise<void> {
+  const f = fields(input, {});
+  const ref = f.string('key_id', KEY_REF_RULE);
+  const grantId = f.string('grant_id', { required: true, pattern: GRANT_ID }).toLowerCase();
+  const target = await resolveKey(kms, call.project, ref);
+  try {
+    await kms.repo.update(call.project, target.id, (r) => {
+      assertState(r.id, r.state, 'read');
+      const g = (r.grants ?? []).find((x) => x.id === grantId);
+      if (!g) throw new NotOnKey();
+      if (!allowed(g)) throw new KmsError(Code.InvalidGrantPrincipal, `The caller may not retire the grant ${grantId}.`);
+      return { ...r, grants: r.grants!.filter((x) => x.id !== grantId) };
+    });
+  } catch (e) {
+    if (e instanceof NotOnKey) throw await missingGrant(kms, call, grantId);
+    throw e;
+  }
+}
+
+/** The grant is not on the key named (thrown inside the update so nothing is written). */
+class NotOnKey extends Error {}
+
+export const revokeGrantOp: Operation = async (kms, call, input) => {
+  // Only administrators get here (authorize.ts); they may revoke any grant.
+  await removeGrant(kms, call, input, () => true);
+  return ok();
+};
+
+export const retireGrantOp: Operation = async (kms, call, input) => {
+  await removeGrant(kms, call, input, (g) => mayRetire(kms, g, call.principal));
+  return ok();
+};
