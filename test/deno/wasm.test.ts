@@ -7,6 +7,14 @@ import { initWasm, isWasmReady } from '../../src/crypto/wasm/core.ts';
 import { aesGcmEncrypt } from '../../src/crypto/aes-gcm-stream.ts';
 import { VECTOR_CHECKS } from '../wasm/vectors.ts';
 
+// The root tsconfig.json type-checks test/ with Node's types, where there is no `Deno`; reach it through
+// globalThis so that both `tsc` and `deno check` accept this file.
+interface DenoApi {
+  test(name: string, fn: () => void | Promise<void>): void;
+  readFile(path: URL): Promise<Uint8Array>;
+}
+const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+
 const bytes = await Deno.readFile(new URL('../../wasm/pkg/edgekms_core.wasm', import.meta.url));
 
 Deno.test('WASM core instantiates from bytes and from a compiled module', async () => {
