@@ -11,7 +11,7 @@ import { VECTOR_CHECKS } from '../wasm/vectors.ts';
 // globalThis so that both `tsc` and `deno check` accept this file.
 interface DenoApi {
   test(name: string, fn: () => void | Promise<void>): void;
-  readFile(path: URL): Promise<Uint8Array>;
+  readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>;
 }
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
