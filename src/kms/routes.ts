@@ -33,6 +33,7 @@ import {
   rotateOnDemandOp,
   updateKeyRotationIntervalOp,
 } from './rotation.ts';
+import { batchKmsTagsOp, createKmsTagOp, deleteTagOp, listKmsByTagsOp, listKmsTagsOp, showKmsTagsOp } from './tags.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -81,6 +82,12 @@ const ROUTES: Route[] = [
   action('list-retirable-grants', listRetirableGrantsOp),
   action('revoke-grant', revokeGrantOp),
   action('retire-grant', retireGrantOp),
+  { method: 'POST', path: '/kms/:key_id/tags', name: 'create-kms-tag', op: createKmsTagOp },
+  { method: 'POST', path: '/kms/:key_id/tags/action', name: 'batch-create-kms-tags', op: batchKmsTagsOp },
+  { method: 'DELETE', path: '/kms/:key_id/tags/:key', name: 'delete-tag', op: deleteTagOp },
+  { method: 'GET', path: '/kms/:key_id/tags', name: 'show-kms-tags', op: showKmsTagsOp },
+  { method: 'GET', path: '/kms/tags', name: 'list-kms-tags', op: listKmsTagsOp },
+  { method: 'POST', path: '/kms/resource_instances/action', name: 'list-kms-by-tags', op: listKmsByTagsOp },
   { method: 'POST', path: '/kms/aliases', name: 'create-alias', op: createAliasOp },
   { method: 'DELETE', path: '/kms/aliases', name: 'delete-alias', op: deleteAliasOp },
   { method: 'GET', path: '/kms/aliases', name: 'list-aliases', op: listAliasesOp },
