@@ -11,6 +11,7 @@
 import { Code, KmsError } from './errors.ts';
 import type { Clock } from './clock.ts';
 import type { KeyRecord } from './key-record.ts';
+import { stateWithoutMaterial } from './key-state.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 
 export interface AliasRecord {
@@ -67,7 +68,31 @@ export class KeyRepository {
       await this.destroy(cached.record, cached.version).catch(() => {});
       return null;
     }
+    if (this.materialExpired(cached.record)) return this.expireMaterial(path, cached.record, cached.version);
     return cached;
+  }
+
+  /**
+   * Imported material past its expiration_time is gone from that moment on: the key is served without it
+   * (pending import) and the removal is written back. If the write fails, the caller still gets the
+   * record without material, at the stored version, so any write it makes carries the removal along.
+   */
+  private async expireMaterial(path: string, r: KeyRecord, version: string): Promise<{ record: KeyRecord; version: string }> {
+    const { materialExpiresAt: _, ...rest } = r;
+    const next: KeyRecord = { ...rest, versions: [], state: stateWithoutMaterial(r.state) };
+    try {
+      const v = await putJson(this.store, path, next, { ifVersion: version });
+      this.parsed.set(path, { version: v, record: next });
+      this.onDestroyed(r);
+      return { record: next, version: v };
+    } catch (e) {
+      if (e instanceof ConflictError) {
+        const again = await this.load(r.project, r.id);
+        if (again) return again;
+      }
+      this.onDestroyed(r);
+      return { record: next, version };
+    }
   }
 
   /** The key whose key_alias is `name`, or null. */
@@ -234,6 +259,10 @@ export class KeyRepository {
   }
 
   // --- internals ---
+
+  private materialExpired(r: KeyRecord): boolean {
+    return r.materialExpiresAt !== undefined && r.materialExpiresAt <= this.clock.now() && r.versions.length > 0;
+  }
 
   private isDue(r: KeyRecord): boolean {
     return r.state === '4' && r.deletionAt !== undefined && r.deletionAt <= this.clock.now();

@@ -1,6 +1,7 @@
 // Key rotation: a new material version becomes primary; older versions keep decrypting because every
 // ciphertext names its version. Rotation happens on demand and, when enabled, automatically at the
-// interval (run by `runMaintenance`, which the runtimes call on a timer or cron).
+// interval (run by `runMaintenance`, which the runtimes call on a timer or cron; it also destroys keys
+// past their deletion date, imported material past its expiry and expired import parameters).
 import { wipe } from '../crypto/bytes.ts';
 import { DAY_MS } from './clock.ts';
 import { Code, KmsError } from './errors.ts';
@@ -8,6 +9,7 @@ import type { KeyRecord } from './key-record.ts';
 import { KEY_SPECS } from './key-spec.ts';
 import { KeyState, assertState } from './key-state.ts';
 import { generateMaterial } from './key-factory.ts';
+import { purgeExpiredImportParams } from './import.ts';
 import { DEFAULT_KEY_NAME, KEY_REF_RULE, assertNotDefault, resolveKey } from './keys.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Call, type Input, type Operation } from './operation.ts';
@@ -135,9 +137,10 @@ class NotDue extends Error {}
  * due. Idempotent and safe to run concurrently with requests; a failure leaves the key as it was and the
  * next run tries again.
  */
-export async function runMaintenance(kms: Kms): Promise<{ destroyed: number; rotated: number; failed: number }> {
+export async function runMaintenance(kms: Kms): Promise<{ destroyed: number; rotated: number; importsPurged: number; failed: number }> {
   let destroyed = 0;
   let rotated = 0;
+  let importsPurged = 0;
   let failed = 0;
   for (const project of await kms.repo.projects()) {
     try {
@@ -146,7 +149,13 @@ export async function runMaintenance(kms: Kms): Promise<{ destroyed: number; rot
     } catch {
       failed++;
     }
+    // Listing also writes back the removal of imported material past its expiration_time (repository.ts).
     for (const r of await kms.repo.list(project).catch(() => [] as KeyRecord[])) {
+      try {
+        importsPurged += await purgeExpiredImportParams(kms, project, r);
+      } catch {
+        failed++;
+      }
       const due = nextRotationAt(r);
       if (due === undefined || due > kms.clock.now() || r.state !== KeyState.Enabled) continue;
       try {
@@ -162,5 +171,5 @@ export async function runMaintenance(kms: Kms): Promise<{ destroyed: number; rot
       }
     }
   }
-  return { destroyed, rotated, failed };
+  return { destroyed, rotated, importsPurged, failed };
 }

@@ -24,6 +24,7 @@ import {
   updateKeyDescriptionOp,
 } from './keys.ts';
 import { createGrantOp, listGrantsOp, listRetirableGrantsOp, retireGrantOp, revokeGrantOp } from './grants.ts';
+import { deleteImportedKeyMaterialOp, getParametersForImportOp, importKeyMaterialOp } from './import.ts';
 import { generateMacOp, verifyMacOp } from './mac.ts';
 import type { Operation } from './operation.ts';
 import {
@@ -82,6 +83,9 @@ const ROUTES: Route[] = [
   action('list-retirable-grants', listRetirableGrantsOp),
   action('revoke-grant', revokeGrantOp),
   action('retire-grant', retireGrantOp),
+  action('get-parameters-for-import', getParametersForImportOp),
+  action('import-key-material', importKeyMaterialOp),
+  action('delete-imported-key-material', deleteImportedKeyMaterialOp),
   { method: 'POST', path: '/kms/:key_id/tags', name: 'create-kms-tag', op: createKmsTagOp },
   { method: 'POST', path: '/kms/:key_id/tags/action', name: 'batch-create-kms-tags', op: batchKmsTagsOp },
   { method: 'DELETE', path: '/kms/:key_id/tags/:key', name: 'delete-tag', op: deleteTagOp },
