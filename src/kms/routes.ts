@@ -27,6 +27,7 @@ import { createGrantOp, listGrantsOp, listRetirableGrantsOp, retireGrantOp, revo
 import { deleteImportedKeyMaterialOp, getParametersForImportOp, importKeyMaterialOp } from './import.ts';
 import { generateMacOp, verifyMacOp } from './mac.ts';
 import type { Operation } from './operation.ts';
+import { userQuotasOp } from './quotas.ts';
 import {
   disableKeyRotationOp,
   enableKeyRotationOp,
@@ -86,6 +87,7 @@ const ROUTES: Route[] = [
   action('get-parameters-for-import', getParametersForImportOp),
   action('import-key-material', importKeyMaterialOp),
   action('delete-imported-key-material', deleteImportedKeyMaterialOp),
+  { method: 'GET', path: '/kms/user-quotas', name: 'show-user-quotas', op: userQuotasOp },
   { method: 'POST', path: '/kms/:key_id/tags', name: 'create-kms-tag', op: createKmsTagOp },
   { method: 'POST', path: '/kms/:key_id/tags/action', name: 'batch-create-kms-tags', op: batchKmsTagsOp },
   { method: 'DELETE', path: '/kms/:key_id/tags/:key', name: 'delete-tag', op: deleteTagOp },

@@ -10,10 +10,21 @@ export interface EnvConfig {
   rootKey?: string;
   region: string;
   logLevel: 'info' | 'silent';
+  /** EDGEKMS_QUOTA_KEYS: CMKs per project (user-quotas "CMK"; KMS.1105 beyond it). */
+  quotaKeys?: number;
+  /** EDGEKMS_QUOTA_GRANTS_PER_KEY: grants per CMK (user-quotas "grant_per_CMK"; KMS.2404 beyond it). */
+  quotaGrantsPerKey?: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+function positiveInteger(env: Record<string, string | undefined>, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new ConfigError(`${name} must be a whole number from 1 to 999999999, got ${text}`);
+  return Number(text);
 }
 
 export function readEnv(env: Record<string, string | undefined>): EnvConfig {
@@ -38,5 +49,7 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     rootKey: env.EDGEKMS_ROOT_KEY || undefined,
     region: env.EDGEKMS_REGION || 'local-1',
     logLevel: level,
+    quotaKeys: positiveInteger(env, 'EDGEKMS_QUOTA_KEYS'),
+    quotaGrantsPerKey: positiveInteger(env, 'EDGEKMS_QUOTA_GRANTS_PER_KEY'),
   };
 }

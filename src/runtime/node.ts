@@ -67,7 +67,11 @@ async function main(): Promise<void> {
   const rootKey = await RootKey.fromBytes(loadRootKey(config));
   const deployment = await openDeployment(store, rootKey);
   const { admin, path: adminPath, created } = loadAdmin(config);
-  const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region });
+  const limits = {
+    ...(config.quotaKeys === undefined ? {} : { keysPerProject: config.quotaKeys }),
+    ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
+  };
+  const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region, limits });
   const credentials = new StaticCredentials([
     { accessKey: admin.access_key, secretKey: new TextEncoder().encode(admin.secret_key), principal: `admin`, projects: '*' },
   ]);
