@@ -1,7 +1,8 @@
 // Every key operation in every key state ("1".."5"), against an expectation table written here from the
-// wire reference (not read from the implementation). A refused operation must change nothing.
+// wire reference (not read from the implementation). A refused operation must change nothing. Each case
+// runs on a fresh key of the kind it needs (AES, RSA encryption, EC signing, HMAC, or external).
 import { describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { constants, createHash, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import type { KeyState } from '../../src/kms/key-state.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
@@ -9,27 +10,47 @@ import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
 type Expect = 'ok' | string;
 const S = ['1', '2', '3', '4', '5'] as const;
 
+type Kind = 'aes' | 'rsa-enc' | 'ec' | 'hmac' | 'external' | 'imported';
+
+interface Ctx {
+  id: string;
+  n: number;
+  blob: string;
+  dkBlob: string;
+  signature: string;
+  oaep: string;
+  mac: string;
+  importToken: string;
+  wrapped: string;
+  grantId: string;
+}
+
 interface Case {
-  path: string;
-  method?: 'POST' | 'DELETE';
-  body: (ctx: { id: string; blob: string; dkBlob: string; n: number }) => object;
+  path: string | ((ctx: Ctx) => string);
+  method?: 'POST' | 'DELETE' | 'GET';
+  kind?: Kind;
+  body: (ctx: Ctx) => object | undefined;
   /** Expected outcome in states 1..5. */
   expect: [Expect, Expect, Expect, Expect, Expect];
 }
 
 const USE: Case['expect'] = ['KMS.0308', 'ok', 'KMS.0209', 'KMS.0210', 'KMS.0308'];
+const MODIFY: Case['expect'] = ['ok', 'ok', 'ok', 'KMS.0210', 'ok'];
+const READ: Case['expect'] = ['ok', 'ok', 'ok', 'ok', 'ok'];
+const IMPORT: Case['expect'] = ['KMS.0310', 'KMS.0310', 'KMS.0310', 'KMS.0210', 'ok'];
 const dek = Buffer.alloc(32, 1);
 const dekPlain = Buffer.concat([dek, createHash('sha256').update(dek).digest()]).toString('hex');
+const digest = createHash('sha256').update('state table').digest('base64');
 
 const CASES: Record<string, Case> = {
-  'describe-key': { path: 'describe-key', body: ({ id }) => ({ key_id: id }), expect: ['ok', 'ok', 'ok', 'ok', 'ok'] },
-  'get-key-rotation-status': { path: 'get-key-rotation-status', body: ({ id }) => ({ key_id: id }), expect: ['ok', 'ok', 'ok', 'ok', 'ok'] },
+  'describe-key': { path: 'describe-key', body: ({ id }) => ({ key_id: id }), expect: READ },
+  'get-key-rotation-status': { path: 'get-key-rotation-status', body: ({ id }) => ({ key_id: id }), expect: READ },
   'enable-key': { path: 'enable-key', body: ({ id }) => ({ key_id: id }), expect: ['KMS.1201', 'KMS.1201', 'ok', 'KMS.0210', 'KMS.1201'] },
   'disable-key': { path: 'disable-key', body: ({ id }) => ({ key_id: id }), expect: ['KMS.1301', 'ok', 'KMS.1301', 'KMS.0210', 'KMS.1301'] },
   'schedule-key-deletion': { path: 'schedule-key-deletion', body: ({ id }) => ({ key_id: id, pending_days: '7' }), expect: ['ok', 'ok', 'ok', 'KMS.1402', 'ok'] },
   'cancel-key-deletion': { path: 'cancel-key-deletion', body: ({ id }) => ({ key_id: id }), expect: ['KMS.1501', 'KMS.1501', 'KMS.1501', 'ok', 'KMS.1501'] },
-  'update-key-alias': { path: 'update-key-alias', body: ({ id, n }) => ({ key_id: id, key_alias: `renamed-${n}` }), expect: ['ok', 'ok', 'ok', 'KMS.0210', 'ok'] },
-  'update-key-description': { path: 'update-key-description', body: ({ id }) => ({ key_id: id, key_description: 'd' }), expect: ['ok', 'ok', 'ok', 'KMS.0210', 'ok'] },
+  'update-key-alias': { path: 'update-key-alias', body: ({ id, n }) => ({ key_id: id, key_alias: `renamed-${n}` }), expect: MODIFY },
+  'update-key-description': { path: 'update-key-description', body: ({ id }) => ({ key_id: id, key_description: 'd' }), expect: MODIFY },
   'encrypt-data': { path: 'encrypt-data', body: ({ id }) => ({ key_id: id, plain_text: 'x' }), expect: USE },
   'decrypt-data': { path: 'decrypt-data', body: ({ blob }) => ({ cipher_text: blob }), expect: USE },
   'create-datakey': { path: 'create-datakey', body: ({ id }) => ({ key_id: id }), expect: USE },
@@ -44,20 +65,102 @@ const CASES: Record<string, Case> = {
     body: ({ id }) => ({ key_id: id, rotation_interval: 90 }),
     expect: ['KMS.0308', 'ok', 'ok', 'KMS.0210', 'KMS.0308'],
   },
-  'create-alias': { path: 'aliases', body: ({ id, n }) => ({ key_id: id, alias: `al-${n}` }), expect: ['ok', 'ok', 'ok', 'KMS.0210', 'ok'] },
+  'create-alias': { path: 'aliases', body: ({ id, n }) => ({ key_id: id, alias: `al-${n}` }), expect: MODIFY },
+  // Asymmetric keys.
+  sign: { path: 'sign', kind: 'ec', body: ({ id }) => ({ key_id: id, message: digest, signing_algorithm: 'ECDSA_SHA_256' }), expect: USE },
+  verify: { path: 'verify', kind: 'ec', body: ({ id, signature }) => ({ key_id: id, message: digest, signing_algorithm: 'ECDSA_SHA_256', signature }), expect: USE },
+  'get-publickey': { path: 'get-publickey', kind: 'ec', body: ({ id }) => ({ key_id: id }), expect: USE },
+  'sign with an ENCRYPT_DECRYPT key': {
+    path: 'sign',
+    kind: 'rsa-enc',
+    body: ({ id }) => ({ key_id: id, message: digest, signing_algorithm: 'RSASSA_PSS_SHA_256' }),
+    expect: ['KMS.0308', 'KMS.0308', 'KMS.0209', 'KMS.0210', 'KMS.0308'],
+  },
+  'encrypt-data (RSA-OAEP)': {
+    path: 'encrypt-data',
+    kind: 'rsa-enc',
+    body: ({ id }) => ({ key_id: id, plain_text: 'x', encryption_algorithm: 'RSAES_OAEP_SHA_256' }),
+    expect: USE,
+  },
+  'decrypt-data (RSA-OAEP)': {
+    path: 'decrypt-data',
+    kind: 'rsa-enc',
+    body: ({ id, oaep }) => ({ key_id: id, cipher_text: oaep, encryption_algorithm: 'RSAES_OAEP_SHA_256' }),
+    expect: USE,
+  },
+  'create-ec-datakey-pair': { path: 'create-ec-datakey-pair', body: ({ id }) => ({ key_id: id, key_spec: 'ECC_NIST_P256' }), expect: USE },
+  // HMAC keys.
+  'generate-mac': { path: 'generate-mac', kind: 'hmac', body: ({ id }) => ({ key_id: id, mac_algorithm: 'HMAC_SHA_256', message: 'bQ==' }), expect: USE },
+  'verify-mac': { path: 'verify-mac', kind: 'hmac', body: ({ id, mac }) => ({ key_id: id, mac_algorithm: 'HMAC_SHA_256', message: 'bQ==', mac }), expect: USE },
+  // Imported material.
+  'get-parameters-for-import': {
+    path: 'get-parameters-for-import',
+    kind: 'external',
+    body: ({ id }) => ({ key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' }),
+    expect: IMPORT,
+  },
+  'import-key-material': {
+    path: 'import-key-material',
+    kind: 'external',
+    body: ({ id, importToken, wrapped }) => ({ key_id: id, import_token: importToken, encrypted_key_material: wrapped }),
+    expect: IMPORT,
+  },
+  'delete-imported-key-material': {
+    path: 'delete-imported-key-material',
+    kind: 'imported',
+    body: ({ id }) => ({ key_id: id }),
+    expect: ['KMS.2701', 'ok', 'ok', 'KMS.2701', 'KMS.2701'],
+  },
+  // Grants.
+  'create-grant': { path: 'create-grant', body: ({ id }) => ({ key_id: id, grantee_principal: 'alice01', operations: ['encrypt-data'] }), expect: MODIFY },
+  'list-grants': { path: 'list-grants', body: ({ id }) => ({ key_id: id }), expect: READ },
+  'revoke-grant': { path: 'revoke-grant', body: ({ id, grantId }) => ({ key_id: id, grant_id: grantId }), expect: READ },
+  'retire-grant': { path: 'retire-grant', body: ({ id, grantId }) => ({ key_id: id, grant_id: grantId }), expect: READ },
+  // Tags.
+  'create-kms-tag': { path: ({ id }) => `${id}/tags`, body: () => ({ tag: { key: 'k', value: 'v' } }), expect: MODIFY },
+  'batch-create-kms-tags': { path: ({ id }) => `${id}/tags/action`, body: () => ({ action: 'create', tags: [{ key: 'k2', value: 'v' }] }), expect: MODIFY },
+  'delete-tag': { path: ({ id }) => `${id}/tags/k`, method: 'DELETE', body: () => undefined, expect: MODIFY },
+  'show-kms-tags': { path: ({ id }) => `${id}/tags`, method: 'GET', body: () => undefined, expect: READ },
 };
 
-async function keyIn(rig: Rig, state: KeyState, n: number) {
+const SPECS: Record<Kind, object> = {
+  aes: {},
+  'rsa-enc': { key_spec: 'RSA_2048', key_usage: 'ENCRYPT_DECRYPT' },
+  ec: { key_spec: 'EC_P256' },
+  hmac: { key_spec: 'HMAC_256' },
+  external: { origin: 'external' },
+  imported: { origin: 'external' },
+};
+
+async function keyIn(rig: Rig, kind: Kind, state: KeyState, n: number): Promise<Ctx> {
   const kms = (a: string, b: object) => rig.client.request('POST', `/v1.0/{project_id}/kms/${a}`, b);
-  const id = (await kms('create-key', { key_alias: `state-${n}` })).key_info.key_id;
-  const blob = (await kms('encrypt-data', { key_id: id, plain_text: 'x' })).cipher_text;
-  const dkBlob = (await kms('create-datakey', { key_id: id })).cipher_text;
+  const id = (await kms('create-key', { key_alias: `state-${n}`, ...SPECS[kind] })).key_info.key_id;
+  const ctx: Ctx = { id, n, blob: '', dkBlob: '', signature: '', oaep: '', mac: '', importToken: '', wrapped: '', grantId: '' };
+  if (kind === 'aes') {
+    ctx.blob = (await kms('encrypt-data', { key_id: id, plain_text: 'x' })).cipher_text;
+    ctx.dkBlob = (await kms('create-datakey', { key_id: id })).cipher_text;
+  } else if (kind === 'ec') {
+    ctx.signature = (await kms('sign', { key_id: id, message: digest, signing_algorithm: 'ECDSA_SHA_256' })).signature;
+  } else if (kind === 'rsa-enc') {
+    const pub = createPublicKey((await kms('get-publickey', { key_id: id })).public_key);
+    ctx.oaep = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from('x')).toString('base64');
+  } else if (kind === 'hmac') {
+    ctx.mac = (await kms('generate-mac', { key_id: id, mac_algorithm: 'HMAC_SHA_256', message: 'bQ==' })).mac;
+  } else {
+    const p = await kms('get-parameters-for-import', { key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' });
+    const pub = createPublicKey({ key: Buffer.from(p.public_key, 'base64'), format: 'der', type: 'spki' });
+    ctx.importToken = p.import_token;
+    ctx.wrapped = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32)).toString('base64');
+    if (kind === 'imported') await kms('import-key-material', { key_id: id, import_token: ctx.importToken, encrypted_key_material: ctx.wrapped });
+  }
+  ctx.grantId = (await kms('create-grant', { key_id: id, grantee_principal: 'alice01', operations: ['describe-key'], retiring_principal: 'admin' })).grant_id;
+  await rig.client.request('POST', `/v1.0/{project_id}/kms/${id}/tags`, { tag: { key: 'k', value: 'v' } });
   await rig.kms.repo.update(rig.client.projectId, id, (r) => ({
     ...r,
     state,
     ...(state === '4' ? { deletionAt: rig.clock.now() + 30 * 86_400_000 } : {}),
   }));
-  return { id, blob, dkBlob, n };
+  return ctx;
 }
 
 describe('key state table', () => {
@@ -69,8 +172,8 @@ describe('key state table', () => {
       const want = c.expect[i];
       it(`${name} in state ${state} → ${want}`, async () => {
         const rig = await rigP;
-        const ctx = await keyIn(rig, state, ++n);
-        const path = `/v1.0/{project_id}/kms/${c.path}`;
+        const ctx = await keyIn(rig, c.kind ?? 'aes', state, ++n);
+        const path = `/v1.0/{project_id}/kms/${typeof c.path === 'string' ? c.path : c.path(ctx)}`;
         const before = await rig.store.get(`kms/${rig.client.projectId}/key/${ctx.id}`);
         if (want === 'ok') {
           await rig.client.request(c.method ?? 'POST', path, c.body(ctx));
