@@ -46,14 +46,15 @@ describe('issue 3 over npm start + Huawei SDK core', () => {
       order.push('RSA_4096');
       return r;
     });
-    for (let i = 0; i < 10; i++) {
+    // A dozen small requests (a few ms each) against a key generation that takes about a second here: if
+    // generation blocked the server's event loop, they would all finish after it.
+    for (let i = 0; i < 6; i++) {
       const enc = await post('encrypt-data', { key_id: aes, plain_text: `while generating ${i}` });
       expect((await post('decrypt-data', { cipher_text: enc.cipher_text })).plain_text).toBe(`while generating ${i}`);
-      await post('describe-key', { key_id: aes });
       order.push(`small-${i}`);
     }
     const created = await big;
-    expect(order).toEqual([...Array.from({ length: 10 }, (_, i) => `small-${i}`), 'RSA_4096']);
+    expect(order).toEqual([...Array.from({ length: 6 }, (_, i) => `small-${i}`), 'RSA_4096']);
     saved.rsa4096 = created.key_info.key_id;
     const pub = createPublicKey((await post('get-publickey', { key_id: saved.rsa4096 })).public_key);
     expect(pub.asymmetricKeyDetails?.modulusLength).toBe(4096);
