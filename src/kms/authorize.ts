@@ -80,7 +80,8 @@ const noKeyPermission = () => new KmsError(Code.NoKeyPermission, 'The caller has
 /** The key a grantable request acts on, as the request names it. */
 function keyRefOf(operation: string, input: Input): string {
   const f = fields(input, {});
-  if (operation === 'decrypt-data' && !f.has('key_id')) {
+  // decrypt-data takes an empty key_id for an absent one, like the operation itself.
+  if (operation === 'decrypt-data' && (!f.has('key_id') || f.body.key_id === '')) {
     const text = f.string('cipher_text', { required: true, max: 5648 });
     let keyId: string | undefined;
     try {

@@ -123,6 +123,7 @@ describe('what a grantee may do', () => {
     expect(enc.key_id).toBe(keyA);
     expect((await call(alice, 'decrypt-data', { cipher_text: enc.cipher_text })).plain_text).toBe('granted');
     expect((await call(alice, 'decrypt-data', { cipher_text: enc.cipher_text, key_id: keyA })).plain_text).toBe('granted');
+    expect((await call(alice, 'decrypt-data', { cipher_text: enc.cipher_text, key_id: '' })).plain_text).toBe('granted');
     expect((await call(alice, 'describe-key', { key_id: keyA })).key_info.key_id).toBe(keyA);
     // Not granted on A: data keys, disabling, rotation, aliases, tags.
     for (const [op, body] of [
