@@ -110,8 +110,19 @@ impl Aes {
     }
 
     /// Encrypts 8 blocks (128 bytes) in place.
-    #[inline(never)]
     pub fn encrypt8(&self, buf: &mut [u8; 128]) {
+        if self.rounds == 14 {
+            self.encrypt8_n::<14>(buf)
+        } else {
+            self.encrypt8_n::<10>(buf)
+        }
+    }
+
+    /// Straight-line code for NR rounds. A loop here gets unrolled again by V8 (its wasm loop unrolling),
+    /// which made the function 80 KB of machine code, well past the 32 KB L1 instruction cache; written out,
+    /// AES-256 is about a quarter of that.
+    #[inline(never)]
+    fn encrypt8_n<const NR: usize>(&self, buf: &mut [u8; 128]) {
         let p = buf.as_mut_ptr();
         let mut s = [V::zero(); 8];
         for (i, x) in s.iter_mut().enumerate() {
@@ -121,30 +132,28 @@ impl Aes {
         for k in 0..8 {
             s[k] = shuffle!(s[k], TO_ROWS) ^ self.rk[0][k];
         }
-        let nr = self.rounds;
-        // Rounds 1..nr-1 cycle through the four drift states k = r mod 4.
-        let mut r = 1;
-        loop {
-            round::<1>(&mut s, &self.rk[r]);
-            round::<2>(&mut s, &self.rk[r + 1]);
-            round::<3>(&mut s, &self.rk[r + 2]);
-            if r + 3 == nr {
-                break;
-            }
-            round::<0>(&mut s, &self.rk[r + 3]);
-            r += 4;
-            if r == nr - 1 {
-                round::<1>(&mut s, &self.rk[r]);
-                    break;
-            }
+        // Rounds 1..NR-1 cycle through the four drift states k = r mod 4.
+        let rk = &self.rk;
+        round::<1>(&mut s, &rk[1]);
+        round::<2>(&mut s, &rk[2]);
+        round::<3>(&mut s, &rk[3]);
+        round::<0>(&mut s, &rk[4]);
+        round::<1>(&mut s, &rk[5]);
+        round::<2>(&mut s, &rk[6]);
+        round::<3>(&mut s, &rk[7]);
+        round::<0>(&mut s, &rk[8]);
+        round::<1>(&mut s, &rk[9]);
+        if NR == 14 {
+            round::<2>(&mut s, &rk[10]);
+            round::<3>(&mut s, &rk[11]);
+            round::<0>(&mut s, &rk[12]);
+            round::<1>(&mut s, &rk[13]);
         }
         // Final round: SubBytes, (skipped) ShiftRows, AddRoundKey; then back to the block byte order.
+        // Both key sizes end after NR = 2 (mod 4) skipped ShiftRows.
         let t = aes_sbox_core(&s);
         for k in 0..8 {
-            s[k] = t[k] ^ self.rk[nr][k];
-        }
-        for k in 0..8 {
-            s[k] = if nr % 4 == 2 { shuffle!(s[k], from_phys(2)) } else { shuffle!(s[k], from_phys(0)) };
+            s[k] = shuffle!(t[k] ^ rk[NR][k], from_phys(2));
         }
         transpose8(&mut s);
         for (i, x) in s.iter().enumerate() {
