@@ -120,3 +120,18 @@ describe('raw ABI', () => {
     raw.mem_free(buf);
   });
 });
+
+describe('public barrel', () => {
+  it('src/crypto/wasm/index.ts exposes the whole API', async () => {
+    const api = await import('../../src/crypto/wasm/index.ts');
+    for (const name of [
+      'initWasm', 'isWasmReady', 'WasmCryptoError',
+      'aesGcmEncryptor', 'aesGcmDecryptor', 'aesGcmEncrypt', 'aesGcmDecrypt',
+      'sm4GcmEncrypt', 'sm4GcmDecrypt', 'sm4GcmEncryptor', 'sm4GcmDecryptor', 'sm4CbcEncrypt', 'sm4CbcDecrypt', 'sm4EcbEncrypt', 'sm4EcbDecrypt',
+      'sm3', 'createSm3', 'hmacSm3', 'createHmacSm3',
+      'sm2', 'sm2GenerateKeyPair', 'sm2Sign', 'sm2Verify', 'sm2Encrypt', 'sm2Decrypt', 'sm2Za', 'sm2MessageDigest',
+    ]) {
+      expect(typeof (api as Record<string, unknown>)[name], name).not.toBe('undefined');
+    }
+  });
+});
