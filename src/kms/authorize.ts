@@ -1,7 +1,7 @@
 // Who may run which operation on which key: the one check every KMS operation passes. routes.ts wraps the
 // operation of every route with `authorized`, so no operation can be reached without it.
 //
-// Administrators (role 'admin' in kms.principals) may call every API in the projects their credential
+// Administrators (credential role 'admin', carried in the call) may call every API in the projects their credential
 // names (the HTTP layer checks projects). Every other principal (role 'user', or one the directory does
 // not know) may only:
 // - run a grantable operation on a key that holds a grant for the principal (grantee_principal_type
@@ -49,8 +49,8 @@ const GRANTABLE: ReadonlySet<string> = new Set(GRANTABLE_OPERATIONS);
 /** Operations any authenticated principal may call; they apply their own rules (mayRetire). */
 const SELF_SERVICE: ReadonlySet<string> = new Set(['list-retirable-grants', 'retire-grant']);
 
-export function isAdmin(kms: Kms, principal: string): boolean {
-  return kms.principals.roleOf(principal) === 'admin';
+export function isAdmin(call: Pick<Call, 'role'>): boolean {
+  return call.role === 'admin';
 }
 
 /** Whether a grant is for this principal. */
@@ -66,9 +66,10 @@ export function grantedOperations(kms: Kms, r: KeyRecord, principal: string): Se
 }
 
 /** retire-grant: the grant's issuer, its retiring principal, its grantee when it holds retire-grant, or an administrator. */
-export function mayRetire(kms: Kms, g: GrantRecord, principal: string): boolean {
+export function mayRetire(kms: Kms, g: GrantRecord, call: Pick<Call, 'role' | 'principal'>): boolean {
+  const principal = call.principal;
   return (
-    isAdmin(kms, principal) ||
+    isAdmin(call) ||
     g.issuer === principal ||
     g.retiring === principal ||
     (grantApplies(kms, g, principal) && g.operations.includes('retire-grant'))
@@ -100,7 +101,7 @@ function keyRefOf(operation: string, input: Input): string {
  * non-administrator, with the checked key pinned by id). Throws a 403 KmsError otherwise.
  */
 export async function authorize(kms: Kms, call: Call, operation: string, input: Input): Promise<Input> {
-  if (isAdmin(kms, call.principal) || SELF_SERVICE.has(operation)) return input;
+  if (isAdmin(call) || SELF_SERVICE.has(operation)) return input;
   if (!GRANTABLE.has(operation)) {
     throw new KmsError(Code.NoApiPermission, `The caller may not call ${operation}: it is not an administrator, and grants do not cover this API.`, 403);
   }

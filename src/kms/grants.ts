@@ -60,7 +60,7 @@ export const createGrantOp: Operation = async (kms, call, input) => {
     ...(name === undefined ? {} : { name }),
     ...(retiring === undefined ? {} : { retiring }),
   };
-  const admin = isAdmin(kms, call.principal);
+  const admin = isAdmin(call);
   await kms.repo.update(call.project, target.id, (r) => {
     assertNotDefault(r);
     assertState(r.id, r.state, 'modify');
@@ -153,6 +153,6 @@ export const revokeGrantOp: Operation = async (kms, call, input) => {
 };
 
 export const retireGrantOp: Operation = async (kms, call, input) => {
-  await removeGrant(kms, call, input, (g) => mayRetire(kms, g, call.principal));
+  await removeGrant(kms, call, input, (g) => mayRetire(kms, g, call));
   return ok();
 };

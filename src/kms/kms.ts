@@ -1,5 +1,4 @@
 // The KMS: everything an operation needs, wired once per process (or per Worker isolate).
-import { ADMIN_ONLY, type PrincipalDirectory } from '../iam/credentials.ts';
 import type { Store } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyMaterial } from './material.ts';
@@ -26,11 +25,6 @@ export interface KmsOptions {
   region?: string;
   clock?: Clock;
   limits?: Partial<KmsLimits>;
-  /**
-   * Roles of the principals that call (src/kms/authorize.ts). Defaults to ADMIN_ONLY: the `admin`
-   * principal is the administrator and every other principal has only what grants give it.
-   */
-  principals?: PrincipalDirectory;
 }
 
 export class Kms {
@@ -41,7 +35,6 @@ export class Kms {
   readonly domainId: string;
   readonly region: string;
   readonly limits: KmsLimits;
-  readonly principals: PrincipalDirectory;
   private readonly root: RootKey;
 
   constructor(options: KmsOptions) {
@@ -50,7 +43,6 @@ export class Kms {
     this.domainId = options.domainId;
     this.region = options.region ?? 'local-1';
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.principals = options.principals ?? ADMIN_ONLY;
     this.root = options.rootKey;
     this.material = new KeyMaterial(options.rootKey);
     this.repo = new KeyRepository(this.store, this.clock, (r) => this.material.forget(r));

@@ -1,6 +1,7 @@
 // The shape of a KMS API operation: it takes the caller, the parsed request and answers with a status and
 // a JSON body in the exact wire shape. Runtimes and the HTTP layer only route to these.
 import { FieldReader, type FieldErrors } from '../api/fields.ts';
+import type { Role } from '../iam/credentials.ts';
 import { Code, KmsError } from './errors.ts';
 import type { Kms } from './kms.ts';
 
@@ -8,6 +9,8 @@ export interface Call {
   project: string;
   /** Who is calling (the access key's principal). */
   principal: string;
+  /** 'admin' may do everything in its projects; 'user' only what grants give it (authorize.ts). */
+  role: Role;
   requestId: string;
 }
 

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { fromBase64, toBase64 } from '../crypto/encoding.ts';
 import { newAccessKey, newProjectId, newSecretKey } from '../iam/generate.ts';
-import { StaticCredentials } from '../iam/credentials.ts';
+import { ADMIN_PRINCIPAL, StaticCredentials } from '../iam/credentials.ts';
 import { openDeployment } from '../kms/deployment.ts';
 import { Kms } from '../kms/kms.ts';
 import { RootKey } from '../kms/root-key.ts';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   };
   const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region, limits });
   const credentials = new StaticCredentials([
-    { accessKey: admin.access_key, secretKey: new TextEncoder().encode(admin.secret_key), principal: `admin`, projects: '*' },
+    { accessKey: admin.access_key, secretKey: new TextEncoder().encode(admin.secret_key), principal: ADMIN_PRINCIPAL, projects: '*', role: 'admin' },
   ]);
   const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
   const app = createApp({

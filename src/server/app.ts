@@ -124,7 +124,7 @@ async function handleKms(c: Context<Env>, route: Route, kms: Kms): Promise<Respo
   const body = parseJsonBody(c.get('body'));
   const reader = FieldReader.of(body, KMS_FIELDS);
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
-  const reply = await route.op(kms, { project, principal: credential.principal, requestId: c.get('requestId') }, {
+  const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId') }, {
     body: reader,
     query: new URL(c.req.url).searchParams,
     params: c.req.param() as Record<string, string>,

@@ -18,7 +18,7 @@ Deno.test('KMS core on Deno: create a key, encrypt-data round trip, data key, ta
   const kms = new Kms({ store, rootKey, domainId });
   const ak = 'DENOTESTAK0000000000';
   const sk = 'DenoTestSecretKey00000000000000000000000';
-  const app = createApp({ kms, credentials: new StaticCredentials([{ accessKey: ak, secretKey: new TextEncoder().encode(sk), principal: 'admin', projects: '*' }]) });
+  const app = createApp({ kms, credentials: new StaticCredentials([{ accessKey: ak, secretKey: new TextEncoder().encode(sk), principal: 'admin', projects: '*', role: 'admin' }]) });
   const client = new SignedClient({ endpoint: 'http://kms.test', accessKey: ak, secretKey: sk, projectId: 'deno0000000000000000000000000000', fetch: async (r) => app.fetch(r) });
   const call = (action: string, body: unknown) => client.request('POST', `/v1.0/{project_id}/kms/${action}`, body);
 

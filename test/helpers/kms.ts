@@ -39,7 +39,7 @@ export async function makeRig(options: { store?: Store; clock?: ManualClock; roo
   const rootKey = await RootKey.fromBytes(options.rootKey ? options.rootKey.slice() : new Uint8Array(32).fill(7));
   const { domainId } = await openDeployment(store, rootKey);
   const credentials = new StaticCredentials([
-    { accessKey: ADMIN.accessKey, secretKey: new TextEncoder().encode(ADMIN.secretKey), principal: 'admin', projects: '*' },
+    { accessKey: ADMIN.accessKey, secretKey: new TextEncoder().encode(ADMIN.secretKey), principal: 'admin', projects: '*', role: 'admin' },
     ...Object.values(USERS).map((u) => ({
       accessKey: u.accessKey,
       secretKey: new TextEncoder().encode(u.secretKey),
@@ -48,7 +48,7 @@ export async function makeRig(options: { store?: Store; clock?: ManualClock; roo
       role: 'user' as const,
     })),
   ]);
-  const kms = new Kms({ store, rootKey, domainId, clock, limits: options.limits, principals: credentials });
+  const kms = new Kms({ store, rootKey, domainId, clock, limits: options.limits });
   const app = createApp({ kms, credentials, onInternalError: () => {} });
   const signed = (accessKey: string, secretKey: string, project: string) =>
     new SignedClient({

@@ -98,7 +98,7 @@ describe('SDK-HMAC-SHA256 vectors', () => {
 
 describe('verifier', () => {
   const sk = 'VerifierSecret000000000000000000000000000';
-  const creds = new StaticCredentials([{ accessKey: 'VERIFYAK', secretKey: utf8(sk), principal: 'p', projects: '*' }]);
+  const creds = new StaticCredentials([{ accessKey: 'VERIFYAK', secretKey: utf8(sk), principal: 'p', projects: '*', role: 'admin' }]);
   const now = Date.UTC(2024, 0, 1, 12);
 
   function signed(body: string, overrides: Record<string, string> = {}, time = now) {
@@ -129,7 +129,7 @@ describe('verifier', () => {
       const err = await verifyRequest(req, creds, now).catch((e) => e);
       expect(err, name).toBeInstanceOf(AuthError);
     }
-    const otherSk = new StaticCredentials([{ accessKey: 'VERIFYAK', secretKey: utf8('another'), principal: 'p', projects: '*' }]);
+    const otherSk = new StaticCredentials([{ accessKey: 'VERIFYAK', secretKey: utf8('another'), principal: 'p', projects: '*', role: 'admin' }]);
     await expect(verifyRequest(ok, otherSk, now)).rejects.toBeInstanceOf(AuthError);
     await expect(verifyRequest(ok, new StaticCredentials([]), now)).rejects.toBeInstanceOf(AuthError);
   });
