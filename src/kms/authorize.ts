@@ -2,8 +2,7 @@
 // operation of every route with `authorized`, so no operation can be reached without it.
 //
 // Administrators (credential role 'admin', carried in the call) may call every API in the projects their credential
-// names (the HTTP layer checks projects). Every other principal (role 'user', or one the directory does
-// not know) may only:
+// names (the HTTP layer checks projects). Every other principal (role 'user') may only:
 // - run a grantable operation on a key that holds a grant for the principal (grantee_principal_type
 //   "user") or for the whole account (type "domain", grantee = the deployment's domain id) listing that
 //   operation. The key is found in the request (key_id; for decrypt-data without key_id, the key id inside

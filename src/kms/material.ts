@@ -1,13 +1,16 @@
 // Key material in and out of the store. Material is sealed by the root key with its identity (project,
 // key id, version) as context, and opened only when an operation needs it. Prepared keys (WebCrypto
-// CryptoKeys, WASM key schedules) are cached per key version so the hot path does one cipher call, not
-// three; the cache holds no raw material.
+// CryptoKeys, node KeyObjects, parsed private keys) are cached per key version so the hot path does one
+// cipher call, not three. A prepared key that holds secret bytes in JS memory offers `dispose()`, which
+// the cache calls when it drops the entry.
 import { wipe } from '../crypto/bytes.ts';
 import { fromBase64, toBase64 } from '../crypto/encoding.ts';
 import type { KeyRecord, MaterialVersion } from './key-record.ts';
 import type { RootKey } from './root-key.ts';
 
 type Identity = Pick<KeyRecord, 'project' | 'id'>;
+
+const DISPOSE_DELAY_MS = 30_000;
 
 export class KeyMaterial {
   private readonly cache = new Map<string, Promise<unknown>>();
@@ -47,14 +50,29 @@ export class KeyMaterial {
     })();
     made.catch(() => this.cache.delete(id));
     this.cache.set(id, made);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    if (this.cache.size > this.cacheSize) this.drop(this.cache.keys().next().value as string);
     return made;
   }
 
   /** Drops cached keys of a key (its material was destroyed or replaced). */
   forget(key: Identity): void {
     const prefix = `\u0000${key.project}\u0000${key.id}\u0000`;
-    for (const id of this.cache.keys()) if (id.includes(prefix)) this.cache.delete(id);
+    for (const id of [...this.cache.keys()]) if (id.includes(prefix)) this.drop(id);
+  }
+
+  private drop(id: string): void {
+    const entry = this.cache.get(id);
+    this.cache.delete(id);
+    // Operations that took the key before it was dropped may still be using it (an RSA-4096 signature
+    // takes tens of milliseconds): wipe it well after any of them can have finished.
+    void entry
+      ?.then((k) => {
+        const dispose = (k as { dispose?: () => void })?.dispose;
+        if (!dispose) return;
+        const t = setTimeout(() => dispose.call(k), DISPOSE_DELAY_MS) as { unref?: () => void };
+        t.unref?.();
+      })
+      .catch(() => {});
   }
 }
 
