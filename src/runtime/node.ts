@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fromBase64, toBase64 } from '../crypto/encoding.ts';
 import { newAccessKey, newProjectId, newSecretKey } from '../iam/generate.ts';
 import { ADMIN_PRINCIPAL, StaticCredentials } from '../iam/credentials.ts';
+import { parseUsersFile } from '../iam/users-file.ts';
 import { openDeployment } from '../kms/deployment.ts';
 import { Kms } from '../kms/kms.ts';
 import { RootKey } from '../kms/root-key.ts';
@@ -72,8 +73,11 @@ async function main(): Promise<void> {
     ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
   };
   const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region, limits });
+  const usersPath = join(config.dataDir, 'users.json');
+  const users = existsSync(usersPath) ? parseUsersFile(readFileSync(usersPath, 'utf8'), [admin.access_key]) : [];
   const credentials = new StaticCredentials([
     { accessKey: admin.access_key, secretKey: new TextEncoder().encode(admin.secret_key), principal: ADMIN_PRINCIPAL, projects: '*', role: 'admin' },
+    ...users,
   ]);
   const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
   const app = createApp({
@@ -87,6 +91,7 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     if (created) console.log(`created admin credential in ${adminPath} (project ${admin.project_id})`);
     else if (adminPath) console.log(`admin credential: ${adminPath}`);
+    if (users.length) console.log(`${users.length} user credential(s) from ${usersPath}`);
     console.log(`edgekms listening on http://${config.host}:${info.port}`);
   });
 
