@@ -19,25 +19,9 @@ const KS: usize = 512;
 /// SP 800-38D limit on the plaintext: 2^32 - 2 blocks.
 const MAX_DATA: u64 = (1u64 << 36) - 32;
 
-pub trait BlockCipher: Sized {
+pub trait BlockCipher {
     /// Encrypts `KS` bytes (32 blocks) in place.
     fn encrypt_ks(&self, buf: &mut [u8; KS]);
-
-    /// Encrypts or decrypts whole `KS`-byte chunks of `data` in place and hashes the ciphertext.
-    fn bulk(g: &mut Gcm<Self>, data: &mut [u8], dec: bool) {
-        for chunk in data.chunks_exact_mut(KS) {
-            let chunk: &mut [u8; KS] = chunk.try_into().unwrap();
-            g.refill();
-            if dec {
-                g.ghash.update(chunk);
-            }
-            xor_into(chunk, &g.ks);
-            if !dec {
-                g.ghash.update(chunk);
-            }
-            g.ks_pos = KS;
-        }
-    }
 }
 
 impl BlockCipher for Aes {
@@ -45,48 +29,6 @@ impl BlockCipher for Aes {
         for c in buf.chunks_exact_mut(128) {
             self.encrypt8(c.try_into().unwrap());
         }
-    }
-
-    /// 8 blocks at a time, with the GHASH of the previous batch (encrypting) or of this batch (decrypting)
-    /// inlined right after the AES rounds; measured faster than the generic 32-block path, where the
-    /// GHASH runs as a separate call over data that has left the registers. (Interleaving GHASH blocks
-    /// between AES rounds was tried too and was slower: more spills.)
-    fn bulk(g: &mut Gcm<Self>, data: &mut [u8], dec: bool) {
-        let n = data.len() / 128;
-        let base = data.as_mut_ptr();
-        let mut ctr = [0u8; 128];
-        for i in 0..8 {
-            ctr[16 * i..16 * i + 12].copy_from_slice(&g.j0[..12]);
-        }
-        for b in 0..=n {
-            if b < n {
-                for i in 0..8 {
-                    ctr[16 * i + 12..16 * i + 16].copy_from_slice(&g.ctr.wrapping_add(i as u32).to_be_bytes());
-                }
-                g.ctr = g.ctr.wrapping_add(8);
-                g.cipher.encrypt8(&mut ctr);
-            }
-            // Hash batch b itself when decrypting (before it is overwritten), batch b-1 (already ciphertext)
-            // when encrypting.
-            let h = if dec { b } else { b.wrapping_sub(1) };
-            if h < n {
-                unsafe { g.ghash.absorb8(base.add(128 * h)) };
-            }
-            if b < n {
-                let chunk = unsafe { base.add(128 * b) };
-                for i in (0..128).step_by(16) {
-                    unsafe {
-                        let v = crate::bits::V::load(chunk.add(i)) ^ crate::bits::V::load(ctr.as_ptr().add(i));
-                        v.store(chunk.add(i));
-                    }
-                }
-                for i in 0..8 {
-                    ctr[16 * i..16 * i + 12].copy_from_slice(&g.j0[..12]);
-                }
-            }
-        }
-        crate::mem::wipe(&mut ctr);
-        g.ks_pos = g.ks_len;
     }
 }
 
@@ -103,13 +45,13 @@ const PHASE_DONE: u32 = 2;
 #[repr(C)]
 pub struct Gcm<C> {
     pub cipher: C,
-    pub ghash: Ghash,
-    pub ks: [u8; KS],
-    pub ks_pos: usize,
-    pub ks_len: usize,
-    pub j0: [u8; 16],
+    ghash: Ghash,
+    ks: [u8; KS],
+    ks_pos: usize,
+    ks_len: usize,
+    j0: [u8; 16],
     /// Counter (last 32 bits, inc32) of the next keystream block.
-    pub ctr: u32,
+    ctr: u32,
     /// Bytes waiting for a whole GHASH block (AAD during the AAD phase, ciphertext after).
     part: [u8; 16],
     part_len: usize,
@@ -205,7 +147,7 @@ impl<C: BlockCipher> Gcm<C> {
 
     /// Fills the keystream buffer with the next 32 counter blocks, encrypted.
     #[inline(always)]
-    pub fn refill(&mut self) {
+    fn refill(&mut self) {
         for i in 0..KS / 16 {
             self.ks[16 * i..16 * i + 12].copy_from_slice(&self.j0[..12]);
             self.ks[16 * i + 12..16 * i + 16].copy_from_slice(&self.ctr.wrapping_add(i as u32).to_be_bytes());
@@ -228,10 +170,21 @@ impl<C: BlockCipher> Gcm<C> {
         self.data_len += data.len() as u64;
         let dec = self.decrypt != 0;
         let mut i = self.drain(data, 0, dec);
-        let whole = (data.len() - i) / KS * KS;
-        if whole > 0 {
-            C::bulk(self, &mut data[i..i + whole], dec);
-            i += whole;
+        // Whole 512-byte chunks: 32 keystream blocks, then GHASH over the ciphertext while it is in L1.
+        // (Interleaving GHASH, which is scalar multiplies, between the SIMD cipher rounds was tried twice:
+        // under V8 it was slower, from spills around the calls and V8's own instruction scheduling.)
+        while data.len() - i >= KS {
+            self.refill();
+            let chunk: &mut [u8; KS] = (&mut data[i..i + KS]).try_into().unwrap();
+            if dec {
+                self.ghash.update(chunk);
+            }
+            xor_into(chunk, &self.ks);
+            if !dec {
+                self.ghash.update(chunk);
+            }
+            self.ks_pos = KS;
+            i += KS;
         }
         if i < data.len() {
             self.refill();

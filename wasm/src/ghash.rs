@@ -88,7 +88,7 @@ impl Power {
 
 /// Unreduced Karatsuba pieces of a group of products (the *1 words are bit-reversed high halves).
 #[derive(Default)]
-pub struct Acc {
+struct Acc {
     lo0: u64,
     lo1: u64,
     hi0: u64,
@@ -174,9 +174,8 @@ impl Ghash {
     }
 
     /// Multiplies block `i` of a group of `n` (1..=8) by its power of H into `acc`; block 0 first absorbs Y.
-    /// Split out so that callers can interleave it with SIMD cipher rounds (see gcm.rs).
     #[inline(always)]
-    pub unsafe fn acc_block(&self, acc: &mut Acc, block: *const u8, i: usize, n: usize) {
+    unsafe fn acc_block(&self, acc: &mut Acc, block: *const u8, i: usize, n: usize) {
         let (mut a1, mut a0, mut r1, mut r0) = words(V::load(block));
         if i == 0 {
             a1 ^= self.y.0;
@@ -195,7 +194,7 @@ impl Ghash {
 
     /// Reduces a finished group into Y.
     #[inline(always)]
-    pub fn acc_finish(&mut self, acc: &Acc) {
+    fn acc_finish(&mut self, acc: &Acc) {
         let lo = (acc.lo1.reverse_bits() >> 1, acc.lo0);
         let hi = (acc.hi1.reverse_bits() >> 1, acc.hi0);
         let mid = (acc.md1.reverse_bits() >> 1, acc.md0);
@@ -232,7 +231,7 @@ impl Ghash {
     /// operands of all 8 blocks are prepared first, then each of the six products is accumulated over the
     /// 8 blocks (`product8`), unmasked: masking is linear, so it is done once per batch.
     #[inline(never)]
-    pub unsafe fn absorb8(&mut self, p: *const u8) {
+    unsafe fn absorb8(&mut self, p: *const u8) {
         // ops[c][i]: operand c of block i; c = a1, a0, a1^a0, r1, r0, r1^r0 (matching Power's order).
         let mut ops = [[0u64; 8]; 6];
         for i in 0..8 {
