@@ -38,7 +38,7 @@ if (vitest.status !== 0 && failed === 0) broken = true;
 // deno test: the same artifacts and core, in Deno.
 const denoDir = join(root, 'test', 'deno');
 if (extra.length === 0 && existsSync(denoDir) && readdirSync(denoDir).some((f) => f.endsWith('.test.ts'))) {
-  const deno = spawnSync(bin('deno'), ['test', '--allow-read', '--allow-env', '--no-check', 'test/deno/'], {
+  const deno = spawnSync(bin('deno'), ['test', '--allow-read', '--allow-env', 'test/deno/'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
