@@ -12,8 +12,10 @@ import { createApp } from '../src/server/app.ts';
 import { FileStore } from '../src/store/file.ts';
 import { nodeBodyReader } from '../src/runtime/node-body.ts';
 import { useNodeCrypto } from '../src/runtime/node-crypto.ts';
+import { loadWasmNode } from '../src/runtime/wasm-node.ts';
 
 useNodeCrypto();
+await loadWasmNode();
 
 const [ak, sk] = process.argv.slice(2);
 const store = await FileStore.open(mkdtempSync(join(tmpdir(), 'edgekms-bench-')));

@@ -1,6 +1,7 @@
 // `npm start`: edgekms on Node with the durable embedded store. Reads its configuration from the
 // environment (src/runtime/config.ts), creates the root key and the admin credential on first start, and
-// prints `edgekms listening on http://HOST:PORT` once it accepts requests.
+// prints `edgekms listening on http://HOST:PORT` once it accepts requests. The WASM crypto core (SM2,
+// SM3, SM4) is loaded before anything else: without it the server does not start.
 import { serve } from '@hono/node-server';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { createApp } from '../server/app.ts';
 import { FileStore } from '../store/file.ts';
 import { nodeBodyReader } from './node-body.ts';
 import { useNodeCrypto } from './node-crypto.ts';
+import { loadWasmNode } from './wasm-node.ts';
 import { ConfigError, readEnv, type EnvConfig } from './config.ts';
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -60,8 +62,23 @@ function loadAdmin(config: EnvConfig): { admin: AdminCredential; path?: string; 
   return { admin, path, created };
 }
 
+/** Loads the WASM core once for this process; a missing or broken artifact stops start-up with a clear message. */
+async function loadCryptoCore(): Promise<void> {
+  try {
+    // An explicit EDGEKMS_WASM_PATH is the only place looked at: a wrong path must not fall back silently.
+    await loadWasmNode(process.env.EDGEKMS_WASM_PATH || undefined);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ConfigError(
+      `cannot load the WASM crypto core (SM2/SM3/SM4 need it): ${why}. ` +
+        'Restore wasm/pkg/edgekms_core.wasm (npm ci, or npm run build:wasm) or point EDGEKMS_WASM_PATH at a good copy.',
+    );
+  }
+}
+
 async function main(): Promise<void> {
   useNodeCrypto();
+  await loadCryptoCore();
   const config = readEnv(process.env);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await FileStore.open(config.dataDir);

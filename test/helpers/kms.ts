@@ -1,5 +1,6 @@
 // Test rigs: a KMS over an in-memory (or given) store with a clock the test controls, its Hono app, and
-// signed clients that talk to the app in-process or over real loopback HTTP.
+// signed clients that talk to the app in-process or over real loopback HTTP. The WASM crypto core (SM2,
+// SM3, SM4) is loaded once per test process, as the runtimes do at start-up.
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { StaticCredentials } from '../../src/iam/credentials.ts';
@@ -9,6 +10,7 @@ import { Kms, type KmsLimits } from '../../src/kms/kms.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { createApp } from '../../src/server/app.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
+import { loadWasmNode } from '../../src/runtime/wasm-node.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -34,6 +36,7 @@ export interface Rig {
 }
 
 export async function makeRig(options: { store?: Store; clock?: ManualClock; rootKey?: Uint8Array; limits?: Partial<KmsLimits> } = {}): Promise<Rig> {
+  await loadWasmNode();
   const store = options.store ?? new MemoryStore();
   const clock = options.clock ?? new ManualClock(Date.now());
   const rootKey = await RootKey.fromBytes(options.rootKey ? options.rootKey.slice() : new Uint8Array(32).fill(7));
