@@ -39,6 +39,7 @@ import {
 } from './asn1.ts';
 import { AsymCryptoError } from './asym-error.ts';
 import { constantTimeEqual } from './bytes.ts';
+import { sm2NormalizePublicKey, sm2PublicKeyFromPrivate } from './sm2.ts';
 
 export type EcCurve = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
 
@@ -364,4 +365,59 @@ export function assertKeyMatchesSpec(info: PublicKeyInfo, spec: AsymKeySpec): vo
     got.kind === want.kind &&
     (got.kind === 'rsa' ? got.bits === (want as { bits: number }).bits : got.curve === (want as { curve: EcCurve }).curve);
   if (!ok) throw invalid(`key does not match key spec ${spec}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SM2 (GB/T 32918, curve sm2p256v1). Its keys are written like other named-curve EC keys: id-ecPublicKey
+// with the curve OID 1.2.156.10197.1.301 (GM/T 0006-2012; what OpenSSL, GmSSL and the clouds' KMSs emit
+// and what node:crypto / OpenSSL parse). The SM2 "algorithm" OID 1.2.156.10197.1.301.1 is not used as
+// the algorithm, as OpenSSL does not either. Kept apart from the EC code above: SM2 keys are SM2 keys
+// only (never ECDSA), and their arithmetic lives in sm2.ts.
+
+export const SM2_CURVE_OID = '1.2.156.10197.1.301';
+
+/** Runs an sm2.ts check, reporting its refusal as INVALID_KEY. */
+function sm2Guard<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof AsymCryptoError) throw e;
+    throw invalid(`invalid ${what}`, e);
+  }
+}
+
+/** SubjectPublicKeyInfo of an SM2 public key (65-byte uncompressed or 33-byte compressed point, validated). */
+export function encodeSm2Spki(point: Uint8Array): Uint8Array {
+  const p = sm2Guard('SM2 public point', () => sm2NormalizePublicKey(point));
+  return derSequence(derSequence(derOid(OID.ecPublicKey), derOid(SM2_CURVE_OID)), derBitString(p));
+}
+
+/** The 65-byte uncompressed point of an SM2 SubjectPublicKeyInfo; refuses other algorithms and curves. */
+export function parseSm2Spki(der: Uint8Array): Uint8Array {
+  if (!(der instanceof Uint8Array)) throw new AsymCryptoError('INVALID_ARGUMENT', 'public key must be bytes');
+  if (der.length > MAX_SPKI_BYTES) throw invalid('public key too long');
+  const point = guard('SM2 SubjectPublicKeyInfo', () => {
+    const rd = new DerReader(parseDer(der));
+    const alg = new DerReader(rd.next(TAG.SEQUENCE));
+    if (readOid(alg.next(TAG.OID)) !== OID.ecPublicKey) throw invalid('not an EC public key');
+    if (readOid(alg.next(TAG.OID)) !== SM2_CURVE_OID) throw invalid('not a key on the SM2 curve');
+    alg.end();
+    const key = readBitStringOctets(rd.next(TAG.BIT_STRING));
+    rd.end();
+    return key;
+  });
+  return sm2Guard('SM2 public point', () => sm2NormalizePublicKey(point));
+}
+
+/**
+ * PKCS#8 of an SM2 private scalar (32 bytes), laid out as OpenSSL writes SM2 keys: id-ecPublicKey + the
+ * SM2 curve, an RFC 5915 ECPrivateKey with the public point in [1]. The caller zeroes the result.
+ */
+export function encodeSm2Pkcs8(d: Uint8Array): Uint8Array {
+  if (!(d instanceof Uint8Array) || d.length !== 32) throw invalid('SM2 private key must be 32 bytes');
+  const point = sm2Guard('SM2 private key', () => sm2PublicKeyFromPrivate(d));
+  const ecPrivateKey = derSequence(derInteger(1), derOctetString(d), derContext(1, derBitString(point)));
+  const out = derSequence(derInteger(0), derSequence(derOid(OID.ecPublicKey), derOid(SM2_CURVE_OID)), derOctetString(ecPrivateKey));
+  ecPrivateKey.fill(0);
+  return out;
 }
