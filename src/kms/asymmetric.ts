@@ -16,6 +16,8 @@
 //   with_plain_text is true, the default) is base64 PKCS#8 DER; private_key_cipher_text is an encrypt-data
 //   ciphertext of that PKCS#8 under the (symmetric) CMK, bound to the request's
 //   additional_authenticated_data, so decrypt-data with the same AAD gives it back in plain_text_base64.
+// - SM2 keys (SM2DSA_SM3, SM2_ENCRYPT, SM2 data key pairs) go through the same requests and checks and are
+//   served by sm2-keys.ts; its header says how they are encoded.
 import { asymDecrypt, asymEncrypt, asymSign, asymVerify, type EncryptionAlgorithm, type MessageType, type SigningAlgorithm } from '../crypto/asym.ts';
 import { AsymCryptoError } from '../crypto/asym-error.ts';
 import { AsymPrivateKey, AsymPublicKey } from '../crypto/asym-handle.ts';
@@ -31,6 +33,16 @@ import { KEY_SPECS, type KeySpec } from './key-spec.ts';
 import { KEY_REF_RULE, usableKey } from './keys.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Call, type Operation, type Reply } from './operation.ts';
+import {
+  SM2_ENCRYPTION_ALGORITHM,
+  SM2_SIGNING_ALGORITHM,
+  newSm2DataKeyPair,
+  sm2DecryptData,
+  sm2EncryptData,
+  sm2PublicKeyPem,
+  sm2SignMessage,
+  sm2VerifyMessage,
+} from './sm2-keys.ts';
 
 export const SIGNING_ALGORITHMS = [
   'RSASSA_PSS_SHA_256',
@@ -94,8 +106,9 @@ export function textOf(plaintext: Uint8Array): string {
   }
 }
 
-function asymmetricKey(r: KeyRecord, usage: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT', op: string): AsymKeySpec {
-  if (!isAsymmetricSpec(r.spec) || r.usage !== usage) {
+/** The key's spec if it is an asymmetric key of `usage`: an asym.ts spec, or SM2. */
+function asymmetricKey(r: KeyRecord, usage: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT', op: string): AsymKeySpec | 'SM2' {
+  if (!(isAsymmetricSpec(r.spec) || r.spec === 'SM2') || r.usage !== usage) {
     throw new KmsError(Code.InvalidParameter, `The key ${r.id} (${r.spec}, ${r.usage}) cannot be used for ${op}: it needs an asymmetric ${usage} key.`);
   }
   return r.spec;
@@ -125,7 +138,7 @@ function publicKey(r: KeyRecord, spec: AsymKeySpec): AsymPublicKey {
 }
 
 function signingAlgorithm(r: KeyRecord, name: string): SigningAlgorithm {
-  const allowed = SIGNING_BY_SPEC[r.spec] ?? [];
+  const allowed: readonly string[] = r.spec === 'SM2' ? [SM2_SIGNING_ALGORITHM] : (SIGNING_BY_SPEC[r.spec] ?? []);
   if (!(allowed as readonly string[]).includes(name)) {
     throw new KmsError(Code.InvalidParameter, `Invalid signing_algorithm: ${r.spec} keys sign with ${allowed.join(', ')}.`);
   }
@@ -136,7 +149,8 @@ function signingAlgorithm(r: KeyRecord, name: string): SigningAlgorithm {
 
 interface SignRequest {
   r: KeyRecord;
-  spec: AsymKeySpec;
+  spec: AsymKeySpec | 'SM2';
+  /** The signing algorithm (SM2DSA_SM3 for SM2 keys, which asym.ts does not know). */
   algorithm: SigningAlgorithm;
   message: Uint8Array;
   messageType: MessageType;
@@ -158,6 +172,7 @@ async function readSignRequest(kms: Kms, call: Call, input: Parameters<Operation
 
 export const signOp: Operation = async (kms, call, input) => {
   const q = await readSignRequest(kms, call, input, 'sign');
+  if (q.spec === 'SM2') return ok({ key_id: q.r.id, signature: toBase64(await sm2SignMessage(kms, q.r, q.message, q.messageType)) });
   const key = await privateKey(kms, q.r, q.spec);
   let signature: Uint8Array;
   try {
@@ -170,6 +185,7 @@ export const signOp: Operation = async (kms, call, input) => {
 
 export const verifyOp: Operation = async (kms, call, input) => {
   const q = await readSignRequest(kms, call, input, 'verify');
+  if (q.spec === 'SM2') return ok({ key_id: q.r.id, signature_valid: String(sm2VerifyMessage(q.r, q.message, q.messageType, q.signature!)) });
   let valid: boolean;
   try {
     valid = await asymVerify(publicKey(q.r, q.spec), q.algorithm, q.message, q.messageType, q.signature!);
@@ -184,6 +200,7 @@ export const verifyOp: Operation = async (kms, call, input) => {
 export const getPublicKeyOp: Operation = async (kms, call, input) => {
   const ref = fields(input, {}).string('key_id', KEY_REF_RULE);
   const r = await usableKey(kms, call.project, ref, 'use');
+  if (r.spec === 'SM2') return ok({ key_id: r.id, public_key: sm2PublicKeyPem(r) });
   if (!isAsymmetricSpec(r.spec)) {
     throw new KmsError(Code.InvalidParameter, `The key ${r.id} (${r.spec}) is not asymmetric: it has no public key.`);
   }
@@ -203,9 +220,18 @@ function refuseAad(aad: Uint8Array): void {
   if (aad.length) throw new KmsError(Code.InvalidParameter, 'Invalid additional_authenticated_data: asymmetric encryption does not support it.');
 }
 
+function sm2Algorithm(name: string): void {
+  if (name !== SM2_ENCRYPTION_ALGORITHM) throw new KmsError(Code.InvalidParameter, `Invalid encryption_algorithm: SM2 keys encrypt with ${SM2_ENCRYPTION_ALGORITHM}.`);
+}
+
 /** encrypt-data with an asymmetric key `r` (already resolved and state-checked by the caller). */
 export async function asymmetricEncrypt(r: KeyRecord, algorithm: string, plaintext: Uint8Array, aad: Uint8Array): Promise<Reply> {
   const spec = asymmetricKey(r, 'ENCRYPT_DECRYPT', 'encrypt-data');
+  if (spec === 'SM2') {
+    sm2Algorithm(algorithm);
+    refuseAad(aad);
+    return ok({ key_id: r.id, cipher_text: toBase64(sm2EncryptData(r, plaintext)) });
+  }
   const alg = oaepAlgorithm(r, algorithm);
   refuseAad(aad);
   let ciphertext: Uint8Array;
@@ -224,15 +250,21 @@ export async function asymmetricDecrypt(kms: Kms, call: Call, ref: string | unde
   if (ref === undefined) throw new KmsError(Code.MissingParameter, 'Missing required parameter: key_id (asymmetric decryption needs it).');
   const r = await usableKey(kms, call.project, ref, 'use');
   const spec = asymmetricKey(r, 'ENCRYPT_DECRYPT', 'decrypt-data');
-  const alg = oaepAlgorithm(r, algorithm);
-  refuseAad(aad);
-  const key = await privateKey(kms, r, spec);
   let plaintext: Uint8Array;
-  try {
-    plaintext = await asymDecrypt(key, alg, ciphertext);
-  } catch (e) {
-    if (e instanceof AsymCryptoError && (e.code === 'DECRYPT_FAILED' || e.code === 'INVALID_CIPHERTEXT_SIZE')) throw invalidCipherText();
-    throw asKmsError(e, 'cipher_text');
+  if (spec === 'SM2') {
+    sm2Algorithm(algorithm);
+    refuseAad(aad);
+    plaintext = await sm2DecryptData(kms, r, ciphertext, invalidCipherText);
+  } else {
+    const alg = oaepAlgorithm(r, algorithm);
+    refuseAad(aad);
+    const key = await privateKey(kms, r, spec);
+    try {
+      plaintext = await asymDecrypt(key, alg, ciphertext);
+    } catch (e) {
+      if (e instanceof AsymCryptoError && (e.code === 'DECRYPT_FAILED' || e.code === 'INVALID_CIPHERTEXT_SIZE')) throw invalidCipherText();
+      throw asKmsError(e, 'cipher_text');
+    }
   }
   try {
     return ok({ key_id: r.id, plain_text: textOf(plaintext), plain_text_base64: toBase64(plaintext) });
@@ -253,14 +285,13 @@ function datakeyPairOp(specs: readonly string[]): Operation {
     const spec = f.string('key_spec', { required: true, enum: specs });
     const withPlainText = f.boolean('with_plain_text') ?? true;
     const aad = utf8(f.string('additional_authenticated_data', { max: 128, bytes: true }) ?? '');
-    if (spec === 'SM2') throw new KmsError(Code.InvalidParameter, 'Invalid key_spec: SM2 key pairs are not supported by this server yet.');
     const r = await usableKey(kms, call.project, ref, 'use', { createDefault: true });
     // The private key is sealed like encrypt-data plaintext, so the CMK must be a symmetric encryption key;
     // check before spending a key generation on a request that must fail.
     if (KEY_SPECS[r.spec].kind !== 'symmetric' || r.usage !== 'ENCRYPT_DECRYPT') {
       throw new KmsError(Code.InvalidParameter, `The key ${r.id} (${r.spec}, ${r.usage}) cannot protect data key pairs: it needs a symmetric ENCRYPT_DECRYPT key.`);
     }
-    const pair = await generateAsymKeyPair(spec as AsymKeySpec);
+    const pair = spec === 'SM2' ? newSm2DataKeyPair() : await generateAsymKeyPair(spec as AsymKeySpec);
     try {
       const sealed = await sealBlob(kms, r, 'data', pair.privateKeyPkcs8, aad);
       return ok({

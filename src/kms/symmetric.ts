@@ -1,8 +1,17 @@
 // Symmetric CMK algorithms, by key spec. Each one seals and opens the blobs of src/kms/ciphertext.ts; the
-// key it works with is "prepared" once per key version (imported into WebCrypto, or expanded by the WASM
+// key it works with is "prepared" once per key version (imported into WebCrypto, or copied for the WASM
 // core) and cached by src/kms/material.ts.
-import { aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
+//
+// SM4 keys use SM4-GCM (NIST SP 800-38D with SM4 as the block cipher, as RFC 8998 does) from the WASM core,
+// with the same 12-byte IVs, 16-byte tags and blob layout as AES-256-GCM (blob algorithm 2), and SM3 as
+// the data-key digest (spec 2.4: encrypt-datakey takes DEK ‖ SM3(DEK) for SM4 CMKs). The core expands the
+// 16-byte key on each call (cheap next to the call itself), so the prepared key is a private copy of the
+// raw bytes, zeroed by dispose() when the material cache drops it.
+import { AuthenticationError, aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
 import { digest } from '../crypto/hash.ts';
+import { sm3 } from '../crypto/sm3.ts';
+import { SM4_KEY_BYTES, sm4GcmDecrypt, sm4GcmEncrypt } from '../crypto/sm4.ts';
+import { WasmCryptoError } from '../crypto/wasm/errors.ts';
 import { BlobAlgorithm } from './ciphertext.ts';
 import type { KeySpec } from './key-spec.ts';
 
@@ -29,11 +38,45 @@ export const AES_256_GCM: SymmetricAlgorithm<AesGcmKey> = {
   open: aesGcmOpen,
 };
 
-const BY_SPEC: Partial<Record<KeySpec, SymmetricAlgorithm>> = {
-  AES_256: AES_256_GCM as SymmetricAlgorithm,
+/** A prepared SM4 key: its own copy of the 16 key bytes. */
+export interface Sm4Key {
+  readonly bytes: Uint8Array;
+  dispose(): void;
+}
+
+export const SM4_GCM: SymmetricAlgorithm<Sm4Key> = {
+  blobAlgorithm: BlobAlgorithm.SM4_GCM,
+  keyBytes: SM4_KEY_BYTES,
+  datakeyDigestName: 'SM3',
+  datakeyDigest: (dek) => sm3(dek),
+  async prepare(raw) {
+    if (raw.length !== SM4_KEY_BYTES) throw new RangeError(`SM4 key must be ${SM4_KEY_BYTES} bytes, got ${raw.length}`);
+    const bytes = raw.slice();
+    return { bytes, dispose: () => bytes.fill(0) };
+  },
+  async seal(key, iv, plaintext, aad) {
+    return sm4GcmEncrypt(key.bytes, iv, plaintext, aad);
+  },
+  async open(key, iv, sealed, aad) {
+    try {
+      return sm4GcmDecrypt(key.bytes, iv, sealed, aad);
+    } catch (e) {
+      // A short or altered ciphertext is one failure, as for AES-GCM.
+      if (e instanceof WasmCryptoError && (e.code === 'AUTH_FAILED' || e.code === 'INVALID_TAG_SIZE')) throw new AuthenticationError();
+      throw e;
+    }
+  },
 };
 
-const BY_BLOB = new Map<number, KeySpec>([[BlobAlgorithm.AES_256_GCM, 'AES_256']]);
+const BY_SPEC: Partial<Record<KeySpec, SymmetricAlgorithm>> = {
+  AES_256: AES_256_GCM as SymmetricAlgorithm,
+  SM4: SM4_GCM as SymmetricAlgorithm,
+};
+
+const BY_BLOB = new Map<number, KeySpec>([
+  [BlobAlgorithm.AES_256_GCM, 'AES_256'],
+  [BlobAlgorithm.SM4_GCM, 'SM4'],
+]);
 
 export function symmetricFor(spec: KeySpec): SymmetricAlgorithm | undefined {
   return BY_SPEC[spec];
