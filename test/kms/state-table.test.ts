@@ -1,6 +1,7 @@
 // Every key operation in every key state ("1".."5"), against an expectation table written here from the
 // wire reference (not read from the implementation). A refused operation must change nothing. Each case
-// runs on a fresh key of the kind it needs (AES, RSA encryption, EC signing, HMAC, or external).
+// runs on a fresh key of the kind it needs (AES, RSA encryption, EC signing, HMAC, or external; and the
+// SM specs: SM4, SM2 signing, SM2 encryption, HMAC_SM3, which follow the same table).
 import { describe, expect, it } from 'vitest';
 import { constants, createHash, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import type { KeyState } from '../../src/kms/key-state.ts';
@@ -10,7 +11,7 @@ import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
 type Expect = 'ok' | string;
 const S = ['1', '2', '3', '4', '5'] as const;
 
-type Kind = 'aes' | 'rsa-enc' | 'ec' | 'hmac' | 'external' | 'imported';
+type Kind = 'aes' | 'rsa-enc' | 'ec' | 'hmac' | 'external' | 'imported' | 'sm4' | 'sm2-sign' | 'sm2-enc' | 'hmac-sm3' | 'sm4-external';
 
 interface Ctx {
   id: string;
@@ -20,6 +21,8 @@ interface Ctx {
   signature: string;
   oaep: string;
   mac: string;
+  sm2Signature: string;
+  sm2Cipher: string;
   importToken: string;
   wrapped: string;
   grantId: string;
@@ -35,12 +38,17 @@ interface Case {
 }
 
 const USE: Case['expect'] = ['KMS.0308', 'ok', 'KMS.0209', 'KMS.0210', 'KMS.0308'];
+/** An operation on a key of the wrong kind or usage: refused as a bad parameter unless the state refuses first. */
+const WRONG_USAGE: Case['expect'] = ['KMS.0308', 'KMS.0308', 'KMS.0209', 'KMS.0210', 'KMS.0308'];
 const MODIFY: Case['expect'] = ['ok', 'ok', 'ok', 'KMS.0210', 'ok'];
 const READ: Case['expect'] = ['ok', 'ok', 'ok', 'ok', 'ok'];
 const IMPORT: Case['expect'] = ['KMS.0310', 'KMS.0310', 'KMS.0310', 'KMS.0210', 'ok'];
 const dek = Buffer.alloc(32, 1);
 const dekPlain = Buffer.concat([dek, createHash('sha256').update(dek).digest()]).toString('hex');
+const dekPlainSm3 = Buffer.concat([dek, createHash('sm3').update(dek).digest()]).toString('hex');
 const digest = createHash('sha256').update('state table').digest('base64');
+/** Any 32 bytes are a valid SM2DSA_SM3 DIGEST (e = SM3(Z ‖ M) computed by the caller). */
+const sm2Digest = createHash('sm3').update('state table').digest('base64');
 
 const CASES: Record<string, Case> = {
   'describe-key': { path: 'describe-key', body: ({ id }) => ({ key_id: id }), expect: READ },
@@ -111,6 +119,76 @@ const CASES: Record<string, Case> = {
     body: ({ id }) => ({ key_id: id }),
     expect: ['KMS.2701', 'ok', 'ok', 'KMS.2701', 'KMS.2701'],
   },
+  // SM4 keys (the symmetric operations above, on an SM4 CMK).
+  'SM4 encrypt-data': { path: 'encrypt-data', kind: 'sm4', body: ({ id }) => ({ key_id: id, plain_text: 'x' }), expect: USE },
+  'SM4 decrypt-data': { path: 'decrypt-data', kind: 'sm4', body: ({ blob }) => ({ cipher_text: blob }), expect: USE },
+  'SM4 create-datakey': { path: 'create-datakey', kind: 'sm4', body: ({ id }) => ({ key_id: id, key_spec: 'SM4' }), expect: USE },
+  'SM4 create-datakey-without-plaintext': { path: 'create-datakey-without-plaintext', kind: 'sm4', body: ({ id }) => ({ key_id: id }), expect: USE },
+  'SM4 encrypt-datakey': { path: 'encrypt-datakey', kind: 'sm4', body: ({ id }) => ({ key_id: id, plain_text: dekPlainSm3, datakey_plain_length: '32' }), expect: USE },
+  'SM4 decrypt-datakey': { path: 'decrypt-datakey', kind: 'sm4', body: ({ id, dkBlob }) => ({ key_id: id, cipher_text: dkBlob, datakey_cipher_length: '32' }), expect: USE },
+  'SM4 rotate-on-demand': { path: 'rotate-on-demand', kind: 'sm4', body: ({ id }) => ({ key_id: id }), expect: USE },
+  'SM2 data key pair under an SM4 key': { path: 'create-ec-datakey-pair', kind: 'sm4', body: ({ id }) => ({ key_id: id, key_spec: 'SM2' }), expect: USE },
+  'sign with an SM4 key': { path: 'sign', kind: 'sm4', body: ({ id }) => ({ key_id: id, message: sm2Digest, signing_algorithm: 'SM2DSA_SM3' }), expect: WRONG_USAGE },
+  'SM4 get-parameters-for-import': {
+    path: 'get-parameters-for-import',
+    kind: 'sm4-external',
+    body: ({ id }) => ({ key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' }),
+    expect: IMPORT,
+  },
+  'SM4 import-key-material': {
+    path: 'import-key-material',
+    kind: 'sm4-external',
+    body: ({ id, importToken, wrapped }) => ({ key_id: id, import_token: importToken, encrypted_key_material: wrapped }),
+    expect: IMPORT,
+  },
+  // SM2 keys.
+  'SM2 sign': { path: 'sign', kind: 'sm2-sign', body: ({ id }) => ({ key_id: id, message: sm2Digest, signing_algorithm: 'SM2DSA_SM3' }), expect: USE },
+  'SM2 sign (RAW)': { path: 'sign', kind: 'sm2-sign', body: ({ id }) => ({ key_id: id, message: 'bQ==', message_type: 'RAW', signing_algorithm: 'SM2DSA_SM3' }), expect: USE },
+  'SM2 verify': {
+    path: 'verify',
+    kind: 'sm2-sign',
+    body: ({ id, sm2Signature }) => ({ key_id: id, message: sm2Digest, signing_algorithm: 'SM2DSA_SM3', signature: sm2Signature }),
+    expect: USE,
+  },
+  'SM2 get-publickey': { path: 'get-publickey', kind: 'sm2-sign', body: ({ id }) => ({ key_id: id }), expect: USE },
+  'SM2_ENCRYPT with a signing key': {
+    path: 'encrypt-data',
+    kind: 'sm2-sign',
+    body: ({ id }) => ({ key_id: id, plain_text: 'x', encryption_algorithm: 'SM2_ENCRYPT' }),
+    expect: WRONG_USAGE,
+  },
+  'SM2 encrypt-data (SM2_ENCRYPT)': {
+    path: 'encrypt-data',
+    kind: 'sm2-enc',
+    body: ({ id }) => ({ key_id: id, plain_text: 'x', encryption_algorithm: 'SM2_ENCRYPT' }),
+    expect: USE,
+  },
+  'SM2 decrypt-data (SM2_ENCRYPT)': {
+    path: 'decrypt-data',
+    kind: 'sm2-enc',
+    body: ({ id, sm2Cipher }) => ({ key_id: id, cipher_text: sm2Cipher, encryption_algorithm: 'SM2_ENCRYPT' }),
+    expect: USE,
+  },
+  'SM2 get-publickey (encryption key)': { path: 'get-publickey', kind: 'sm2-enc', body: ({ id }) => ({ key_id: id }), expect: USE },
+  'sign with an SM2 ENCRYPT_DECRYPT key': {
+    path: 'sign',
+    kind: 'sm2-enc',
+    body: ({ id }) => ({ key_id: id, message: sm2Digest, signing_algorithm: 'SM2DSA_SM3' }),
+    expect: WRONG_USAGE,
+  },
+  'create-datakey with an SM2 key': { path: 'create-datakey', kind: 'sm2-enc', body: ({ id }) => ({ key_id: id }), expect: WRONG_USAGE },
+  // Rotation is for symmetric keys: an asymmetric key (SM2 as RSA or EC) is refused whatever its state.
+  'rotate an SM2 key': { path: 'rotate-on-demand', kind: 'sm2-sign', body: ({ id }) => ({ key_id: id }), expect: ['KMS.0308', 'KMS.0308', 'KMS.0308', 'KMS.0308', 'KMS.0308'] },
+  // HMAC_SM3 keys.
+  'HMAC_SM3 generate-mac': { path: 'generate-mac', kind: 'hmac-sm3', body: ({ id }) => ({ key_id: id, mac_algorithm: 'HMAC_SM3', message: 'bQ==' }), expect: USE },
+  'HMAC_SM3 verify-mac': { path: 'verify-mac', kind: 'hmac-sm3', body: ({ id, mac }) => ({ key_id: id, mac_algorithm: 'HMAC_SM3', message: 'bQ==', mac }), expect: USE },
+  'encrypt-data with an HMAC_SM3 key': { path: 'encrypt-data', kind: 'hmac-sm3', body: ({ id }) => ({ key_id: id, plain_text: 'x' }), expect: WRONG_USAGE },
+  'HMAC_SHA_256 with an HMAC_SM3 key': {
+    path: 'generate-mac',
+    kind: 'hmac-sm3',
+    body: ({ id }) => ({ key_id: id, mac_algorithm: 'HMAC_SHA_256', message: 'bQ==' }),
+    expect: WRONG_USAGE,
+  },
   // Grants.
   'create-grant': { path: 'create-grant', body: ({ id }) => ({ key_id: id, grantee_principal: 'alice01', operations: ['encrypt-data'] }), expect: MODIFY },
   'list-grants': { path: 'list-grants', body: ({ id }) => ({ key_id: id }), expect: READ },
@@ -130,15 +208,26 @@ const SPECS: Record<Kind, object> = {
   hmac: { key_spec: 'HMAC_256' },
   external: { origin: 'external' },
   imported: { origin: 'external' },
+  sm4: { key_spec: 'SM4' },
+  'sm2-sign': { key_spec: 'SM2' },
+  'sm2-enc': { key_spec: 'SM2', key_usage: 'ENCRYPT_DECRYPT' },
+  'hmac-sm3': { key_spec: 'HMAC_SM3' },
+  'sm4-external': { key_spec: 'SM4', origin: 'external' },
 };
 
 async function keyIn(rig: Rig, kind: Kind, state: KeyState, n: number): Promise<Ctx> {
   const kms = (a: string, b: object) => rig.client.request('POST', `/v1.0/{project_id}/kms/${a}`, b);
   const id = (await kms('create-key', { key_alias: `state-${n}`, ...SPECS[kind] })).key_info.key_id;
-  const ctx: Ctx = { id, n, blob: '', dkBlob: '', signature: '', oaep: '', mac: '', importToken: '', wrapped: '', grantId: '' };
-  if (kind === 'aes') {
+  const ctx: Ctx = { id, n, blob: '', dkBlob: '', signature: '', oaep: '', mac: '', sm2Signature: '', sm2Cipher: '', importToken: '', wrapped: '', grantId: '' };
+  if (kind === 'aes' || kind === 'sm4') {
     ctx.blob = (await kms('encrypt-data', { key_id: id, plain_text: 'x' })).cipher_text;
     ctx.dkBlob = (await kms('create-datakey', { key_id: id })).cipher_text;
+  } else if (kind === 'sm2-sign') {
+    ctx.sm2Signature = (await kms('sign', { key_id: id, message: sm2Digest, signing_algorithm: 'SM2DSA_SM3' })).signature;
+  } else if (kind === 'sm2-enc') {
+    ctx.sm2Cipher = (await kms('encrypt-data', { key_id: id, plain_text: 'x', encryption_algorithm: 'SM2_ENCRYPT' })).cipher_text;
+  } else if (kind === 'hmac-sm3') {
+    ctx.mac = (await kms('generate-mac', { key_id: id, mac_algorithm: 'HMAC_SM3', message: 'bQ==' })).mac;
   } else if (kind === 'ec') {
     ctx.signature = (await kms('sign', { key_id: id, message: digest, signing_algorithm: 'ECDSA_SHA_256' })).signature;
   } else if (kind === 'rsa-enc') {
@@ -150,7 +239,7 @@ async function keyIn(rig: Rig, kind: Kind, state: KeyState, n: number): Promise<
     const p = await kms('get-parameters-for-import', { key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' });
     const pub = createPublicKey({ key: Buffer.from(p.public_key, 'base64'), format: 'der', type: 'spki' });
     ctx.importToken = p.import_token;
-    ctx.wrapped = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32)).toString('base64');
+    ctx.wrapped = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(kind === 'sm4-external' ? 16 : 32)).toString('base64');
     if (kind === 'imported') await kms('import-key-material', { key_id: id, import_token: ctx.importToken, encrypted_key_material: ctx.wrapped });
   }
   ctx.grantId = (await kms('create-grant', { key_id: id, grantee_principal: 'alice01', operations: ['describe-key'], retiring_principal: 'admin' })).grant_id;
