@@ -2,11 +2,12 @@
 // delete-imported-key-material, and the expiry of import parameters and of imported material.
 //
 // Flow: create-key with origin "external" starts in state 5. get-parameters-for-import makes a fresh
-// RSA_2048 wrapping key pair, seals its private half with the root key (like all key material) into the
-// key's document together with the SHA-256 of a new import token, and returns the public half (base64
-// SubjectPublicKeyInfo DER), the token (base64) and its expiry (int64 epoch seconds, 24 hours ahead). The
-// caller wraps the raw material with RSAES_OAEP_SHA_256 (or _SHA_1, if it asked for that) under the public
-// key; import-key-material unwraps it, stores it sealed as version 1, enables the key and destroys the
+// wrapping key pair (RSA_2048 for RSAES_OAEP_SHA_256 / _SHA_1, SM2 for SM2_ENCRYPT), seals its private half
+// with the root key (like all key material) into the key's document together with the SHA-256 of a new
+// import token, and returns the public half (base64 SubjectPublicKeyInfo DER), the token (base64) and its
+// expiry (int64 epoch seconds, 24 hours ahead). The caller wraps the raw material with the algorithm it
+// asked for under the public key (SM2_ENCRYPT: C1 ‖ C3 ‖ C2, or the GM/T 0009 ASN.1 form);
+// import-key-material unwraps it, stores it sealed as version 1, enables the key and destroys the
 // wrapping key in the same single write. Asking for parameters again replaces (and destroys) earlier ones.
 //
 // The token (192 bytes, 256 base64 characters, within the documented 200-6144): "EKIT", format 1, the key
@@ -29,6 +30,9 @@ import { concat, constantTimeEqual, randomBytes, utf8, wipe } from '../crypto/by
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/encoding.ts';
 import { digest } from '../crypto/hash.ts';
 import { generateAsymKeyPair } from '../crypto/keypair.ts';
+import { encodeSm2Spki } from '../crypto/asym-keys.ts';
+import { sm2Decrypt, sm2GenerateKeyPair } from '../crypto/sm2.ts';
+import { WasmCryptoError } from '../crypto/wasm/errors.ts';
 import { base64Field } from './asymmetric.ts';
 import { Code, KmsError } from './errors.ts';
 import type { ImportParams, KeyRecord } from './key-record.ts';
@@ -37,6 +41,7 @@ import { KeyState, assertState } from './key-state.ts';
 import { KEY_REF_RULE, resolveKey } from './keys.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Operation } from './operation.ts';
+import { c1c3c2 } from './sm2-keys.ts';
 
 export const IMPORT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 const TOKEN_BYTES = 192;
@@ -76,8 +81,7 @@ function materialDigest(r: KeyRecord, material: Uint8Array): string {
 export const getParametersForImportOp: Operation = async (kms, call, input) => {
   const f = fields(input, {});
   const ref = f.string('key_id', KEY_REF_RULE);
-  const algorithm = f.string('wrapping_algorithm', { required: true, enum: WRAPPING_ALGORITHMS });
-  if (algorithm === 'SM2_ENCRYPT') throw new KmsError(Code.InvalidParameter, 'Invalid wrapping_algorithm: SM2_ENCRYPT is not supported by this server yet.');
+  const algorithm = f.string('wrapping_algorithm', { required: true, enum: WRAPPING_ALGORITHMS }) as ImportParams['wrappingAlgorithm'];
   const check = (r: KeyRecord) => {
     assertExternal(r);
     assertState(r.id, r.state, 'import-material');
@@ -85,7 +89,7 @@ export const getParametersForImportOp: Operation = async (kms, call, input) => {
   const target = await resolveKey(kms, call.project, ref);
   check(target);
 
-  const pair = await generateAsymKeyPair(WRAPPING_SPEC);
+  const pair = await newWrappingKey(algorithm);
   const expiresAt = kms.clock.now() + IMPORT_TOKEN_TTL_MS;
   const token = encodeToken(target.id, expiresAt);
   const tokenHash = toHex(digest('SHA-256', token), false);
@@ -93,13 +97,13 @@ export const getParametersForImportOp: Operation = async (kms, call, input) => {
   try {
     params = {
       tokenHash,
-      wrappingAlgorithm: algorithm as ImportParams['wrappingAlgorithm'],
-      sealedPrivateKey: toBase64(await kms.sealSecret(pair.privateKeyPkcs8, wrappingContext(target, tokenHash))),
+      wrappingAlgorithm: algorithm,
+      sealedPrivateKey: toBase64(await kms.sealSecret(pair.privateKey, wrappingContext(target, tokenHash))),
       publicKey: toBase64(pair.publicKeySpki),
       expiresAt,
     };
   } finally {
-    wipe(pair.privateKeyPkcs8);
+    wipe(pair.privateKey);
   }
   await kms.repo.update(call.project, target.id, (r) => {
     check(r);
@@ -113,9 +117,33 @@ export const getParametersForImportOp: Operation = async (kms, call, input) => {
   });
 };
 
+/** A wrapping key pair for `algorithm`: the private half as it is sealed (RSA PKCS#8 or the SM2 scalar). */
+async function newWrappingKey(algorithm: ImportParams['wrappingAlgorithm']): Promise<{ privateKey: Uint8Array; publicKeySpki: Uint8Array }> {
+  if (algorithm === 'SM2_ENCRYPT') {
+    const pair = sm2GenerateKeyPair();
+    return { privateKey: pair.privateKey, publicKeySpki: encodeSm2Spki(pair.publicKey) };
+  }
+  const pair = await generateAsymKeyPair(WRAPPING_SPEC);
+  return { privateKey: pair.privateKeyPkcs8, publicKeySpki: pair.publicKeySpki };
+}
+
+const notUnwrapped = () => new KmsError(Code.InvalidParameter, 'Invalid encrypted_key_material: it does not unwrap with the wrapping key of this import token.');
+
 /** Unwraps material with the wrapping key the token names; throws the import errors. */
 async function unwrap(kms: Kms, r: KeyRecord, params: ImportParams, wrapped: Uint8Array): Promise<Uint8Array> {
   const raw = await kms.openSecret(fromBase64(params.sealedPrivateKey), wrappingContext(r, params.tokenHash));
+  if (params.wrappingAlgorithm === 'SM2_ENCRYPT') {
+    try {
+      const ciphertext = c1c3c2(wrapped);
+      if (!ciphertext) throw notUnwrapped();
+      return sm2Decrypt(raw, ciphertext);
+    } catch (e) {
+      if (e instanceof WasmCryptoError && e.code === 'DECRYPT_FAILED') throw notUnwrapped();
+      throw e;
+    } finally {
+      wipe(raw);
+    }
+  }
   let key: AsymPrivateKey;
   try {
     key = AsymPrivateKey.fromPkcs8(raw, WRAPPING_SPEC);
@@ -125,9 +153,7 @@ async function unwrap(kms: Kms, r: KeyRecord, params: ImportParams, wrapped: Uin
   try {
     return await asymDecrypt(key, params.wrappingAlgorithm as EncryptionAlgorithm, wrapped);
   } catch (e) {
-    if (e instanceof AsymCryptoError) {
-      throw new KmsError(Code.InvalidParameter, 'Invalid encrypted_key_material: it does not unwrap with the wrapping key of this import token.');
-    }
+    if (e instanceof AsymCryptoError) throw notUnwrapped();
     throw e;
   } finally {
     key.dispose();

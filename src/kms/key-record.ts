@@ -51,8 +51,8 @@ export interface TagRecord {
 export interface ImportParams {
   /** Hex SHA-256 of the import token handed out (the token itself is not kept). */
   tokenHash: string;
-  wrappingAlgorithm: 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1';
-  /** PKCS#8 of the wrapping key, sealed by the root key (base64). */
+  wrappingAlgorithm: 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1' | 'SM2_ENCRYPT';
+  /** The wrapping key's private half, sealed by the root key (base64): PKCS#8 for RSA, the 32-byte scalar for SM2. */
   sealedPrivateKey: string;
   /** SubjectPublicKeyInfo of the wrapping key (base64). */
   publicKey: string;

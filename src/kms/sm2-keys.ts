@@ -135,7 +135,7 @@ export function sm2EncryptData(r: KeyRecord, plaintext: Uint8Array): Uint8Array 
  * SEQUENCE { XCoordinate INTEGER, YCoordinate INTEGER, HASH OCTET STRING, CipherText OCTET STRING };
  * undefined for a malformed ASN.1 form.
  */
-function c1c3c2(ciphertext: Uint8Array): Uint8Array | undefined {
+export function c1c3c2(ciphertext: Uint8Array): Uint8Array | undefined {
   if (ciphertext[0] !== TAG.SEQUENCE) return ciphertext;
   try {
     const rd = new DerReader(parseDer(ciphertext, TAG.SEQUENCE));

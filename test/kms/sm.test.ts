@@ -214,6 +214,39 @@ describe('SM4 CMKs', () => {
     expect((await kms('decrypt-data', { cipher_text: enc.cipher_text })).plain_text).toBe('imported sm4');
     expect((await fail('rotate-on-demand', { key_id: id })).code).toBe('KMS.0308');
   });
+
+  it('imports material wrapped with SM2_ENCRYPT (an SM2 wrapping key; sm-crypto C1C3C2, or OpenSSL ASN.1 when installed)', async () => {
+    const id = await create('sm4-byok-sm2', { key_spec: 'SM4', origin: 'external' });
+    const params = async () => {
+      const p = await kms('get-parameters-for-import', { key_id: id, wrapping_algorithm: 'SM2_ENCRYPT' });
+      const spki = Buffer.from(p.public_key, 'base64');
+      // The wrapping key is an SM2 SubjectPublicKeyInfo that OpenSSL parses.
+      const point = createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'der' }).subarray(-65);
+      expect(spki.subarray(0, 26).toString('hex')).toBe('3059301306072a8648ce3d020106082a811ccf5501822d034200');
+      return { p, point, pem: createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }) as string };
+    };
+    const key = randomBytes(16);
+    const first = await params();
+    // A flipped bit in the wrapped bytes does not unwrap, 32 bytes are the wrong length; neither spends the token.
+    const wrapped = Buffer.from('04' + smSm2.doEncrypt(Array.from(key), hex(first.point), 1), 'hex');
+    const bad = Buffer.from(wrapped);
+    bad[bad.length - 1] ^= 1;
+    expect((await fail('import-key-material', { key_id: id, import_token: first.p.import_token, encrypted_key_material: b64(bad) })).code).toBe('KMS.0308');
+    expect((await fail('import-key-material', { key_id: id, import_token: first.p.import_token, encrypted_key_material: b64(Buffer.from('04' + smSm2.doEncrypt(Array.from(randomBytes(32)), hex(first.point), 1), 'hex')) })).code).toBe('KMS.2604');
+    await kms('import-key-material', { key_id: id, import_token: first.p.import_token, encrypted_key_material: b64(wrapped) });
+    const enc = await kms('encrypt-data', { key_id: id, plain_text: 'wrapped with SM2' });
+    const blob = Buffer.from(enc.cipher_text, 'base64');
+    expect(referenceSm4GcmDecrypt(key, blob.subarray(44, 56), blob.subarray(56), blobAad(blob.subarray(0, 56), rig.client.projectId, 'data', new Uint8Array()))?.toString()).toBe('wrapped with SM2');
+    if (hasOpenssl) {
+      // Re-import the same material after deleting it, wrapped by OpenSSL this time (GM/T 0009 ASN.1).
+      await kms('delete-imported-key-material', { key_id: id });
+      const second = await params();
+      const r = runOpenssl(['pkeyutl', '-encrypt', '-pubin', '-inkey', 'wrap.pem', '-in', 'key.bin', '-out', 'wrapped.bin'], { 'wrap.pem': second.pem, 'key.bin': key });
+      expect(r.status, r.out).toBe(0);
+      await kms('import-key-material', { key_id: id, import_token: second.p.import_token, encrypted_key_material: b64(readFileSync(join(work, 'wrapped.bin'))) });
+      expect((await kms('decrypt-data', { cipher_text: enc.cipher_text })).plain_text).toBe('wrapped with SM2');
+    }
+  });
 });
 
 describe('SM2 CMKs', () => {

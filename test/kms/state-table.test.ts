@@ -135,6 +135,12 @@ const CASES: Record<string, Case> = {
     body: ({ id }) => ({ key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' }),
     expect: IMPORT,
   },
+  'SM4 get-parameters-for-import (SM2_ENCRYPT)': {
+    path: 'get-parameters-for-import',
+    kind: 'sm4-external',
+    body: ({ id }) => ({ key_id: id, wrapping_algorithm: 'SM2_ENCRYPT' }),
+    expect: IMPORT,
+  },
   'SM4 import-key-material': {
     path: 'import-key-material',
     kind: 'sm4-external',
