@@ -29,7 +29,7 @@ export const isAsymmetricSpec = (spec: KeySpec): spec is KeySpec & AsymKeySpec =
 
 /**
  * Whether this build can create keys of a spec, with generated (`kms`) or imported (`external`) material.
- * Imported material is supported for symmetric and HMAC keys (raw bytes wrapped with RSA-OAEP); importing
+ * Imported material is supported for symmetric and HMAC keys (raw bytes wrapped with RSA-OAEP or SM2); importing
  * asymmetric private keys (encrypted_privatekey) is not.
  */
 export function isCreatable(spec: KeySpec, origin: 'kms' | 'external'): boolean {
