@@ -65,8 +65,7 @@ function loadAdmin(config: EnvConfig): { admin: AdminCredential; path?: string; 
 /** Loads the WASM core once for this process; a missing or broken artifact stops start-up with a clear message. */
 async function loadCryptoCore(): Promise<void> {
   try {
-    // An explicit EDGEKMS_WASM_PATH is the only place looked at: a wrong path must not fall back silently.
-    await loadWasmNode(process.env.EDGEKMS_WASM_PATH || undefined);
+    await loadWasmNode(); // EDGEKMS_WASM_PATH, when set, is the only place looked at
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new ConfigError(

@@ -9,10 +9,13 @@ import { initWasm } from '../crypto/wasm/core.ts';
 
 const FILE = 'wasm/pkg/edgekms_core.wasm';
 
-/** Where the artifact is looked for, in order: $EDGEKMS_WASM_PATH, next to this source tree, the cwd. */
+/**
+ * Where the artifact is looked for: only $EDGEKMS_WASM_PATH when it is set (a path the operator named must
+ * not silently fall back to another file); otherwise next to this source tree, then the cwd.
+ */
 export function wasmCorePaths(): string[] {
+  if (process.env.EDGEKMS_WASM_PATH) return [process.env.EDGEKMS_WASM_PATH];
   const paths: string[] = [];
-  if (process.env.EDGEKMS_WASM_PATH) paths.push(process.env.EDGEKMS_WASM_PATH);
   // src/runtime/ -> repository root. (Also right for bundles written two levels down, like .cache/tsrun/.)
   paths.push(fileURLToPath(new URL(`../../${FILE}`, import.meta.url)));
   paths.push(join(process.cwd(), FILE));

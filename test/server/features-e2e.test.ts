@@ -109,7 +109,7 @@ describe('issue 3 over npm start + Huawei SDK core', () => {
     expect(noPlain.private_key_cipher_text).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 
-  it('HMAC keys: generate-mac and verify-mac (mac_valid is a JSON boolean); HMAC_SM3 is refused', async () => {
+  it('HMAC keys: generate-mac and verify-mac (mac_valid is a JSON boolean); an HMAC_SM3 algorithm on an HMAC_256 key is refused', async () => {
     const mac = (await post('create-key', { key_alias: 'e3-mac', key_spec: 'HMAC_256' })).key_info.key_id;
     saved.mac = mac;
     const r = await post('generate-mac', { key_id: mac, mac_algorithm: 'HMAC_SHA_256', message: b64('mac me') });
