@@ -5,22 +5,13 @@
 import nodeCrypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aesGcmDecrypt, aesGcmDecryptor, aesGcmEncrypt, aesGcmEncryptor } from '../../src/crypto/aes-gcm-stream.ts';
-import { concat, randomBytes, randomChunks, useWasm } from './setup.ts';
+import { codeOf, concat, randomBytes, randomChunks, useWasm } from './setup.ts';
 
 useWasm();
 
 async function webEncrypt(key: Uint8Array<ArrayBuffer>, iv: Uint8Array<ArrayBuffer>, pt: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>, tagLength = 128): Promise<Uint8Array> {
   const k = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
   return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength }, k, pt));
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return undefined;
 }
 
 const LENGTHS = [

@@ -7,18 +7,9 @@ import { initWasm, isWasmReady, wasm } from '../../src/crypto/wasm/core.ts';
 import { aesGcmEncrypt, aesGcmEncryptor } from '../../src/crypto/aes-gcm-stream.ts';
 import { sm3 } from '../../src/crypto/sm3.ts';
 import { readWasmCore } from '../../src/runtime/wasm-node.ts';
-import { randomBytes } from './setup.ts';
+import { codeOf, randomBytes } from './setup.ts';
 
 const bytes = readFileSync(new URL('../../wasm/pkg/edgekms_core.wasm', import.meta.url));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return undefined;
-}
 
 describe('loader', () => {
   it('refuses to work before initWasm()', () => {

@@ -34,3 +34,15 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** The error code a call throws (WasmCryptoError.code), or undefined when it does not throw. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return undefined;
+}
+
+export const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');

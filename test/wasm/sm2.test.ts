@@ -20,7 +20,7 @@ import {
   sm2Verify,
   sm2Za,
 } from '../../src/crypto/sm2.ts';
-import { randomBytes, useWasm } from './setup.ts';
+import { codeOf, hexOf, randomBytes, useWasm } from './setup.ts';
 
 useWasm();
 
@@ -33,17 +33,7 @@ interface SmSm2 {
 }
 // sm-crypto wants plain arrays for messages (its hex conversion maps over the input, which breaks on a Uint8Array).
 const js = smCrypto.sm2 as SmSm2;
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const fromHex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return undefined;
-}
 
 describe('SM2 signatures vs sm-crypto', () => {
   it('ours verify under sm-crypto (default ID and a custom one, DER and r‖s)', () => {

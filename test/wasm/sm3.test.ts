@@ -5,21 +5,11 @@ import nodeCrypto from 'node:crypto';
 import smCrypto from 'sm-crypto';
 import { describe, expect, it } from 'vitest';
 import { createHmacSm3, createSm3, hmacSm3, sm3 } from '../../src/crypto/sm3.ts';
-import { randomBytes, randomChunks, useWasm } from './setup.ts';
+import { codeOf, hexOf, randomBytes, randomChunks, useWasm } from './setup.ts';
 
 useWasm();
 
 const smSm3 = smCrypto.sm3 as (input: Uint8Array, options?: { key: Uint8Array }) => string;
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return undefined;
-}
 
 describe('SM3', () => {
   it('matches OpenSSL and sm-crypto for lengths 0..300 and around block boundaries', () => {

@@ -17,7 +17,7 @@ import {
   sm4GcmEncryptor,
   type Sm4UnauthenticatedOptions,
 } from '../../src/crypto/sm4.ts';
-import { concat, randomBytes, randomChunks, useWasm } from './setup.ts';
+import { codeOf, concat, hexOf, randomBytes, randomChunks, useWasm } from './setup.ts';
 
 useWasm();
 
@@ -25,17 +25,7 @@ const sm4js = smCrypto.sm4 as {
   encrypt(data: Uint8Array, key: string, opts: object): number[];
   decrypt(data: Uint8Array, key: string, opts: object): number[];
 };
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const same = (a: Uint8Array | number[], b: Uint8Array | number[]) => Buffer.from(a as Uint8Array).equals(Buffer.from(b as Uint8Array));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return undefined;
-}
 
 /** SM4-GCM per SP 800-38D from OpenSSL's SM4 (ECB for H and E(J0), CTR for the data) and noble's GHASH. */
 function referenceSm4Gcm(key: Uint8Array, iv: Uint8Array, pt: Uint8Array, aad: Uint8Array): Uint8Array {
