@@ -110,6 +110,11 @@ async function main(): Promise<void> {
     if (users.length) console.log(`${users.length} user credential(s) from ${usersPath}`);
     console.log(`edgekms listening on http://${config.host}:${info.port}`);
   });
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    const why = e.code === 'EADDRINUSE' ? 'the address is in use (another edgekms? set PORT)' : e.message;
+    console.error(`edgekms: cannot listen on ${config.host}:${config.port}: ${why}`);
+    void store.close().then(() => process.exit(1));
+  });
 
   const maintain = () => runMaintenance(kms).catch((e) => console.error('maintenance failed:', e));
   void maintain();

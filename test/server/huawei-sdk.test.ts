@@ -101,6 +101,19 @@ describe('npm start + Huawei SDK core over loopback', () => {
     expect(await s.stop()).toBe(0);
   });
 
+  it('says so and exits 1 when its port is taken', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'edgekms-port-'));
+    const first = await startNodeServer({ EDGEKMS_DATA_DIR: other });
+    const port = new URL(first.url).port;
+    try {
+      const e = (await startNodeServer({ EDGEKMS_DATA_DIR: join(other, 'second'), PORT: port }).catch((x: Error) => x)) as Error;
+      expect(e.message).toMatch(/exited with 1[\s\S]*cannot listen on 127\.0\.0\.1:\d+: the address is in use/);
+    } finally {
+      await first.stop();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to start with a root key that does not protect the data directory, and a second owner', async () => {
     const wrong = Buffer.alloc(32, 9).toString('base64');
     await expect(start({ EDGEKMS_ROOT_KEY: wrong })).rejects.toThrow(/root key .* is not the one that protects this store/);
