@@ -83,6 +83,48 @@ describe('AES-GCM vs WebCrypto', () => {
   });
 });
 
+// GHASH switches to 16 interleaved streams for long inputs (wasm/src/ghash.rs): they open at 2 KiB of
+// data in one call or 128 blocks of AAD, stay open across update() calls on 512-byte boundaries and close
+// whenever a partial block, the tag or more AAD needs the hash. These chunkings cross every transition.
+describe('AES-GCM GHASH bulk path vs OpenSSL', () => {
+  const CHUNKINGS: Record<string, (i: number) => number> = {
+    'whole 512-byte chunks (streams stay open)': (i) => 512 * (1 + (i % 9)),
+    'big and tiny chunks alternating (close and reopen)': (i) => (i % 2 ? 1 + (i % 15) : 4096 + 512 * (i % 3)),
+    'around the 2 KiB threshold': (i) => [2047, 2048, 2049, 512, 1536, 2560][i % 6],
+    'odd sizes': (i) => [5000, 3, 70001, 257, 9999][i % 5],
+  };
+  const pieces = (data: Uint8Array, size: (i: number) => number): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (let o = 0, i = 0; o < data.length; i++) {
+      out.push(data.subarray(o, Math.min(data.length, o + size(i))));
+      o += out[out.length - 1].length;
+    }
+    return out;
+  };
+
+  it('long AAD and chunkings that open, keep and close the streams, both directions', () => {
+    for (const keyLen of [16, 32]) {
+      for (const aadLen of [0, 100, 2047, 2048, 4101, 70_000]) {
+        for (const [name, size] of Object.entries(CHUNKINGS)) {
+          const key = randomBytes(keyLen);
+          const iv = randomBytes(12);
+          const aad = randomBytes(aadLen);
+          const pt = randomBytes(150_000 + Math.floor(Math.random() * 1000));
+          const c = nodeCrypto.createCipheriv(keyLen === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, iv).setAAD(aad);
+          const want = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]);
+          const what = `AES-${keyLen * 8}, AAD ${aadLen}, ${name}`;
+          const e = aesGcmEncryptor(key, iv, aad);
+          expect(want.equals(concat([...pieces(pt, size).map((p) => e.update(p)), e.final()])), what).toBe(true);
+          const d = aesGcmDecryptor(key, iv, aad);
+          const got = concat(pieces(want.subarray(0, pt.length), size).map((p) => d.update(p)));
+          d.final(want.subarray(pt.length));
+          expect(Buffer.from(got).equals(pt), `decrypt ${what}`).toBe(true);
+        }
+      }
+    }
+  }, 120_000);
+});
+
 describe('AES-GCM authentication failures', () => {
   const key = randomBytes(32);
   const iv = randomBytes(12);

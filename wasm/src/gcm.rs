@@ -18,6 +18,9 @@ pub const ERR_TAG: i32 = -9;
 const KS: usize = 512;
 /// SP 800-38D limit on the plaintext: 2^32 - 2 blocks.
 const MAX_DATA: u64 = (1u64 << 36) - 32;
+/// Bulk data in one call from which GHASH opens its streams (measured: below it, building the tables and
+/// closing the streams cost more than they save).
+const LANES_MIN_BYTES: usize = 2048;
 
 pub trait BlockCipher {
     /// Encrypts `KS` bytes (32 blocks) in place.
@@ -173,15 +176,18 @@ impl<C: BlockCipher> Gcm<C> {
         // Whole 512-byte chunks: 32 keystream blocks, then GHASH over the ciphertext while it is in L1.
         // (Interleaving GHASH, which is scalar multiplies, between the SIMD cipher rounds was tried twice:
         // under V8 it was slower, from spills around the calls and V8's own instruction scheduling.)
+        // GHASH runs as 16 interleaved streams (ghash.rs) once there is enough data to pay for opening
+        // them; they stay open across calls until something else needs the hash.
+        let lanes = self.ghash.lanes_open() || data.len() - i >= LANES_MIN_BYTES;
         while data.len() - i >= KS {
             self.refill();
             let chunk: &mut [u8; KS] = (&mut data[i..i + KS]).try_into().unwrap();
             if dec {
-                self.ghash.update(chunk);
+                self.hash_chunk(chunk, lanes);
             }
             xor_into(chunk, &self.ks);
             if !dec {
-                self.ghash.update(chunk);
+                self.hash_chunk(chunk, lanes);
             }
             self.ks_pos = KS;
             i += KS;
@@ -192,6 +198,15 @@ impl<C: BlockCipher> Gcm<C> {
         }
         debug_assert!(i == data.len());
         0
+    }
+
+    #[inline(always)]
+    fn hash_chunk(&mut self, chunk: &[u8; KS], lanes: bool) {
+        if lanes {
+            self.ghash.update_lanes(chunk);
+        } else {
+            self.ghash.update(chunk);
+        }
     }
 
     /// Uses buffered keystream byte by byte, from `data[i]`; returns where it stopped.

@@ -1,25 +1,36 @@
-//! GHASH (NIST SP 800-38D, section 6.4) without tables and without branches on data.
+//! GHASH (NIST SP 800-38D, section 6.4) without secret-indexed memory and without branches on data.
 //!
-//! Carry-less multiplication uses ordinary integer multiplication on operands with "holes" (the idea of
-//! BearSSL's ghash_ctmul64): split each 64-bit operand into four parts that keep every fourth bit; in a
-//! product of two such parts all partial products land on positions of one residue class mod 4, and no
-//! column of the low 64 bits has more than 15 terms, so carries never reach the next position of the same
-//! class and masking the product recovers the XOR-sum. Sixteen `i64.mul` give the low 64 bits of a 64x64
-//! carry-less product; the high 64 bits come from the same on bit-reversed operands. WASM's `i64.mul`
-//! is a fixed-latency machine multiply on the engines we target, not a data-dependent loop.
+//! Two multiplication methods share one accumulator y:
+//!
+//! **Bulk: 16 interleaved streams and in-register 4-bit tables** (`Lanes`, used for long inputs). GHASH
+//! of blocks X_0..X_{n-1} is the sum of X_i * H^(n-i). Block 16g + s goes to stream s, and each stream
+//! runs its own Horner chain with the same multiplier H^16: a_s <- a_s * H^16 ^ X_{16(g+1)+s}. At the end,
+//! y = sum_s a_s * H^(16-s) (`close`, done with the multiply path below). Because all streams multiply by
+//! the same constant, the multiplication is a fixed linear map, evaluated with 4-bit lookup tables: byte o
+//! of a * H^16 is the XOR over the 32 nibbles i of a of tab[i][o][nibble]. The state is kept bytesliced
+//! (register j holds byte j of all 16 streams, one stream per lane), so one `i8x16.swizzle` looks up 16
+//! streams at once: 512 swizzles per 16 blocks, already reduced, no carries, no reduction step.
+//! `i8x16.swizzle` is a register permutation (x86 `pshufb`, ARM `tbl`): the nibble selects a lane of a
+//! register, not a memory address, so its timing does not depend on the nibble. The tables are 8 KiB per
+//! key, built on first bulk use from H^16 * x^d (d = 0..127) with shifts and masks, and loaded at fixed
+//! addresses. Data enters with a 16x16 byte transpose (64 `punpck[lh]bw`).
+//!
+//! **Short inputs: integer multiplication with holes** (the idea of BearSSL's ghash_ctmul64). Split each
+//! 64-bit operand into four parts that keep every fourth bit; in a product of two such parts all partial
+//! products land on positions of one residue class mod 4, and no column of the low 64 bits has more than
+//! 15 terms, so carries never reach the next position of the same class and masking the product recovers
+//! the XOR-sum. Sixteen `i64.mul` give the low 64 bits of a 64x64 carry-less product; the high 64 bits come
+//! from the same on bit-reversed operands. WASM's `i64.mul` is a fixed-latency machine multiply on the
+//! engines we target, not a data-dependent loop. Up to 8 blocks are absorbed per reduction ("aggregated
+//! reduction"): Y' = (Y ^ X1)*H^n ^ X2*H^(n-1) ^ ... ^ Xn*H, with Karatsuba (three 64x64 products per
+//! block) and the powers H..H^8 and their bit-reversals precomputed when the key is set. XOR-ing several
+//! products before masking is still exact (the garbage stays off the class positions), so 8 blocks cost
+//! one masking per product.
 //!
 //! Field elements are kept as GCM writes them: the first byte's most significant bit is the coefficient of
 //! x^0. Read big-endian, a block is the bit-reversal of the polynomial, so a carry-less product of two such
-//! values is the reflected product shifted right by one; the code shifts it back and reduces modulo
-//! x^128 + x^7 + x^2 + x + 1 in the reflected domain with shifts and XORs.
-//!
-//! XOR-ing several such products before masking is still exact (the garbage stays off the class
-//! positions), so 8 blocks cost one masking per product.
-//!
-//! Up to 8 blocks are absorbed per reduction ("aggregated reduction"):
-//!   Y' = (Y ^ X1)*H^n ^ X2*H^(n-1) ^ ... ^ Xn*H,
-//! with the powers of H and their bit-reversals precomputed when the key is set, and the three high halves
-//! of the Karatsuba products accumulated in reversed form and reversed once per batch.
+//! values is the reflected product shifted right by one; the multiply path shifts it back and reduces
+//! modulo x^128 + x^7 + x^2 + x + 1 in the reflected domain with shifts and XORs.
 
 use crate::bits::V;
 use core::arch::wasm32::*;
@@ -103,6 +114,24 @@ pub struct Ghash {
     pow: [Power; 8],
     /// Accumulator as big-endian words (hi = bytes 0..8).
     y: (u64, u64),
+    /// H^16, from which `lanes.tab` is built on first bulk use.
+    h16: (u64, u64),
+    lanes: Lanes,
+}
+
+/// 16 interleaved GHASH streams, bytesliced: `acc[j]` holds byte j of the 16 stream accumulators (stream s
+/// in lane s). Each stream is multiplied by the same H^16, so one 16-entry table per (nibble position, output
+/// byte) serves all streams through `i8x16.swizzle`.
+#[repr(C)]
+struct Lanes {
+    /// tab[i][o]: lane n = byte o of (n at nibble position i) * H^16. Nibble position i is the low (even i) or
+    /// high (odd i) nibble of block byte i/2.
+    tab: [[V; 16]; 32],
+    acc: [V; 16],
+    /// Tables built (for this H).
+    ready: u32,
+    /// Streams hold data not yet folded into y.
+    open: u32,
 }
 
 /// A block as (big-endian hi, big-endian lo, bit-reversed hi, bit-reversed lo).
@@ -168,9 +197,14 @@ impl Ghash {
         let mut p = (h1, h0);
         for i in 0..8 {
             self.pow[i] = Power::new(p);
+            if i == 7 {
+                self.h16 = gf_mul(p, p);
+            }
             p = gf_mul(p, (h1, h0));
         }
         self.y = (0, 0);
+        self.lanes.ready = 0;
+        self.lanes.open = 0;
     }
 
     /// Multiplies block `i` of a group of `n` (1..=8) by its power of H into `acc`; block 0 first absorbs Y.
@@ -211,10 +245,17 @@ impl Ghash {
         self.acc_finish(&acc);
     }
 
-    /// Absorbs whole blocks (`len` a multiple of 16).
+    /// Absorbs whole blocks (`len` a multiple of 16): long inputs through the streams, then closes them.
     pub fn update(&mut self, data: &[u8]) {
         let mut p = data.as_ptr();
         let mut n = data.len() / 16;
+        if n >= LANES_MIN_BLOCKS {
+            let bulk = n / 16 * 256;
+            self.update_lanes(&data[..bulk]);
+            p = unsafe { p.add(bulk) };
+            n -= bulk / 16;
+        }
+        self.close();
         unsafe {
             while n >= 8 {
                 self.absorb8(p);
@@ -266,11 +307,13 @@ impl Ghash {
 
     /// Absorbs one block.
     pub fn block(&mut self, b: &[u8; 16]) {
+        self.close();
         unsafe { self.absorb_tail(b.as_ptr(), 1) }
     }
 
     /// The accumulator as 16 bytes.
-    pub fn digest(&self) -> [u8; 16] {
+    pub fn digest(&mut self) -> [u8; 16] {
+        self.close();
         let mut out = [0u8; 16];
         out[..8].copy_from_slice(&self.y.0.to_be_bytes());
         out[8..].copy_from_slice(&self.y.1.to_be_bytes());
@@ -280,6 +323,166 @@ impl Ghash {
 
 impl Ghash {
     pub fn reset(&mut self) {
+        self.close();
         self.y = (0, 0);
+    }
+}
+
+/// Below this many blocks, `update` does not open the streams: closing them costs 16 blocks of the
+/// multiply path, and building the tables (once per key) about as much as 100 blocks.
+const LANES_MIN_BLOCKS: usize = 128;
+
+/// Transposes a 16x16 byte matrix held in 16 registers (register r, lane l) -> (register l, lane r).
+/// Four rounds of byte interleaves (`punpck[lh]bw`); each rotates the 8-bit (register, lane) index left
+/// by one bit, so four rounds swap its halves.
+#[inline(always)]
+fn transpose16(r: &mut [V; 16]) {
+    #[inline(always)]
+    fn round(r: &[V; 16]) -> [V; 16] {
+        let lo = |a: V, b: V| V(i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a.0, b.0));
+        let hi = |a: V, b: V| V(i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a.0, b.0));
+        [
+            lo(r[0], r[8]), hi(r[0], r[8]), lo(r[1], r[9]), hi(r[1], r[9]),
+            lo(r[2], r[10]), hi(r[2], r[10]), lo(r[3], r[11]), hi(r[3], r[11]),
+            lo(r[4], r[12]), hi(r[4], r[12]), lo(r[5], r[13]), hi(r[5], r[13]),
+            lo(r[6], r[14]), hi(r[6], r[14]), lo(r[7], r[15]), hi(r[7], r[15]),
+        ]
+    }
+    *r = round(&round(&round(&round(r))));
+}
+
+impl Ghash {
+    /// Builds the swizzle tables for H^16. Indices are loop counters; only values depend on H.
+    fn build_tables(&mut self) {
+        // H^16 * x^d for d = 0..128, as blocks (big-endian bytes). x^d is bit 7 - d%8 of byte d/8.
+        let mut v = ((self.h16.0 as u128) << 64) | self.h16.1 as u128;
+        let mut basis = [V::zero(); 128];
+        for b in basis.iter_mut() {
+            *b = unsafe { V::load(v.to_be_bytes().as_ptr()) };
+            // Multiply by x: shift towards the low end, reduce by R = 0xE1 << 120 if x^127 fell off.
+            let m = (v & 1).wrapping_neg();
+            v = (v >> 1) ^ (m & (0xE1u128 << 120));
+        }
+        crate::mem::wipe(&mut v);
+        for i in 0..32 {
+            // Nibble position i: bits 4(i%2) .. 4(i%2)+3 (least significant first) of byte i/2, i.e.
+            // x^d for d = 8(i/2) + 7 - 4(i%2) - j, j = 0..4.
+            let d = 8 * (i / 2) + 7 - 4 * (i % 2);
+            // Row n of the products: (n at position i) * H^16; then transpose to tab[i][o], lane n.
+            let mut t = [V::zero(); 16];
+            for n in 1..16usize {
+                t[n] = t[n & (n - 1)] ^ basis[d - n.trailing_zeros() as usize];
+            }
+            transpose16(&mut t);
+            self.lanes.tab[i] = t;
+            crate::mem::wipe(&mut t);
+        }
+        crate::mem::wipe(&mut basis);
+        self.lanes.ready = 1;
+    }
+
+    /// Absorbs whole groups of 16 blocks (`data.len()` a multiple of 256) into the streams, leaving them
+    /// open: block 16g + s goes to stream s. Call `close` (every other method does) before reading y.
+    pub fn update_lanes(&mut self, data: &[u8]) {
+        debug_assert!(data.len() % 256 == 0);
+        if data.is_empty() {
+            return;
+        }
+        if self.lanes.ready == 0 {
+            self.build_tables();
+        }
+        let mut p = data.as_ptr();
+        let end = unsafe { p.add(data.len()) };
+        unsafe {
+            if self.lanes.open == 0 {
+                let mut x = load16(p);
+                // Y joins the first block of stream 0.
+                let mut y = [0u8; 16];
+                y[..8].copy_from_slice(&self.y.0.to_be_bytes());
+                y[8..].copy_from_slice(&self.y.1.to_be_bytes());
+                x[0] = x[0] ^ V::load(y.as_ptr());
+                crate::mem::wipe(&mut y);
+                transpose16(&mut x);
+                self.lanes.acc = x;
+                self.y = (0, 0);
+                self.lanes.open = 1;
+                p = p.add(256);
+            }
+            while p < end {
+                lanes_step(&self.lanes.tab, &mut self.lanes.acc, p);
+                p = p.add(256);
+            }
+        }
+    }
+
+    /// Whether the streams hold data (GCM keeps feeding them across calls while they do).
+    pub fn lanes_open(&self) -> bool {
+        self.lanes.open != 0
+    }
+
+    /// Folds open streams into y: stream s, whose last block was block s of its group, owes H^(16 - s).
+    pub fn close(&mut self) {
+        if self.lanes.open == 0 {
+            return;
+        }
+        self.lanes.open = 0;
+        let mut a = self.lanes.acc;
+        transpose16(&mut a);
+        let mut buf = [0u8; 256];
+        for s in 0..16 {
+            unsafe { a[s].store(buf.as_mut_ptr().add(16 * s)) };
+        }
+        self.lanes.acc = [V::zero(); 16];
+        crate::mem::wipe(&mut a);
+        // y is 0 here; two 8-block batches give sum_s a_s H^(16-s).
+        unsafe {
+            self.absorb8(buf.as_ptr());
+            self.absorb8(buf.as_ptr().add(128));
+        }
+        crate::mem::wipe(&mut buf);
+    }
+}
+
+#[inline(always)]
+unsafe fn load16(p: *const u8) -> [V; 16] {
+    let mut x = [V::zero(); 16];
+    for s in 0..16 {
+        x[s] = V::load(p.add(16 * s));
+    }
+    x
+}
+
+/// acc = acc * H^16 ^ transpose(next 16 blocks): one Horner step of every stream.
+///
+/// Output byte o of a stream is the XOR over its 32 nibbles i of tab[i][o][nibble]; `i8x16.swizzle` does
+/// that lookup for all 16 streams at once (512 per 16 blocks). Four output bytes are accumulated per pass
+/// over the nibbles: with more, V8 (15 usable xmm registers) spills; with fewer, the nibbles are reloaded
+/// more often. The nibble loop is left rolled on purpose: unrolled, LLVM reassociates the XOR chains into
+/// one output at a time, with all 32 nibbles live, and V8 then spills on every lookup (measured 20% slower).
+#[inline(never)]
+unsafe fn lanes_step(tab: &[[V; 16]; 32], acc: &mut [V; 16], p: *const u8) {
+    let mut x = load16(p);
+    transpose16(&mut x);
+    let mask = u8x16_splat(0x0f);
+    let mut nib = [V::zero(); 32];
+    for j in 0..16 {
+        nib[2 * j] = V(v128_and(acc[j].0, mask));
+        nib[2 * j + 1] = V(v128_and(u16x8_shr(acc[j].0, 4), mask));
+    }
+    let t = tab.as_ptr() as *const v128;
+    for h in 0..4 {
+        let th = t.add(4 * h);
+        let (mut z0, mut z1, mut z2, mut z3) = (x[4 * h].0, x[4 * h + 1].0, x[4 * h + 2].0, x[4 * h + 3].0);
+        for i in 0..32 {
+            let n = nib[i].0;
+            z0 = v128_xor(z0, i8x16_swizzle(*th.add(16 * i), n));
+            z1 = v128_xor(z1, i8x16_swizzle(*th.add(16 * i + 1), n));
+            z2 = v128_xor(z2, i8x16_swizzle(*th.add(16 * i + 2), n));
+            z3 = v128_xor(z3, i8x16_swizzle(*th.add(16 * i + 3), n));
+        }
+        acc[4 * h] = V(z0);
+        acc[4 * h + 1] = V(z1);
+        acc[4 * h + 2] = V(z2);
+        acc[4 * h + 3] = V(z3);
     }
 }

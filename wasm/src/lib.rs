@@ -4,8 +4,9 @@
 //! - SM4 (GB/T 32907-2016) ECB and CBC, for interoperability only (no integrity);
 //! - SM3 (GB/T 32905-2016) and HMAC-SM3.
 //!
-//! Constant time: AES and SM4 are bitsliced (bits.rs, aes.rs, sm4.rs), GHASH multiplies with masked
-//! integer multiplications (ghash.rs); no secret-indexed memory access and no secret-dependent branch.
+//! Constant time: AES and SM4 are bitsliced (bits.rs, aes.rs, sm4.rs), GHASH uses in-register 4-bit
+//! tables (`i8x16.swizzle`) over 16 interleaved streams for bulk data and masked integer multiplications
+//! otherwise (ghash.rs); no secret-indexed memory access and no secret-dependent branch.
 //! See README.md for the details and the ABI.
 //!
 //! The ABI is plain `extern "C"` functions over linear memory. The caller allocates buffers with
