@@ -83,10 +83,12 @@ describe('AES-GCM vs WebCrypto', () => {
   });
 });
 
-// GHASH switches to 16 interleaved streams for long inputs (wasm/src/ghash.rs): they open at 2 KiB of
-// data in one call or 128 blocks of AAD, stay open across update() calls on 512-byte boundaries and close
-// whenever a partial block, the tag or more AAD needs the hash. These chunkings cross every transition.
-describe('AES-GCM GHASH bulk path vs OpenSSL', () => {
+// Long inputs take the bulk paths: GHASH switches to 16 interleaved streams (wasm/src/ghash.rs) that open
+// at 2 KiB of data in one call or 128 blocks of AAD, stay open across update() calls on 512-byte
+// boundaries and close whenever a partial block, the tag or more AAD needs the hash; with a 12-byte IV, AES
+// starts counter blocks from a per-256-counters table of the state after round 2 (wasm/src/aes.rs). These
+// chunkings cross every transition.
+describe('AES-GCM bulk paths vs OpenSSL', () => {
   const CHUNKINGS: Record<string, (i: number) => number> = {
     'whole 512-byte chunks (streams stay open)': (i) => 512 * (1 + (i % 9)),
     'big and tiny chunks alternating (close and reopen)': (i) => (i % 2 ? 1 + (i % 15) : 4096 + 512 * (i % 3)),
@@ -123,6 +125,20 @@ describe('AES-GCM GHASH bulk path vs OpenSSL', () => {
       }
     }
   }, 120_000);
+
+  it('other IV lengths (counters derived from GHASH, no counter table) over long messages', () => {
+    for (const ivLen of [8, 16, 100]) {
+      for (const keyLen of [16, 32]) {
+        const key = randomBytes(keyLen);
+        const iv = randomBytes(ivLen);
+        const pt = randomBytes(200_000 + ivLen);
+        const c = nodeCrypto.createCipheriv(keyLen === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, iv);
+        const want = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]);
+        expect(want.equals(aesGcmEncrypt(key, iv, pt)), `IV ${ivLen}, AES-${keyLen * 8}`).toBe(true);
+        expect(Buffer.from(aesGcmDecrypt(key, iv, want)).equals(pt)).toBe(true);
+      }
+    }
+  });
 });
 
 describe('AES-GCM authentication failures', () => {

@@ -117,6 +117,25 @@ pub fn transpose8(r: &mut [V; 8]) {
     }
 }
 
+/// Transposes a 16x16 byte matrix held in 16 registers (register r, lane l) -> (register l, lane r).
+/// Four rounds of byte interleaves (`punpck[lh]bw`); each rotates the 8-bit (register, lane) index left
+/// by one bit, so four rounds swap its halves.
+#[inline(always)]
+pub fn transpose16(r: &mut [V; 16]) {
+    #[inline(always)]
+    fn round(r: &[V; 16]) -> [V; 16] {
+        let lo = |a: V, b: V| V(i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a.0, b.0));
+        let hi = |a: V, b: V| V(i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a.0, b.0));
+        [
+            lo(r[0], r[8]), hi(r[0], r[8]), lo(r[1], r[9]), hi(r[1], r[9]),
+            lo(r[2], r[10]), hi(r[2], r[10]), lo(r[3], r[11]), hi(r[3], r[11]),
+            lo(r[4], r[12]), hi(r[4], r[12]), lo(r[5], r[13]), hi(r[5], r[13]),
+            lo(r[6], r[14]), hi(r[6], r[14]), lo(r[7], r[15]), hi(r[7], r[15]),
+        ]
+    }
+    *r = round(&round(&round(&round(r))));
+}
+
 /// The AES S-box minus its constant: returns planes of A * x^-1 (A = the AES affine matrix), given planes of
 /// x. `x[k]` is bit k (0 = least significant). Gate list: Boyar-Matthews-Peralta, 32 AND + 81 XOR
 /// (the four XNORs of the original are plain XORs here; their NOTs are the 0x63).

@@ -32,7 +32,7 @@
 //! values is the reflected product shifted right by one; the multiply path shifts it back and reduces
 //! modulo x^128 + x^7 + x^2 + x + 1 in the reflected domain with shifts and XORs.
 
-use crate::bits::V;
+use crate::bits::{transpose16, V};
 use core::arch::wasm32::*;
 
 const M0: u64 = 0x1111_1111_1111_1111;
@@ -331,25 +331,6 @@ impl Ghash {
 /// Below this many blocks, `update` does not open the streams: closing them costs 16 blocks of the
 /// multiply path, and building the tables (once per key) about as much as 100 blocks.
 const LANES_MIN_BLOCKS: usize = 128;
-
-/// Transposes a 16x16 byte matrix held in 16 registers (register r, lane l) -> (register l, lane r).
-/// Four rounds of byte interleaves (`punpck[lh]bw`); each rotates the 8-bit (register, lane) index left
-/// by one bit, so four rounds swap its halves.
-#[inline(always)]
-fn transpose16(r: &mut [V; 16]) {
-    #[inline(always)]
-    fn round(r: &[V; 16]) -> [V; 16] {
-        let lo = |a: V, b: V| V(i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a.0, b.0));
-        let hi = |a: V, b: V| V(i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a.0, b.0));
-        [
-            lo(r[0], r[8]), hi(r[0], r[8]), lo(r[1], r[9]), hi(r[1], r[9]),
-            lo(r[2], r[10]), hi(r[2], r[10]), lo(r[3], r[11]), hi(r[3], r[11]),
-            lo(r[4], r[12]), hi(r[4], r[12]), lo(r[5], r[13]), hi(r[5], r[13]),
-            lo(r[6], r[14]), hi(r[6], r[14]), lo(r[7], r[15]), hi(r[7], r[15]),
-        ]
-    }
-    *r = round(&round(&round(&round(r))));
-}
 
 impl Ghash {
     /// Builds the swizzle tables for H^16. Indices are loop counters; only values depend on H.
