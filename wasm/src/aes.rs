@@ -73,17 +73,11 @@ fn sub_word(w: u32) -> u32 {
     sbox_word(w, |x| aes_sbox_core(x)) ^ 0x6363_6363
 }
 
-/// Expands `v` (a byte pattern for one block) into the 8 planes all blocks share.
+/// Expands `v` (a byte pattern for one block) into the 8 planes all blocks share: the bit transpose of 8
+/// copies, so byte p of plane k is 0xff where bit k of v[p] is set.
 pub fn bitslice_const(v: &[u8; 16]) -> [V; 8] {
-    let mut planes = [V::zero(); 8];
-    for (k, p) in planes.iter_mut().enumerate() {
-        let mut b = [0u8; 16];
-        for i in 0..16 {
-            b[i] = ((v[i] >> k) & 1).wrapping_neg();
-        }
-        *p = unsafe { V::load(b.as_ptr()) };
-        crate::mem::wipe(&mut b);
-    }
+    let mut planes = [unsafe { V::load(v.as_ptr()) }; 8];
+    transpose8(&mut planes);
     planes
 }
 

@@ -23,15 +23,19 @@ const MAX_DATA: u64 = (1u64 << 36) - 32;
 const LANES_MIN_BYTES: usize = 2048;
 
 pub trait BlockCipher {
-    /// Encrypts `KS` bytes (32 blocks) in place.
-    fn encrypt_ks(&self, buf: &mut [u8; KS]);
+    /// Bytes encrypted at once (the bitsliced batch), a divisor of `KS`.
+    const BATCH: usize;
 
-    /// Writes the keystream of the 32 counter blocks `j0[..12] || ctr + i` into `buf`. `public_bulk`: the
-    /// counter values are public (12-byte IV) and there is enough data for shortcuts that index by them.
-    fn ctr_ks(&mut self, j0: &[u8; 16], ctr: u32, buf: &mut [u8; KS], public_bulk: bool) {
+    /// Encrypts `buf` (a multiple of `BATCH` bytes) in place.
+    fn encrypt(&self, buf: &mut [u8]);
+
+    /// Writes the keystream of the counter blocks `j0[..12] || ctr + i` into `buf` (a multiple of `BATCH`
+    /// bytes). `public_bulk`: the counter values are public (12-byte IV) and there is enough data for
+    /// shortcuts that index by them.
+    fn ctr_ks(&mut self, j0: &[u8; 16], ctr: u32, buf: &mut [u8], public_bulk: bool) {
         let _ = public_bulk;
         fill_counters(j0, ctr, buf);
-        self.encrypt_ks(buf);
+        self.encrypt(buf);
     }
 }
 
@@ -44,7 +48,9 @@ fn fill_counters(j0: &[u8; 16], ctr: u32, buf: &mut [u8]) {
 }
 
 impl BlockCipher for Aes {
-    fn encrypt_ks(&self, buf: &mut [u8; KS]) {
+    const BATCH: usize = 128;
+
+    fn encrypt(&self, buf: &mut [u8]) {
         for c in buf.chunks_exact_mut(128) {
             self.encrypt8(c.try_into().unwrap());
         }
@@ -52,7 +58,7 @@ impl BlockCipher for Aes {
 
     /// With public counters, batches of 8 whose counters share their first 15 bytes start from the
     /// tabulated state after round 2 (`Aes::ctr8`); one batch in 32 straddles a change of byte 14.
-    fn ctr_ks(&mut self, j0: &[u8; 16], ctr: u32, buf: &mut [u8; KS], public_bulk: bool) {
+    fn ctr_ks(&mut self, j0: &[u8; 16], ctr: u32, buf: &mut [u8], public_bulk: bool) {
         for (b, chunk) in buf.chunks_exact_mut(128).enumerate() {
             let chunk: &mut [u8; 128] = chunk.try_into().unwrap();
             let c = ctr.wrapping_add(8 * b as u32);
@@ -70,8 +76,12 @@ impl BlockCipher for Aes {
 }
 
 impl BlockCipher for Sm4 {
-    fn encrypt_ks(&self, buf: &mut [u8; KS]) {
-        self.crypt32(buf, false);
+    const BATCH: usize = crate::sm4::BATCH_BYTES;
+
+    fn encrypt(&self, buf: &mut [u8]) {
+        for c in buf.chunks_exact_mut(Self::BATCH) {
+            self.crypt32(c.try_into().unwrap(), false);
+        }
     }
 }
 
@@ -87,6 +97,8 @@ pub struct Gcm<C> {
     ks_pos: usize,
     ks_len: usize,
     j0: [u8; 16],
+    /// E_K(J0), the tag's mask.
+    ej0: [u8; 16],
     /// Counter (last 32 bits, inc32) of the next keystream block.
     ctr: u32,
     /// Bytes waiting for a whole GHASH block (AAD during the AAD phase, ciphertext after).
@@ -103,16 +115,21 @@ pub struct Gcm<C> {
 impl<C: BlockCipher> Gcm<C> {
     /// Call after `cipher` is keyed. `iv` is non-empty (checked by the caller).
     pub fn init(&mut self, iv: &[u8], decrypt: bool) {
-        // H = E_K(0^128)
-        self.ks = [0; KS];
-        self.cipher.encrypt_ks(&mut self.ks);
+        // One batch gives H = E_K(0^128) and, when J0 does not depend on H (12-byte IV), E_K(J0).
+        let n = C::BATCH;
+        self.ks[..n].fill(0);
+        if iv.len() == 12 {
+            self.j0[..12].copy_from_slice(iv);
+            self.j0[12..].copy_from_slice(&1u32.to_be_bytes());
+            self.ks[16..32].copy_from_slice(&self.j0);
+        }
+        self.cipher.encrypt(&mut self.ks[..n]);
         let mut h = [0u8; 16];
         h.copy_from_slice(&self.ks[..16]);
         self.ghash.init(&h);
         crate::mem::wipe(&mut h);
         if iv.len() == 12 {
-            self.j0[..12].copy_from_slice(iv);
-            self.j0[12..].copy_from_slice(&1u32.to_be_bytes());
+            self.ej0.copy_from_slice(&self.ks[16..32]);
         } else {
             // J0 = GHASH(IV || 0-pad || 0^64 || [len(IV)]_64)
             let whole = iv.len() / 16 * 16;
@@ -127,6 +144,10 @@ impl<C: BlockCipher> Gcm<C> {
             self.ghash.block(&b);
             self.j0 = self.ghash.digest();
             self.ghash.reset();
+            self.ks[..n].fill(0);
+            self.ks[..16].copy_from_slice(&self.j0);
+            self.cipher.encrypt(&mut self.ks[..n]);
+            self.ej0.copy_from_slice(&self.ks[..16]);
         }
         self.ctr = u32::from_be_bytes(self.j0[12..].try_into().unwrap()).wrapping_add(1);
         self.ks = [0; KS];
@@ -185,14 +206,15 @@ impl<C: BlockCipher> Gcm<C> {
         }
     }
 
-    /// Fills the keystream buffer with the next 32 counter blocks, encrypted. `bulk`: the caller has enough
-    /// data for the cipher's counter shortcuts to pay.
+    /// Fills the keystream buffer with the next counter blocks, encrypted: enough whole batches for `want`
+    /// bytes, at most `KS`. `bulk`: the caller has enough data for the cipher's counter shortcuts to pay.
     #[inline(always)]
-    fn refill(&mut self, bulk: bool) {
-        self.cipher.ctr_ks(&self.j0, self.ctr, &mut self.ks, bulk && self.iv12 != 0);
-        self.ctr = self.ctr.wrapping_add((KS / 16) as u32);
+    fn refill(&mut self, bulk: bool, want: usize) {
+        let n = if want >= KS { KS } else { want.div_ceil(C::BATCH) * C::BATCH };
+        self.cipher.ctr_ks(&self.j0, self.ctr, &mut self.ks[..n], bulk && self.iv12 != 0);
+        self.ctr = self.ctr.wrapping_add((n / 16) as u32);
         self.ks_pos = 0;
-        self.ks_len = KS;
+        self.ks_len = n;
     }
 
     /// Encrypts or decrypts `data` in place.
@@ -214,7 +236,7 @@ impl<C: BlockCipher> Gcm<C> {
         // them; they stay open across calls until something else needs the hash.
         let lanes = self.ghash.lanes_open() || data.len() - i >= LANES_MIN_BYTES;
         while data.len() - i >= KS {
-            self.refill(lanes);
+            self.refill(lanes, KS);
             let chunk: &mut [u8; KS] = (&mut data[i..i + KS]).try_into().unwrap();
             if dec {
                 self.hash_chunk(chunk, lanes);
@@ -227,7 +249,7 @@ impl<C: BlockCipher> Gcm<C> {
             i += KS;
         }
         if i < data.len() {
-            self.refill(lanes);
+            self.refill(lanes, data.len() - i);
             i = self.drain(data, i, dec);
         }
         debug_assert!(i == data.len());
@@ -273,13 +295,12 @@ impl<C: BlockCipher> Gcm<C> {
         b[..8].copy_from_slice(&(self.aad_len * 8).to_be_bytes());
         b[8..].copy_from_slice(&(self.data_len * 8).to_be_bytes());
         self.ghash.block(&b);
-        let s = self.ghash.digest();
-        self.ks = [0; KS];
-        self.ks[..16].copy_from_slice(&self.j0);
-        self.cipher.encrypt_ks(&mut self.ks);
+        let mut s = self.ghash.digest();
         for i in 0..16 {
-            out[i] = s[i] ^ self.ks[i];
+            out[i] = s[i] ^ self.ej0[i];
         }
+        crate::mem::wipe(&mut s);
+        crate::mem::wipe(&mut self.ej0);
         self.ks = [0; KS];
         self.ks_len = 0;
         self.ks_pos = 0;
