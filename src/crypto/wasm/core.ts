@@ -155,23 +155,15 @@ export class WasmCore {
    * and the result is copied to `output` (same length, may be `input` itself). The area is zeroed after.
    */
   transform(input: Uint8Array, output: Uint8Array, fn: (ptr: number, len: number) => void): void {
-    const ptr = this.dataArea;
-    let used = 0;
-    try {
-      for (let off = 0; off < input.length; off += CHUNK) {
-        const len = Math.min(CHUNK, input.length - off);
-        used = Math.max(used, len);
-        this.bytes().set(input.subarray(off, off + len), ptr);
-        fn(ptr, len);
-        output.set(this.bytes().subarray(ptr, ptr + len), off);
-      }
-    } finally {
-      if (used) this.bytes().fill(0, ptr, ptr + used);
-    }
+    this.stream(input, fn, output);
   }
 
   /** Streams `input` through the data area for functions that only read it (hashes, MACs). */
   feed(input: Uint8Array, fn: (ptr: number, len: number) => void): void {
+    this.stream(input, fn);
+  }
+
+  private stream(input: Uint8Array, fn: (ptr: number, len: number) => void, output?: Uint8Array): void {
     const ptr = this.dataArea;
     let used = 0;
     try {
@@ -180,6 +172,7 @@ export class WasmCore {
         used = Math.max(used, len);
         this.bytes().set(input.subarray(off, off + len), ptr);
         fn(ptr, len);
+        output?.set(this.bytes().subarray(ptr, ptr + len), off);
       }
     } finally {
       if (used) this.bytes().fill(0, ptr, ptr + used);
