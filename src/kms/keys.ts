@@ -118,8 +118,7 @@ export async function createKey(kms: Kms, project: string, k: NewKey): Promise<K
 }
 
 async function assertKeyQuota(kms: Kms, project: string): Promise<void> {
-  const existing = await kms.repo.list(project);
-  if (existing.length >= kms.limits.keysPerProject) {
+  if ((await kms.repo.count(project)) >= kms.limits.keysPerProject) {
     throw new KmsError(Code.KeyQuota, `The project has reached its quota of ${kms.limits.keysPerProject} keys.`);
   }
 }

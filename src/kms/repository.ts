@@ -163,6 +163,14 @@ export class KeyRepository {
     return renamed;
   }
 
+  /**
+   * How many key documents a project has: a listing of names only, no record is read. Keys past their
+   * deletion date still count until maintenance destroys them (at most a minute on Node).
+   */
+  async count(project: string): Promise<number> {
+    return (await listAll(this.store, `kms/${project}/key/`)).length;
+  }
+
   /** Every key of a project, oldest first. */
   async list(project: string): Promise<KeyRecord[]> {
     const paths = await listAll(this.store, `kms/${project}/key/`);

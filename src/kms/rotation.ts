@@ -31,6 +31,9 @@ export function nextRotationAt(r: KeyRecord): number | undefined {
   return from + r.rotation.intervalDays * DAY_MS;
 }
 
+/** Another rotation published the version number this one sealed for: nothing is written, seal again. */
+class VersionTaken extends Error {}
+
 /** Adds a new primary version. The new material is sealed before the single write that publishes it. */
 export async function rotate(kms: Kms, project: string, id: string, check: (r: KeyRecord) => void): Promise<KeyRecord> {
   // The material must be sealed for a specific version number; if another rotation wins the race the
@@ -48,20 +51,19 @@ export async function rotate(kms: Kms, project: string, id: string, check: (r: K
       wipe(m.material);
     }
     const now = kms.clock.now();
-    let raced = false;
-    const next = await kms.repo.update(project, id, (r) => {
-      check(r);
-      if ((r.versions.at(-1)?.v ?? 0) + 1 !== v) {
-        raced = true;
-        return r;
-      }
-      return {
-        ...r,
-        versions: [...r.versions, { v, createdAt: now, sealed }],
-        rotation: { ...r.rotation, lastRotatedAt: now, count: r.rotation.count + 1 },
-      };
-    });
-    if (!raced) return next;
+    try {
+      return await kms.repo.update(project, id, (r) => {
+        check(r);
+        if ((r.versions.at(-1)?.v ?? 0) + 1 !== v) throw new VersionTaken();
+        return {
+          ...r,
+          versions: [...r.versions, { v, createdAt: now, sealed }],
+          rotation: { ...r.rotation, lastRotatedAt: now, count: r.rotation.count + 1 },
+        };
+      });
+    } catch (e) {
+      if (!(e instanceof VersionTaken)) throw e;
+    }
   }
   throw new KmsError(Code.Internal, `Too many concurrent rotations of key ${id}; try again.`, 500);
 }
