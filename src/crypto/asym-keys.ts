@@ -60,7 +60,7 @@ export type AsymKeySpec = RsaKeySpec | EcKeySpec;
 
 export type KeyShape = { kind: 'rsa'; bits: 2048 | 3072 | 4096 } | { kind: 'ec'; curve: EcCurve };
 
-export const KEY_SPECS: Readonly<Record<AsymKeySpec, KeyShape>> = Object.freeze({
+export const ASYM_KEY_SHAPES: Readonly<Record<AsymKeySpec, KeyShape>> = Object.freeze({
   RSA_2048: { kind: 'rsa', bits: 2048 },
   RSA_3072: { kind: 'rsa', bits: 3072 },
   RSA_4096: { kind: 'rsa', bits: 4096 },
@@ -74,7 +74,7 @@ export const KEY_SPECS: Readonly<Record<AsymKeySpec, KeyShape>> = Object.freeze(
 });
 
 export function keySpecShape(spec: string): KeyShape {
-  const s = Object.prototype.hasOwnProperty.call(KEY_SPECS, spec) ? KEY_SPECS[spec as AsymKeySpec] : undefined;
+  const s = Object.prototype.hasOwnProperty.call(ASYM_KEY_SHAPES, spec) ? ASYM_KEY_SHAPES[spec as AsymKeySpec] : undefined;
   if (!s) throw new AsymCryptoError('UNSUPPORTED', `unsupported asymmetric key spec ${String(spec)}`);
   return s;
 }

@@ -41,7 +41,7 @@ import { KeyState, assertState } from './key-state.ts';
 import { KEY_REF_RULE, resolveKey } from './keys.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Operation } from './operation.ts';
-import { c1c3c2 } from './sm2-keys.ts';
+import { c1c3c2 } from './asymmetric/sm2.ts';
 
 export const IMPORT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 const TOKEN_BYTES = 192;

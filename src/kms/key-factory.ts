@@ -1,16 +1,14 @@
 // New key material for each key spec. Symmetric and HMAC material is random bytes; asymmetric material is
-// a private key in PKCS#8 DER with its public half (SubjectPublicKeyInfo) kept beside it in the clear,
-// except SM2, whose material is the 32-byte private scalar (src/kms/sm2-keys.ts).
+// whatever the key's family seals (src/kms/asymmetric/: PKCS#8 DER for RSA and EC, the private scalar or
+// seed for SM2 and ED25519) with its public half (SubjectPublicKeyInfo) kept beside it in the clear.
 //
 // RSA key pairs come from WebCrypto generateKey, which runs off the event loop (libuv pool on Node, a
 // worker thread elsewhere): RSA_4096 takes about a second here and other requests keep being served
 // meanwhile (test/kms/asymmetric.test.ts proves it).
 import { randomBytes } from '../crypto/bytes.ts';
 import { toBase64 } from '../crypto/encoding.ts';
-import type { AsymKeySpec } from '../crypto/asym-keys.ts';
-import { generateAsymKeyPair } from '../crypto/keypair.ts';
+import { familyOf } from './asymmetric/families.ts';
 import { KEY_SPECS, type KeySpec, type KeyUsage } from './key-spec.ts';
-import { newSm2Material } from './sm2-keys.ts';
 import { symmetricFor } from './symmetric.ts';
 
 export interface NewMaterial {
@@ -20,12 +18,8 @@ export interface NewMaterial {
   publicKey?: string;
 }
 
-/** Asymmetric CMK specs of the crypto layer (asym.ts). SM2 is served by sm2-keys.ts; ED25519 is not served. */
-const ASYMMETRIC: ReadonlySet<KeySpec> = new Set<KeySpec>(['RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P384', 'SECP256K1']);
 /** HMAC specs: SHA-2 ones through WebCrypto, HMAC_SM3 through the WASM core. */
 const HMAC: ReadonlySet<KeySpec> = new Set<KeySpec>(['HMAC_256', 'HMAC_384', 'HMAC_512', 'HMAC_SM3']);
-
-export const isAsymmetricSpec = (spec: KeySpec): spec is KeySpec & AsymKeySpec => ASYMMETRIC.has(spec);
 
 /**
  * Whether this build can create keys of a spec, with generated (`kms`) or imported (`external`) material.
@@ -34,7 +28,7 @@ export const isAsymmetricSpec = (spec: KeySpec): spec is KeySpec & AsymKeySpec =
  */
 export function isCreatable(spec: KeySpec, origin: 'kms' | 'external'): boolean {
   if (symmetricFor(spec) !== undefined || HMAC.has(spec)) return true;
-  return origin === 'kms' && (ASYMMETRIC.has(spec) || spec === 'SM2');
+  return origin === 'kms' && familyOf(spec) !== undefined;
 }
 
 export async function generateMaterial(spec: KeySpec, _usage: KeyUsage): Promise<NewMaterial> {
@@ -42,10 +36,10 @@ export async function generateMaterial(spec: KeySpec, _usage: KeyUsage): Promise
   if ((info.kind === 'symmetric' && symmetricFor(spec)) || HMAC.has(spec)) {
     return { material: randomBytes(info.materialBytes!) };
   }
-  if (spec === 'SM2') return newSm2Material();
-  if (isAsymmetricSpec(spec)) {
-    const pair = await generateAsymKeyPair(spec);
-    return { material: pair.privateKeyPkcs8, publicKey: toBase64(pair.publicKeySpki) };
+  const family = familyOf(spec);
+  if (family) {
+    const { material, publicKeySpki } = await family.generate(spec);
+    return { material, publicKey: toBase64(publicKeySpki) };
   }
   throw new RangeError(`cannot generate material for ${spec}`);
 }

@@ -5,7 +5,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ecdsaDerToRaw, ecdsaRawToDer } from '../../src/crypto/asn1.ts';
 import { AsymPrivateKey, AsymPublicKey } from '../../src/crypto/asym-handle.ts';
-import { type EcKeySpec, CURVES, encodeEcSpki, KEY_SPECS } from '../../src/crypto/asym-keys.ts';
+import { type EcKeySpec, CURVES, encodeEcSpki, ASYM_KEY_SHAPES } from '../../src/crypto/asym-keys.ts';
 import { allowedSigningAlgorithms, asymSign, asymVerify, checkSignatureSize } from '../../src/crypto/asym.ts';
 import { ECDSA_SIGNING_ALGORITHMS, type EcdsaSigningAlgorithm, ecdsaDerLengthBounds } from '../../src/crypto/ecdsa.ts';
 import { generateAsymKeyPair } from '../../src/crypto/keypair.ts';
@@ -72,7 +72,7 @@ describe('RFC 6979 A.2.5 (P-256) known-answer verification', () => {
 describe.each(SPECS)('%s against node:crypto', (spec) => {
   it('public key parses in node:crypto with the right curve', () => {
     const want = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', secp256k1: 'secp256k1' }[
-      (KEY_SPECS[spec] as { curve: keyof typeof CURVES }).curve
+      (ASYM_KEY_SHAPES[spec] as { curve: keyof typeof CURVES }).curve
     ];
     expect(keys[spec].nodePub.asymmetricKeyDetails?.namedCurve).toBe(want);
     expect(createPublicKey(keys[spec].pub.toPem()).export({ format: 'der', type: 'spki' }).equals(Buffer.from(keys[spec].pub.spki))).toBe(true);
@@ -81,7 +81,7 @@ describe.each(SPECS)('%s against node:crypto', (spec) => {
   const algs = allowedSigningAlgorithms(spec) as EcdsaSigningAlgorithm[];
   it.each(algs)('%s: ours -> node and node -> ours, RAW and DIGEST', async (alg) => {
     const { priv, pub, nodePriv, nodePub } = keys[spec];
-    const curve = (KEY_SPECS[spec] as { curve: keyof typeof CURVES }).curve;
+    const curve = (ASYM_KEY_SHAPES[spec] as { curve: keyof typeof CURVES }).curve;
     const n = CURVES[curve].noble.Point.Fn.ORDER;
     for (let i = 0; i < 3; i++) {
       const msg = new Uint8Array(randomBytes(1 + (randomBytes(1)[0] % 100)));
