@@ -1,0 +1,50 @@
+// The per-message segment cipher: AES-256-GCM through WebCrypto, SM4-GCM through the WASM core. Segment
+// nonces are derived from the segment's index and whether it is the final one (STREAM construction), so no
+// nonce travels on the wire and a segment only opens at its own position with its own final flag.
+//
+// WebCrypto calls are asynchronous (Node runs them on its thread pool), so several segments in flight at
+// once keep every core busy; the stream code above keeps a bounded window of them.
+import { sm4GcmDecrypt, sm4GcmEncrypt } from '../../crypto/sm4.ts';
+
+/** 0x000000 ‖ u64be(index) ‖ finalFlag: 12 bytes. */
+export function segmentNonce(index: number, final: boolean): Uint8Array<ArrayBuffer> {
+  const n = new Uint8Array(12);
+  const v = new DataView(n.buffer);
+  v.setUint32(3, Math.floor(index / 2 ** 32), false);
+  v.setUint32(7, index >>> 0, false);
+  n[11] = final ? 1 : 0;
+  return n;
+}
+
+/** The constant associated data of every segment: everything message-specific is in the key. */
+export const SEGMENT_AAD: Uint8Array<ArrayBuffer> = new TextEncoder().encode('ENV1-seg');
+
+export interface SegmentCipher {
+  /** ciphertext ‖ 16-byte tag. */
+  seal(index: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** The plaintext, or a rejection (any error) if the tag does not verify at this index and flag. */
+  open(index: number, final: boolean, sealed: Uint8Array): Promise<Uint8Array>;
+}
+
+export async function webCryptoAesGcmSegments(key: Uint8Array): Promise<SegmentCipher> {
+  const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  const params = (index: number, final: boolean): AesGcmParams => ({
+    name: 'AES-GCM',
+    iv: segmentNonce(index, final),
+    additionalData: SEGMENT_AAD,
+    tagLength: 128,
+  });
+  return {
+    seal: async (i, f, p) => new Uint8Array(await crypto.subtle.encrypt(params(i, f), k, p as BufferSource)),
+    open: async (i, f, s) => new Uint8Array(await crypto.subtle.decrypt(params(i, f), k, s as BufferSource)),
+  };
+}
+
+/** SM4-GCM segments; the key copy is wiped by the caller's key schedule, not kept beyond the message. */
+export function wasmSm4GcmSegments(key: Uint8Array): SegmentCipher {
+  const k = key.slice();
+  return {
+    seal: async (i, f, p) => sm4GcmEncrypt(k, segmentNonce(i, f), p, SEGMENT_AAD),
+    open: async (i, f, s) => sm4GcmDecrypt(k, segmentNonce(i, f), s, SEGMENT_AAD),
+  };
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { decrypt, encrypt } from '../../src/sdk/stream/one-shot.ts';
+import { aesKeyring, random } from './helpers.ts';
+
+describe('ENV1 one-shot with the raw AES keyring', () => {
+  const S = 4096;
+  for (const n of [0, 1, S - 1, S, S + 1, 3 * S + 7]) {
+    it(`round trips ${n} bytes`, async () => {
+      const keyring = aesKeyring();
+      const data = random(n);
+      const { ciphertext, info } = await encrypt(data, { keyring, encryptionContext: { purpose: 'test', tenant: 'ä' }, segmentSize: S });
+      expect(info.encryptedDataKeys).toHaveLength(1);
+      const { plaintext, info: dinfo } = await decrypt(ciphertext, { keyring });
+      expect(Buffer.from(plaintext).equals(Buffer.from(data))).toBe(true);
+      expect({ ...dinfo.encryptionContext }).toEqual({ purpose: 'test', tenant: 'ä' });
+      expect(dinfo.messageId).toEqual(info.messageId);
+    });
+  }
+});
