@@ -26,7 +26,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const BlobAlgorithm = { AES_256_GCM: 1, SM4_GCM: 2 } as const;
 export type BlobAlgorithm = (typeof BlobAlgorithm)[keyof typeof BlobAlgorithm];
 
-export type BlobPurpose = 'data' | 'datakey';
+/** 'secret': a secret version's data key (src/secrets/sealing.ts); decrypt-datakey cannot open it. */
+export type BlobPurpose = 'data' | 'datakey' | 'secret';
 
 export interface BlobHeader {
   algorithm: BlobAlgorithm;

@@ -14,6 +14,8 @@ import { Kms } from '../kms/kms.ts';
 import { RootKey } from '../kms/root-key.ts';
 import { runMaintenance } from '../kms/rotation.ts';
 import { createApp } from '../server/app.ts';
+import { runSecretsMaintenance } from '../secrets/maintenance.ts';
+import { Secrets } from '../secrets/secrets.ts';
 import { FileStore } from '../store/file.ts';
 import { nodeBodyReader } from './node-body.ts';
 import { useNodeCrypto } from './node-crypto.ts';
@@ -96,8 +98,10 @@ async function main(): Promise<void> {
     ...users,
   ]);
   const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
+  const secrets = new Secrets(kms);
   const app = createApp({
     kms,
+    secrets,
     credentials,
     bodyReader: nodeBodyReader,
     log,
@@ -116,7 +120,11 @@ async function main(): Promise<void> {
     void store.close().then(() => process.exit(1));
   });
 
-  const maintain = () => runMaintenance(kms).catch((e) => console.error('maintenance failed:', e));
+  const maintain = () =>
+    runMaintenance(kms)
+      .catch((e) => console.error('maintenance failed:', e))
+      .then(() => runSecretsMaintenance(secrets))
+      .catch((e) => console.error('secrets maintenance failed:', e));
   void maintain();
   const timer = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
   timer.unref();

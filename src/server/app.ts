@@ -12,8 +12,12 @@ import type { Kms } from '../kms/kms.ts';
 import { KMS_FIELDS, type Reply } from '../kms/operation.ts';
 import { KMS_ROUTES, type Route } from '../kms/routes.ts';
 import { StoreError } from '../store/store.ts';
+import { CsmsError } from '../secrets/errors.ts';
+import { CSMS_FIELDS } from '../secrets/operation.ts';
+import { CSMS_ROUTES, type CsmsRoute, type ErrorForm } from '../secrets/routes.ts';
+import { Secrets } from '../secrets/secrets.ts';
 import { BodyTooLarge, readBody, type BodyReader } from './body.ts';
-import { HttpError, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
+import { HttpError, csmsErrorBody, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
 
 export interface AccessLogEntry {
   time: string;
@@ -29,6 +33,8 @@ export interface AccessLogEntry {
 
 export interface AppOptions {
   kms: Kms;
+  /** The secrets service (CSMS); one over `kms` when absent. */
+  secrets?: Secrets;
   credentials: CredentialSource;
   /** Largest accepted request body; KMS.0203 beyond it. */
   bodyLimit?: number;
@@ -47,6 +53,8 @@ type Env = {
     credential: Credential;
     operation: string;
     errorCode: string;
+    /** Set on CSMS routes: how their errors are spelled. */
+    errorForm: ErrorForm;
   };
 };
 
@@ -105,6 +113,11 @@ export function createApp(options: AppOptions): Hono<Env> {
     app.on(route.method, `/v1.0/:project_id${route.path}`, (c) => handleKms(c, route, kms));
   }
 
+  const secrets = options.secrets ?? new Secrets(kms);
+  for (const route of CSMS_ROUTES) {
+    app.on(route.method, `/v1/:project_id${route.path}`, (c) => handleCsms(c, route, secrets));
+  }
+
   app.notFound((c) => {
     const body = c.req.path.startsWith('/v1.0/')
       ? kmsErrorBody(Code.InvalidUrl, `No API at ${c.req.method} ${c.req.path}.`)
@@ -126,6 +139,27 @@ async function handleKms(c: Context<Env>, route: Route, kms: Kms): Promise<Respo
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
   const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId') }, {
     body: reader,
+    query: new URL(c.req.url).searchParams,
+    params: c.req.param() as Record<string, string>,
+  });
+  return render(c, reply);
+}
+
+async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets): Promise<Response> {
+  c.set('operation', route.name);
+  c.set('errorForm', route.errors);
+  const project = c.req.param('project_id') ?? '';
+  if (!PROJECT_ID.test(project)) throw new CsmsError('CSMS.0003', 'Invalid project_id in the request URL.');
+  const credential = c.get('credential');
+  checkProject(c, credential, project);
+  let body: unknown;
+  try {
+    body = parseJsonBody(c.get('body'));
+  } catch {
+    throw new CsmsError('CSMS.0004', 'The request body is not a JSON object.');
+  }
+  const reply = await route.op(secrets, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId') }, {
+    body: FieldReader.of(body, CSMS_FIELDS),
     query: new URL(c.req.url).searchParams,
     params: c.req.param() as Record<string, string>,
   });
@@ -162,7 +196,13 @@ function renderError(c: Context<Env>, err: unknown, options: AppOptions): Respon
   const requestId = c.get('requestId') ?? '';
   let status: number;
   let body: unknown;
-  if (err instanceof HttpError) {
+  const form = c.get('errorForm');
+  if (form && (err instanceof CsmsError || err instanceof KmsError || (err instanceof HttpError && err.status === 403))) {
+    // CSMS routes: their own codes, and the KMS's for the secret's CMK and for permissions, in the route's form.
+    const e = err instanceof HttpError ? (err.body as { error_code: string; error_msg: string }) : { error_code: err.code, error_msg: err.message };
+    status = err.status;
+    body = csmsErrorBody(form, e.error_code, e.error_msg);
+  } else if (err instanceof HttpError) {
     ({ status, body } = err);
   } else if (err instanceof KmsError) {
     ({ status, body } = kmsHttpError(err));

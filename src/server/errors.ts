@@ -6,6 +6,11 @@ export function kmsErrorBody(code: string, message: string): unknown {
   return { error_code: code, error_msg: message, error: { error_code: code, error_msg: message } };
 }
 
+/** CSMS errors: flat, or nested like the KMS's (with the pair mirrored at the top level), as the route's model says. */
+export function csmsErrorBody(form: 'flat' | 'nested', code: string, message: string): unknown {
+  return form === 'flat' ? { error_code: code, error_msg: message } : kmsErrorBody(code, message);
+}
+
 export function gatewayErrorBody(code: string, message: string, requestId: string): unknown {
   return { error_code: code, error_msg: message, request_id: requestId };
 }

@@ -1,0 +1,142 @@
+// Events, notification records and rotation tasks in the store. Huawei sends event notifications through
+// SMN, which does not exist here: edgekms keeps the subscription settings as given and, when a subscribed
+// event happens, writes a notification record (ListNotificationRecords) with notification_status
+// "INVALID" (no target was reachable) instead of sending anything. Records and tasks are written after the
+// change they describe has committed and are best effort: a failed record write never fails or undoes the
+// change. Each project keeps the newest MAX_KEPT of each.
+import { randomBytes } from '../crypto/bytes.ts';
+import { toHex } from '../crypto/encoding.ts';
+import { getJson, listAll, putJson } from '../store/store.ts';
+import type { SecretRecord } from './record.ts';
+import type { Secrets } from './secrets.ts';
+
+export const EVENT_TYPES = ['SECRET_VERSION_CREATED', 'SECRET_VERSION_EXPIRED', 'SECRET_ROTATED', 'SECRET_DELETED', 'SECRET_ROTATED_FAILED', 'SECRET_VERSION_NEAR_EXPIRY'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface EventRecord {
+  name: string;
+  id: string;
+  eventTypes: string[];
+  state: 'ENABLED' | 'DISABLED';
+  createdAt: number;
+  updatedAt: number;
+  notification: { target_type: string; target_id: string; target_name: string };
+}
+
+export interface NotificationRecord {
+  event_name: string;
+  trigger_event_type: string;
+  create_time: number;
+  secret_name: string;
+  secret_type: string;
+  notification_target_name: string;
+  notification_target_id: string;
+  notification_content: string;
+  notification_status: 'SUCCESS' | 'FAIL' | 'INVALID';
+}
+
+export interface TaskRecord {
+  task_id: string;
+  secret_name: string;
+  rotation_func_urn?: string;
+  task_status: 'SUCCESS' | 'FAILED';
+  operate_type: string;
+  task_time: number;
+  attempt_nums: number;
+  task_error_code?: string;
+  task_error_msg?: string;
+}
+
+const MAX_KEPT = 1000;
+const eventPath = (project: string, name: string) => `csms/${project}/event/${name}`;
+/** Sortable by time: zero-padded milliseconds, then randomness so two entries never collide. */
+const logKey = (project: string, kind: 'record' | 'task', at: number) => `csms/${project}/${kind}/${String(at).padStart(15, '0')}-${toHex(randomBytes(6), false)}`;
+
+export class EventStore {
+  constructor(private readonly secrets: Pick<Secrets, 'kms'>) {}
+
+  private get store() {
+    return this.secrets.kms.store;
+  }
+
+  async get(project: string, name: string): Promise<{ event: EventRecord; version: string } | null> {
+    const e = await getJson<EventRecord>(this.store, eventPath(project, name));
+    return e ? { event: e.value, version: e.version } : null;
+  }
+
+  /** Writes an event: `ifVersion` null creates, a version string replaces that version. */
+  async put(project: string, event: EventRecord, ifVersion: string | null): Promise<void> {
+    await putJson(this.store, eventPath(project, event.name), event, { ifVersion });
+  }
+
+  async remove(project: string, name: string, version: string): Promise<void> {
+    await this.store.delete(eventPath(project, name), { ifVersion: version });
+  }
+
+  async list(project: string): Promise<EventRecord[]> {
+    const out: EventRecord[] = [];
+    for (const p of await listAll(this.store, `csms/${project}/event/`)) {
+      const e = await getJson<EventRecord>(this.store, p);
+      if (e) out.push(e.value);
+    }
+    return out;
+  }
+
+  /** Newest first. */
+  async records(project: string): Promise<NotificationRecord[]> {
+    return this.readLog<NotificationRecord>(project, 'record');
+  }
+
+  /** Newest first. */
+  async tasks(project: string): Promise<TaskRecord[]> {
+    return this.readLog<TaskRecord>(project, 'task');
+  }
+
+  async addTask(project: string, task: TaskRecord): Promise<void> {
+    await this.append(project, 'task', task.task_time, task);
+  }
+
+  async addRecord(project: string, record: NotificationRecord): Promise<void> {
+    await this.append(project, 'record', record.create_time, record);
+  }
+
+  private async readLog<T>(project: string, kind: 'record' | 'task'): Promise<T[]> {
+    const out: T[] = [];
+    for (const p of (await listAll(this.store, `csms/${project}/${kind}/`)).reverse()) {
+      const e = await getJson<T>(this.store, p);
+      if (e) out.push(e.value);
+    }
+    return out;
+  }
+
+  private async append(project: string, kind: 'record' | 'task', at: number, value: unknown): Promise<void> {
+    await putJson(this.store, logKey(project, kind, at), value, { ifVersion: null });
+    const all = await listAll(this.store, `csms/${project}/${kind}/`);
+    for (const p of all.slice(0, Math.max(0, all.length - MAX_KEPT))) await this.store.delete(p).catch(() => {});
+  }
+}
+
+/** Records a notification for every enabled event the secret subscribes to that covers `type`. Never throws. */
+export async function notify(secrets: Secrets, r: SecretRecord, type: EventType, detail: Record<string, unknown> = {}): Promise<void> {
+  try {
+    for (const name of r.eventSubscriptions) {
+      const e = await secrets.events.get(r.project, name);
+      if (!e || e.event.state !== 'ENABLED' || !e.event.eventTypes.includes(type)) continue;
+      const now = secrets.clock.now();
+      await secrets.events.addRecord(r.project, {
+        event_name: name,
+        trigger_event_type: type,
+        create_time: now,
+        secret_name: r.name,
+        secret_type: r.secretType,
+        notification_target_name: e.event.notification.target_name,
+        notification_target_id: e.event.notification.target_id,
+        // Metadata only: secret values never go into notifications.
+        notification_content: JSON.stringify({ event_type: type, secret_name: r.name, secret_id: r.id, time: now, ...detail }),
+        notification_status: 'INVALID',
+      });
+    }
+  } catch {
+    // best effort (see above)
+  }
+}
