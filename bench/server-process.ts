@@ -11,17 +11,16 @@ import { RootKey } from '../src/kms/root-key.ts';
 import { createApp } from '../src/server/app.ts';
 import { FileStore } from '../src/store/file.ts';
 import { nodeBodyReader } from '../src/runtime/node-body.ts';
-import { useNodeCrypto } from '../src/runtime/node-crypto.ts';
+import { nodeCrypto } from '../src/runtime/node-crypto.ts';
 import { loadWasmNode } from '../src/runtime/wasm-node.ts';
 
-useNodeCrypto();
 await loadWasmNode();
 
 const [ak, sk] = process.argv.slice(2);
 const store = await FileStore.open(mkdtempSync(join(tmpdir(), 'edgekms-bench-')));
-const rootKey = await RootKey.fromBytes(RootKey.generate());
+const rootKey = await RootKey.fromBytes(RootKey.generate(), nodeCrypto);
 const { domainId } = await openDeployment(store, rootKey);
-const kms = new Kms({ store, rootKey, domainId });
+const kms = new Kms({ store, rootKey, crypto: nodeCrypto, domainId });
 const app = createApp({ kms, bodyReader: nodeBodyReader, credentials: new StaticCredentials([{ accessKey: ak, secretKey: new TextEncoder().encode(sk), principal: 'bench', projects: '*', role: 'admin' }]) });
 app.post('/bench/bare', (c) => c.json({ ok: true }));
 serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.stdout.write(`port ${info.port}\n`));

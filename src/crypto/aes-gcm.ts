@@ -1,10 +1,11 @@
 // One-shot AES-GCM (NIST SP 800-38D): 96-bit IVs, 128-bit tags, 128- or 256-bit keys.
 //
 // The portable implementation is WebCrypto: constant-time (AES-NI in OpenSSL/BoringSSL) with keys held
-// non-extractable. A runtime whose WebCrypto binding is slow for small messages may install a faster
-// binding to the same primitive at start-up (Node installs node:crypto, see src/runtime/node-crypto.ts:
-// WebCrypto on Node hops to a thread pool for every call, which costs more than encrypting a
-// kilobyte). Both are checked against the NIST vectors and against each other in test/crypto/.
+// non-extractable. A runtime whose WebCrypto binding is slow for small messages offers a faster binding
+// of the same primitive in its crypto provider (src/crypto/provider.ts; Node's is node:crypto, see
+// src/runtime/node-crypto.ts: WebCrypto on Node hops to a thread pool for every call, which costs more
+// than encrypting a kilobyte). Both are checked against the NIST vectors and against each other in
+// test/crypto/.
 //
 // Pitfall: with random 96-bit IVs a key must not seal more than 2^32 messages (SP 800-38D 8.3). KMS keys
 // are rotated long before that; bulk data uses per-file data keys.
@@ -51,14 +52,8 @@ export const webCryptoAesGcm: AesGcmImplementation = async (raw) => {
   };
 };
 
-let implementation: AesGcmImplementation = webCryptoAesGcm;
-
-/** Installs a runtime's faster binding; call once at start-up, before any key is imported. */
-export function setAesGcmImplementation(impl: AesGcmImplementation): void {
-  implementation = impl;
-}
-
-export async function importAesGcmKey(raw: Uint8Array): Promise<AesGcmKey> {
+/** Imports raw key bytes with the deployment's implementation (its crypto provider's `aesGcm`). */
+export async function importAesGcmKey(raw: Uint8Array, implementation: AesGcmImplementation): Promise<AesGcmKey> {
   if (raw.length !== 16 && raw.length !== 32) throw new RangeError(`AES key must be 16 or 32 bytes, got ${raw.length}`);
   return implementation(raw);
 }

@@ -46,27 +46,13 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-// Small requests (IVs, ids) are served from a pool filled 4 KiB at a time: one getRandomValues call costs
-// about as much as hashing a kilobyte, and the hot path needs two per request. Bytes handed out are
-// zeroed in the pool, so no byte is ever returned twice.
-const POOL_BYTES = 4096;
-const SMALL = 64;
-const pool = new Uint8Array(POOL_BYTES);
-let poolOffset = POOL_BYTES;
-
+/**
+ * Bytes straight from the platform CSPRNG, one getRandomValues call per draw (per 64 KiB). Nothing is
+ * pooled: key material, IVs and signing nonces drawn ahead of use would sit in the heap where a memory
+ * snapshot reveals them before they are used.
+ */
 export function randomBytes(n: number): Uint8Array {
   const out = new Uint8Array(n);
-  if (n <= SMALL) {
-    if (poolOffset + n > POOL_BYTES) {
-      crypto.getRandomValues(pool);
-      poolOffset = 0;
-    }
-    const taken = pool.subarray(poolOffset, poolOffset + n);
-    out.set(taken);
-    taken.fill(0);
-    poolOffset += n;
-    return out;
-  }
   // getRandomValues fills at most 65536 bytes per call.
   for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
   return out;

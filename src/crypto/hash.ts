@@ -1,7 +1,8 @@
 // SHA-2 digests and HMAC, synchronous. The portable implementation is @noble/hashes; inputs here are small
 // (request signing, data-key digests), where a WebCrypto round trip (an async hop) would cost more than
-// the hash. A runtime with a native binding may install it at start-up (Node: node:crypto, see
-// src/runtime/node-crypto.ts); test/crypto/ checks both against the same vectors.
+// the hash. A runtime with a native binding offers it in its crypto provider (src/crypto/provider.ts; Node:
+// node:crypto, see src/runtime/node-crypto.ts), which the request verifier uses; the functions below are
+// the portable ones. test/crypto/ checks both against the same vectors.
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
@@ -31,28 +32,16 @@ export const nobleHashes: HashImplementation = {
   },
 };
 
-let implementation: HashImplementation = nobleHashes;
-
-/** Installs a runtime's native binding; call once at start-up. */
-export function setHashImplementation(impl: HashImplementation): void {
-  implementation = impl;
-}
-
 export function digest(name: HashName, data: Uint8Array): Uint8Array {
-  return name === 'SHA-256' ? implementation.sha256(data) : HASHES[name](data);
+  return HASHES[name](data);
 }
 
-export function sha256Hex(data: Uint8Array | string): string {
-  return toHex(implementation.sha256(data), false);
+export function sha256Hex(data: Uint8Array | string, hashes: HashImplementation = nobleHashes): string {
+  return toHex(hashes.sha256(data), false);
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array | string): Uint8Array {
   return hmac(sha256, key, bytesOf(data));
-}
-
-/** HMAC-SHA256 under a fixed, long-lived key (request-signing secrets): keyed state computed once. */
-export function keyedHmacSha256(key: Uint8Array): (data: Uint8Array | string) => Uint8Array {
-  return implementation.keyedHmacSha256(key);
 }
 
 export function hmacDigest(name: Exclude<HashName, 'SHA-1'>, key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -11,7 +11,7 @@
 // derivation: the SK itself is the HMAC key.
 import { utf8 } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/encoding.ts';
-import { hmacSha256, sha256Hex } from '../crypto/hash.ts';
+import { hmacSha256, sha256Hex, type HashImplementation } from '../crypto/hash.ts';
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -85,11 +85,11 @@ export function canonicalRequest(req: SignableRequest, signedHeaders: readonly s
   ].join('\n');
 }
 
-export function stringToSign(canonical: string, sdkDate: string): string {
-  return `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
+export function stringToSign(canonical: string, sdkDate: string, hashes?: HashImplementation): string {
+  return `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical, hashes)}`;
 }
 
-/** The SK bytes, or a prepared keyed MAC (see keyedHmacSha256). */
+/** The SK bytes, or a prepared keyed MAC (a HashImplementation's keyedHmacSha256). */
 export function computeSignature(secretKey: Uint8Array | ((data: string) => Uint8Array), sts: string): Uint8Array {
   return typeof secretKey === 'function' ? secretKey(sts) : hmacSha256(secretKey, sts);
 }

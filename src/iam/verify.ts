@@ -3,7 +3,7 @@
 // constant time. X-Sdk-Date must be signed and within 15 minutes of the server's clock.
 import { constantTimeEqual } from '../crypto/bytes.ts';
 import { EncodingError, fromHex } from '../crypto/encoding.ts';
-import { keyedHmacSha256, sha256Hex } from '../crypto/hash.ts';
+import { sha256Hex, type HashImplementation } from '../crypto/hash.ts';
 import type { Credential, CredentialSource } from './credentials.ts';
 import { ALGORITHM, EMPTY_BODY_SHA256, canonicalRequest, computeSignature, parseSdkDate, stringToSign } from './signer.ts';
 
@@ -26,20 +26,30 @@ export interface IncomingRequest {
 const AUTH = /^SDK-HMAC-SHA256\s+Access=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]{64})\s*$/;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
-// Keyed HMAC states of known credentials (see keyedHmacSha256), dropped with the credential.
-const macs = new WeakMap<Credential, (data: string) => Uint8Array>();
-const UNKNOWN_KEY_MAC = keyedHmacSha256(new Uint8Array(40));
+type Mac = (data: string) => Uint8Array;
 
-function macFor(c: Credential): (data: string) => Uint8Array {
-  let mac = macs.get(c);
+// Keyed HMAC states per hash implementation: those of known credentials (dropped with the credential) and
+// the throwaway key unknown access keys are checked against, made by the same implementation so both
+// failures cost the same.
+const macs = new WeakMap<HashImplementation, { known: WeakMap<Credential, Mac>; unknown: Mac }>();
+
+function macFor(hashes: HashImplementation, c: Credential | null): Mac {
+  let m = macs.get(hashes);
+  if (!m) {
+    m = { known: new WeakMap(), unknown: hashes.keyedHmacSha256(new Uint8Array(40)) };
+    macs.set(hashes, m);
+  }
+  if (!c) return m.unknown;
+  let mac = m.known.get(c);
   if (!mac) {
-    mac = keyedHmacSha256(c.secretKey);
-    macs.set(c, mac);
+    mac = hashes.keyedHmacSha256(c.secretKey);
+    m.known.set(c, mac);
   }
   return mac;
 }
 
-export async function verifyRequest(req: IncomingRequest, credentials: CredentialSource, now: number): Promise<Credential> {
+/** `hashes` is the deployment's crypto provider's: body hash, canonical-request hash and the MAC. */
+export async function verifyRequest(req: IncomingRequest, credentials: CredentialSource, now: number, hashes: HashImplementation): Promise<Credential> {
   const authorization = req.headers.get('authorization');
   if (!authorization) throw new AuthError('Incorrect IAM authentication information: the Authorization header is missing.');
   if (!authorization.startsWith(ALGORITHM + ' ')) throw new AuthError(`Incorrect IAM authentication information: only ${ALGORITHM} signatures are accepted.`);
@@ -61,7 +71,7 @@ export async function verifyRequest(req: IncomingRequest, credentials: Credentia
     throw new AuthError('Incorrect IAM authentication information: the request time differs from the server time by more than 15 minutes.');
   }
 
-  const bodyHash = req.body.length ? sha256Hex(req.body) : EMPTY_BODY_SHA256;
+  const bodyHash = req.body.length ? sha256Hex(req.body, hashes) : EMPTY_BODY_SHA256;
   const declared = req.headers.get('x-sdk-content-sha256');
   // Every edgekms API takes JSON, so the body is always signed: an UNSIGNED-PAYLOAD claim is refused
   // (it would let anyone who saw a signed request swap its body).
@@ -83,9 +93,9 @@ export async function verifyRequest(req: IncomingRequest, credentials: Credentia
     if (e instanceof EncodingError) throw new AuthError('Incorrect IAM authentication information: the signature is not hex.');
     throw e;
   }
-  // Unknown access keys are checked against a throwaway key so both failures take the same time and
-  // give the same answer.
-  const expected = computeSignature(credential ? macFor(credential) : UNKNOWN_KEY_MAC, stringToSign(canonical, date));
+  // Unknown access keys are checked against a throwaway key with the same HMAC implementation, so both
+  // failures take the same time and give the same answer.
+  const expected = computeSignature(macFor(hashes, credential), stringToSign(canonical, date, hashes));
   if (!constantTimeEqual(expected, given) || !credential) {
     throw new AuthError('Incorrect IAM authentication information: verify aksk signature fail.');
   }

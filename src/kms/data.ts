@@ -31,7 +31,7 @@ function symmetricKey(r: KeyRecord, op: string): SymmetricAlgorithm {
 function prepared(kms: Kms, r: KeyRecord, alg: SymmetricAlgorithm, v: number) {
   const mv = findVersion(r, v);
   if (!mv) throw new RangeError(`key ${r.id} has no version ${v}`);
-  return kms.material.prepared(r, mv, r.spec, (raw) => alg.prepare(raw));
+  return kms.material.prepared(r, mv, r.spec, (raw) => alg.prepare(raw, kms.crypto));
 }
 
 /** Seals `plaintext` under the key's primary version into a self-describing blob. */

@@ -1,4 +1,5 @@
 // The KMS: everything an operation needs, wired once per process (or per Worker isolate).
+import type { CryptoProvider } from '../crypto/provider.ts';
 import type { Store } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyMaterial } from './material.ts';
@@ -19,6 +20,8 @@ export const DEFAULT_LIMITS: KmsLimits = { keysPerProject: 100_000, aliasesPerPr
 export interface KmsOptions {
   store: Store;
   rootKey: RootKey;
+  /** The deployment's crypto, chosen by its entry point (portableCrypto, or a runtime's native provider). */
+  crypto: CryptoProvider;
   /** The account: reported as domain_id. */
   domainId: string;
   /** Reported as realm / region_id. */
@@ -35,10 +38,12 @@ export class Kms {
   readonly domainId: string;
   readonly region: string;
   readonly limits: KmsLimits;
+  readonly crypto: CryptoProvider;
   private readonly root: RootKey;
 
   constructor(options: KmsOptions) {
     this.store = options.store;
+    this.crypto = options.crypto;
     this.clock = options.clock ?? systemClock;
     this.domainId = options.domainId;
     this.region = options.region ?? 'local-1';

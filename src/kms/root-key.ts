@@ -6,6 +6,7 @@ import { concat, lengthPrefixed, randomBytes, utf8, wipe } from '../crypto/bytes
 import { GCM_IV_BYTES, aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
 import { toHex } from '../crypto/encoding.ts';
 import { hmacSha256 } from '../crypto/hash.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 
 export const ROOT_KEY_BYTES = 32;
 
@@ -16,10 +17,10 @@ export class RootKey {
     readonly fingerprint: string,
   ) {}
 
-  /** Imports raw root key bytes and wipes the caller's copy. */
-  static async fromBytes(raw: Uint8Array): Promise<RootKey> {
+  /** Imports raw root key bytes with the deployment's crypto and wipes the caller's copy. */
+  static async fromBytes(raw: Uint8Array, crypto: CryptoProvider): Promise<RootKey> {
     if (raw.length !== ROOT_KEY_BYTES) throw new RangeError(`root key must be ${ROOT_KEY_BYTES} bytes, got ${raw.length}`);
-    const key = await importAesGcmKey(raw);
+    const key = await importAesGcmKey(raw, crypto.aesGcm);
     const fingerprint = toHex(hmacSha256(raw, utf8('edgekms/root-key-fingerprint/v1')).subarray(0, 8), false);
     wipe(raw);
     return new RootKey(key, fingerprint);

@@ -9,6 +9,7 @@
 // raw bytes, zeroed by dispose() when the material cache drops it.
 import { AuthenticationError, aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
 import { digest } from '../crypto/hash.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 import { sm3 } from '../crypto/sm3.ts';
 import { SM4_KEY_BYTES, sm4GcmDecrypt, sm4GcmEncrypt } from '../crypto/sm4.ts';
 import { WasmCryptoError } from '../crypto/wasm/errors.ts';
@@ -21,8 +22,11 @@ export interface SymmetricAlgorithm<K = unknown> {
   /** Digest appended to data keys in encrypt-datakey and reported by decrypt-datakey (32 bytes). */
   datakeyDigestName: 'SHA-256' | 'SM3';
   datakeyDigest(dek: Uint8Array): Uint8Array;
-  /** Turns raw material into a reusable key; must not keep a reference to `raw` (the caller wipes it). */
-  prepare(raw: Uint8Array): Promise<K>;
+  /**
+   * Turns raw material into a reusable key with the deployment's crypto; must not keep a reference to
+   * `raw` (the caller wipes it).
+   */
+  prepare(raw: Uint8Array, crypto: CryptoProvider): Promise<K>;
   seal(key: K, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** Throws AuthenticationError when the tag does not verify. */
   open(key: K, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
@@ -33,7 +37,7 @@ export const AES_256_GCM: SymmetricAlgorithm<AesGcmKey> = {
   keyBytes: 32,
   datakeyDigestName: 'SHA-256',
   datakeyDigest: (dek) => digest('SHA-256', dek),
-  prepare: (raw) => importAesGcmKey(raw),
+  prepare: (raw, crypto) => importAesGcmKey(raw, crypto.aesGcm),
   seal: aesGcmSeal,
   open: aesGcmOpen,
 };

@@ -1,9 +1,11 @@
-// Node's synchronous OpenSSL bindings for the hot-path primitives, installed by the Node entry points in
-// place of the portable ones: AES-GCM instead of WebCrypto (same library, no thread-pool hop per call)
-// and SHA-256/HMAC instead of @noble/hashes. Keys live in KeyObjects, outside the JS heap.
+// Node's crypto provider (src/crypto/provider.ts), which the Node entry points and the tests pass to the KMS:
+// OpenSSL's synchronous bindings for the hot-path primitives, AES-GCM instead of WebCrypto (same library,
+// no thread-pool hop per call) and SHA-256/HMAC instead of @noble/hashes. Keys live in KeyObjects,
+// outside the JS heap.
 import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey } from 'node:crypto';
-import { AuthenticationError, GCM_TAG_BYTES, setAesGcmImplementation, type AesGcmImplementation } from '../crypto/aes-gcm.ts';
-import { setHashImplementation, type HashImplementation } from '../crypto/hash.ts';
+import { AuthenticationError, GCM_TAG_BYTES, type AesGcmImplementation } from '../crypto/aes-gcm.ts';
+import type { HashImplementation } from '../crypto/hash.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 
 export const nodeAesGcm: AesGcmImplementation = async (raw) => {
   const key = createSecretKey(raw);
@@ -56,8 +58,5 @@ export const nodeHashes: HashImplementation = {
   },
 };
 
-/** Installs Node's native bindings for the hot-path primitives. */
-export function useNodeCrypto(): void {
-  setAesGcmImplementation(nodeAesGcm);
-  setHashImplementation(nodeHashes);
-}
+/** The crypto every edgekms process on Node runs on (npm start, the tests, the benchmarks). */
+export const nodeCrypto: CryptoProvider = Object.freeze({ name: 'node', aesGcm: nodeAesGcm, hashes: nodeHashes });

@@ -18,7 +18,7 @@ import { runSecretsMaintenance } from '../secrets/maintenance.ts';
 import { Secrets } from '../secrets/secrets.ts';
 import { FileStore } from '../store/file.ts';
 import { nodeBodyReader } from './node-body.ts';
-import { useNodeCrypto } from './node-crypto.ts';
+import { nodeCrypto } from './node-crypto.ts';
 import { loadWasmNode } from './wasm-node.ts';
 import { ConfigError, readEnv, type EnvConfig } from './config.ts';
 
@@ -78,19 +78,18 @@ async function loadCryptoCore(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  useNodeCrypto();
   await loadCryptoCore();
   const config = readEnv(process.env);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await FileStore.open(config.dataDir);
-  const rootKey = await RootKey.fromBytes(loadRootKey(config));
+  const rootKey = await RootKey.fromBytes(loadRootKey(config), nodeCrypto);
   const deployment = await openDeployment(store, rootKey);
   const { admin, path: adminPath, created } = loadAdmin(config);
   const limits = {
     ...(config.quotaKeys === undefined ? {} : { keysPerProject: config.quotaKeys }),
     ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
   };
-  const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region, limits });
+  const kms = new Kms({ store, rootKey, crypto: nodeCrypto, domainId: deployment.domainId, region: config.region, limits });
   const usersPath = join(config.dataDir, 'users.json');
   const users = existsSync(usersPath) ? parseUsersFile(readFileSync(usersPath, 'utf8'), [admin.access_key]) : [];
   const credentials = new StaticCredentials([

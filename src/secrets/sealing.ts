@@ -32,7 +32,7 @@ export async function sealValue(
   try {
     const ad = binding(cmk.project, secretId, versionId, kind);
     const wrapped = await sealBlob(kms, cmk, 'secret', dek, ad);
-    const key = await importAesGcmKey(dek);
+    const key = await importAesGcmKey(dek, kms.crypto.aesGcm);
     const iv = randomBytes(IV_BYTES);
     const sealed = concat(iv, await aesGcmSeal(key, iv, value, ad));
     return { kmsKeyId: cmk.id, wrappedKey: toBase64(wrapped), sealed: toBase64(sealed) };
@@ -47,7 +47,7 @@ export async function openValue(kms: Kms, project: string, secretId: string, v: 
   const damaged = () => new KmsError(Code.Internal, `The stored value of version ${v.id} does not open; it was damaged or moved.`, 500);
   const { plaintext: dek } = await openBlob(kms, project, fromBase64(v.wrappedKey), 'secret', ad, damaged);
   try {
-    const key = await importAesGcmKey(dek);
+    const key = await importAesGcmKey(dek, kms.crypto.aesGcm);
     const sealed = fromBase64(v.sealed);
     return await aesGcmOpen(key, sealed.subarray(0, IV_BYTES), sealed.subarray(IV_BYTES), ad);
   } catch (e) {

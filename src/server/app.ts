@@ -90,7 +90,7 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.onError((err, c) => renderError(c, err, options));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => c.json({ status: 'ok', crypto: kms.crypto.name }));
 
   const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     let body: Uint8Array;
@@ -102,7 +102,8 @@ export function createApp(options: AppOptions): Hono<Env> {
     }
     c.set('body', body);
     const url = new URL(c.req.url);
-    const credential = await verifyRequest({ method: c.req.method, url, rawPath: url.pathname, headers: c.req.raw.headers, body }, credentials, kms.clock.now());
+    refuseRepeatedParameters(url.searchParams);
+    const credential = await verifyRequest({ method: c.req.method, url, rawPath: url.pathname, headers: c.req.raw.headers, body }, credentials, kms.clock.now(), kms.crypto.hashes);
     c.set('credential', credential);
     await next();
   };
@@ -164,6 +165,18 @@ async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets): 
     params: c.req.param() as Record<string, string>,
   });
   return render(c, reply);
+}
+
+/**
+ * The signer sorts repeated query parameters while operations read the first one, so reordering them
+ * would change a signed request's meaning without breaking its signature: a repeated name is refused.
+ */
+function refuseRepeatedParameters(query: URLSearchParams): void {
+  const seen = new Set<string>();
+  for (const name of query.keys()) {
+    if (seen.has(name)) throw kmsHttpError(new KmsError(Code.InvalidParameter, `The query parameter ${JSON.stringify(name.slice(0, 64))} is repeated.`));
+    seen.add(name);
+  }
 }
 
 function checkProject(c: Context<Env>, credential: Credential, project: string): void {

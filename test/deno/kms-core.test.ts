@@ -5,6 +5,7 @@ import { StaticCredentials } from '../../src/iam/credentials.ts';
 import { openDeployment } from '../../src/kms/deployment.ts';
 import { Kms } from '../../src/kms/kms.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
+import { portableCrypto } from '../../src/crypto/provider.ts';
 import { createApp } from '../../src/server/app.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
@@ -13,9 +14,9 @@ const Deno = (globalThis as unknown as { Deno: { test(name: string, fn: () => Pr
 
 Deno.test('KMS core on Deno: create a key, encrypt-data round trip, data key, tamper detection', async () => {
   const store = new MemoryStore();
-  const rootKey = await RootKey.fromBytes(RootKey.generate());
+  const rootKey = await RootKey.fromBytes(RootKey.generate(), portableCrypto);
   const { domainId } = await openDeployment(store, rootKey);
-  const kms = new Kms({ store, rootKey, domainId });
+  const kms = new Kms({ store, rootKey, crypto: portableCrypto, domainId });
   const ak = 'DENOTESTAK0000000000';
   const sk = 'DenoTestSecretKey00000000000000000000000';
   const app = createApp({ kms, credentials: new StaticCredentials([{ accessKey: ak, secretKey: new TextEncoder().encode(sk), principal: 'admin', projects: '*', role: 'admin' }]) });

@@ -11,6 +11,8 @@ import { RootKey } from '../../src/kms/root-key.ts';
 import { createApp } from '../../src/server/app.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
 import { loadWasmNode } from '../../src/runtime/wasm-node.ts';
+import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
+import type { CryptoProvider } from '../../src/crypto/provider.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -35,11 +37,18 @@ export interface Rig {
   userClient(name: UserName): SignedClient;
 }
 
-export async function makeRig(options: { store?: Store; clock?: ManualClock; rootKey?: Uint8Array; limits?: Partial<KmsLimits> } = {}): Promise<Rig> {
+/**
+ * A rig runs on the crypto `npm start` runs on (nodeCrypto) unless a test passes another provider (the
+ * portable one, or a wrapper that observes calls).
+ */
+export async function makeRig(
+  options: { store?: Store; clock?: ManualClock; rootKey?: Uint8Array; limits?: Partial<KmsLimits>; crypto?: CryptoProvider } = {},
+): Promise<Rig> {
+  const crypto = options.crypto ?? nodeCrypto;
   await loadWasmNode();
   const store = options.store ?? new MemoryStore();
   const clock = options.clock ?? new ManualClock(Date.now());
-  const rootKey = await RootKey.fromBytes(options.rootKey ? options.rootKey.slice() : new Uint8Array(32).fill(7));
+  const rootKey = await RootKey.fromBytes(options.rootKey ? options.rootKey.slice() : new Uint8Array(32).fill(7), crypto);
   const { domainId } = await openDeployment(store, rootKey);
   const credentials = new StaticCredentials([
     { accessKey: ADMIN.accessKey, secretKey: new TextEncoder().encode(ADMIN.secretKey), principal: 'admin', projects: '*', role: 'admin' },
@@ -51,7 +60,7 @@ export async function makeRig(options: { store?: Store; clock?: ManualClock; roo
       role: 'user' as const,
     })),
   ]);
-  const kms = new Kms({ store, rootKey, domainId, clock, limits: options.limits });
+  const kms = new Kms({ store, rootKey, crypto, domainId, clock, limits: options.limits });
   const app = createApp({ kms, credentials, onInternalError: () => {} });
   const signed = (accessKey: string, secretKey: string, project: string) =>
     new SignedClient({

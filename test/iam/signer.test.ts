@@ -7,6 +7,7 @@ import { sha256Hex } from '../../src/crypto/hash.ts';
 import { StaticCredentials } from '../../src/iam/credentials.ts';
 import { canonicalQuery, canonicalRequest, computeSignature, parseSdkDate, signRequest, stringToSign } from '../../src/iam/signer.ts';
 import { AuthError, verifyRequest } from '../../src/iam/verify.ts';
+import { nodeHashes } from '../../src/runtime/node-crypto.ts';
 
 function signature(sk: string, req: Parameters<typeof canonicalRequest>[0], signed: string[]): string {
   return toHex(computeSignature(utf8(sk), stringToSign(canonicalRequest(req, signed), req.headers['x-sdk-date'])), false);
@@ -111,7 +112,7 @@ describe('verifier', () => {
   }
 
   it('accepts what the signer produced and returns the credential', async () => {
-    await expect(verifyRequest(signed('{"a":1}'), creds, now)).resolves.toMatchObject({ accessKey: 'VERIFYAK' });
+    await expect(verifyRequest(signed('{"a":1}'), creds, now, nodeHashes)).resolves.toMatchObject({ accessKey: 'VERIFYAK' });
   });
 
   it('rejects a changed body, method, query, date, unknown AK, wrong SK, missing header, skew', async () => {
@@ -126,18 +127,18 @@ describe('verifier', () => {
       ['unsigned payload', signed('{"a":1}', { 'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD' })],
     ];
     for (const [name, req] of cases) {
-      const err = await verifyRequest(req, creds, now).catch((e) => e);
+      const err = await verifyRequest(req, creds, now, nodeHashes).catch((e) => e);
       expect(err, name).toBeInstanceOf(AuthError);
     }
     const otherSk = new StaticCredentials([{ accessKey: 'VERIFYAK', secretKey: utf8('another'), principal: 'p', projects: '*', role: 'admin' }]);
-    await expect(verifyRequest(ok, otherSk, now)).rejects.toBeInstanceOf(AuthError);
-    await expect(verifyRequest(ok, new StaticCredentials([]), now)).rejects.toBeInstanceOf(AuthError);
+    await expect(verifyRequest(ok, otherSk, now, nodeHashes)).rejects.toBeInstanceOf(AuthError);
+    await expect(verifyRequest(ok, new StaticCredentials([]), now, nodeHashes)).rejects.toBeInstanceOf(AuthError);
   });
 
   it('rejects a signature that does not cover X-Sdk-Date', async () => {
     const req = signed('{}');
     const auth = req.headers.get('authorization')!.replace(/SignedHeaders=[^,]+/, 'SignedHeaders=content-type;host');
     req.headers.set('authorization', auth);
-    await expect(verifyRequest(req, creds, now)).rejects.toThrow(/X-Sdk-Date must be signed/);
+    await expect(verifyRequest(req, creds, now, nodeHashes)).rejects.toThrow(/X-Sdk-Date must be signed/);
   });
 });

@@ -25,7 +25,7 @@ describe('HTTP basics', () => {
   it('GET /healthz answers 200 without authentication, with a request id', async () => {
     const r = await raw('GET', '/healthz', undefined, {}, false);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ status: 'ok' });
+    expect(await r.json()).toMatchObject({ status: 'ok' });
     expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -47,6 +47,15 @@ describe('HTTP basics', () => {
       error_msg: expect.any(String),
       error: { error_code: 'KMS.0207', error_msg: expect.any(String) },
     });
+  });
+
+  it('a repeated query parameter is refused before the signature is checked, whatever its order', async () => {
+    for (const query of ['?limit=1&limit=2', '?limit=2&limit=1', '?a=1&b=2&a=1']) {
+      const r = await raw('GET', `${P}/kms/aliases${query}`);
+      expect(r.status, query).toBe(400);
+      expect((await r.json()).error_code, query).toBe('KMS.0308');
+    }
+    expect((await raw('GET', `${P}/kms/aliases?limit=2`)).status).toBe(200);
   });
 
   it('malformed JSON, non-objects, invalid UTF-8 and over-long bodies are 400s', async () => {

@@ -39,6 +39,8 @@ describe('npm start + Huawei SDK core over loopback', () => {
     const health = await fetch(`${s.url}/healthz`);
     expect(health.status).toBe(200);
     expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    // The tests' rig (test/helpers/kms.ts) runs on this same provider.
+    expect((await health.json()).crypto).toBe('node');
   });
 
   it('creates a key, round-trips encrypt-data and data keys, and refuses what it must', async () => {

@@ -3,7 +3,7 @@
 //   AAD            = "ENV1 raw AES" ‖ u16 len ‖ namespace ‖ u16 len ‖ key name ‖ encoded encryption context
 // so an EDK opens only for its own key name and the message's own context.
 import { concat, randomBytes, utf8 } from '../../crypto/bytes.ts';
-import { GCM_IV_BYTES, importAesGcmKey, type AesGcmKey } from '../../crypto/aes-gcm.ts';
+import { GCM_IV_BYTES, importAesGcmKey, webCryptoAesGcm, type AesGcmKey } from '../../crypto/aes-gcm.ts';
 import { encodeContext, type EncryptionContext } from '../format/context.ts';
 import { InvalidArgumentError } from '../format/errors.ts';
 import { RawKeyring, type RawKeyName } from './raw-keyring.ts';
@@ -26,7 +26,7 @@ export class RawAesKeyring extends RawKeyring {
     const k = options.wrappingKey;
     if (!(k instanceof Uint8Array) || (k.length !== 16 && k.length !== 32)) throw new InvalidArgumentError('wrappingKey must be 16 or 32 bytes');
     const copy = k.slice();
-    this.key = importAesGcmKey(copy).finally(() => copy.fill(0));
+    this.key = importAesGcmKey(copy, webCryptoAesGcm).finally(() => copy.fill(0));
     this.key.catch(() => {});
     const ns = utf8(this.namespace);
     const name = utf8(this.name);
