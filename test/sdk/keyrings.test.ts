@@ -111,7 +111,7 @@ describe('round trips across keyrings, suites and contexts', () => {
       return new RawSm2Keyring({ keyNamespace: 'gm', keyName: 's', ...kp });
     },
   };
-  const contexts = [{}, ctx, { '键': '值', e: '' }];
+  const contexts: Record<string, string>[] = [{}, ctx, { '键': '值', e: '' }];
   for (const [name, make] of Object.entries(makers)) {
     for (const suite of [AES256_GCM_HKDF_SHA512, SM4_GCM_HKDF_SM3]) {
       it(`${name} with ${suite.name}: sizes 0, 1, S-1, S, S+1 and three contexts`, async () => {
