@@ -60,7 +60,8 @@ describe('asymmetric keys and get-publickey', () => {
       { key_spec: 'EC_P256', key_usage: 'ENCRYPT_DECRYPT' },
       { key_spec: 'RSA_2048', key_usage: 'GENERATE_VERIFY_MAC' },
       { key_spec: 'SM2', origin: 'external' },
-      { key_spec: 'ED25519' },
+      { key_spec: 'ED25519', key_usage: 'ENCRYPT_DECRYPT' },
+      { key_spec: 'ED25519', origin: 'external' },
       { key_spec: 'RSA_2048', origin: 'external' },
     ]) {
       expect((await fail('create-key', { key_alias: 'bad', ...bad })).code, JSON.stringify(bad)).toBe('KMS.0308');

@@ -3,6 +3,7 @@
 // same way and a new family is one row here plus its module.
 import type { KeySpec } from '../key-spec.ts';
 import type { AsymmetricFamily } from './family.ts';
+import { ED25519 } from './ed25519.ts';
 import { RSA_EC } from './rsa-ec.ts';
 import { SM2 } from './sm2.ts';
 
@@ -14,6 +15,7 @@ const CMK_FAMILIES: Partial<Record<KeySpec, AsymmetricFamily>> = {
   EC_P384: RSA_EC,
   SECP256K1: RSA_EC,
   SM2: SM2,
+  ED25519: ED25519,
 } as Partial<Record<KeySpec, AsymmetricFamily>>;
 
 /** The key specs of create-rsa-datakey-pair and create-ec-datakey-pair, with the family that makes each. */
