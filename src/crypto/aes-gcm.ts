@@ -31,8 +31,11 @@ export interface AesGcmKey {
 /** Turns raw key bytes into a key; must not keep a reference to `raw` (callers wipe it). */
 export type AesGcmImplementation = (raw: Uint8Array) => Promise<AesGcmKey>;
 
-export const webCryptoAesGcm: AesGcmImplementation = async (raw) => {
-  const key = await crypto.subtle.importKey('raw', raw as BufferSource, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+export const webCryptoAesGcm: AesGcmImplementation = async (raw) =>
+  aesGcmKeyOf(await crypto.subtle.importKey('raw', raw as BufferSource, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']));
+
+/** Uses a WebCrypto AES-GCM key as it is (for example a non-extractable key a platform hands over). */
+export function aesGcmKeyOf(key: CryptoKey): AesGcmKey {
   const params = (iv: Uint8Array, aad?: Uint8Array): AesGcmParams => {
     const p: AesGcmParams = { name: 'AES-GCM', iv: iv as BufferSource, tagLength: 128 };
     if (aad) p.additionalData = aad as BufferSource;
@@ -50,7 +53,7 @@ export const webCryptoAesGcm: AesGcmImplementation = async (raw) => {
       }
     },
   };
-};
+}
 
 /** Imports raw key bytes with the deployment's implementation (its crypto provider's `aesGcm`). */
 export async function importAesGcmKey(raw: Uint8Array, implementation: AesGcmImplementation): Promise<AesGcmKey> {

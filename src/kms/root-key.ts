@@ -3,7 +3,7 @@
 // another key, version or project). The root key itself lives outside the store: EDGEKMS_ROOT_KEY, or a
 // file the runtime keeps with owner-only permissions.
 import { concat, lengthPrefixed, randomBytes, utf8, wipe } from '../crypto/bytes.ts';
-import { GCM_IV_BYTES, aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
+import { GCM_IV_BYTES, aesGcmKeyOf, aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';
 import { toHex } from '../crypto/encoding.ts';
 import { hmacSha256 } from '../crypto/hash.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
@@ -24,6 +24,20 @@ export class RootKey {
     const fingerprint = toHex(hmacSha256(raw, utf8('edgekms/root-key-fingerprint/v1')).subarray(0, 8), false);
     wipe(raw);
     return new RootKey(key, fingerprint);
+  }
+
+  /**
+   * Uses a non-extractable AES-GCM CryptoKey (a platform's secret key binding), so no code ever sees the
+   * root key's bytes. Its fingerprint is a key check value (the first 8 bytes of AES-GCM over a constant
+   * under a fixed IV used for nothing else), marked `kcv:`: the HMAC form needs the raw bytes.
+   */
+  static async fromCryptoKey(cryptoKey: CryptoKey): Promise<RootKey> {
+    const alg = cryptoKey.algorithm as { name?: string; length?: number };
+    if (alg.name !== 'AES-GCM' || alg.length !== ROOT_KEY_BYTES * 8) throw new RangeError('root key must be a 256-bit AES-GCM CryptoKey');
+    if (!cryptoKey.usages.includes('encrypt') || !cryptoKey.usages.includes('decrypt')) throw new RangeError('root key CryptoKey must allow encrypt and decrypt');
+    const key = aesGcmKeyOf(cryptoKey);
+    const check = await key.seal(new Uint8Array(GCM_IV_BYTES), new Uint8Array(16), utf8('edgekms/root-key-fingerprint/kcv/v1'));
+    return new RootKey(key, `kcv:${toHex(check.subarray(0, 8), false)}`);
   }
 
   static generate(): Uint8Array {

@@ -82,7 +82,9 @@ export async function instantiateCore(source: CoreSource): Promise<CoreExports> 
   if (source instanceof WebAssembly.Module) {
     instance = await WebAssembly.instantiate(source, {});
   } else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) {
-    instance = (await WebAssembly.instantiate(source, {})).instance;
+    // Through the bytes overload by name: Workers' types add a Module overload that bytes also match.
+    const fromBytes = WebAssembly.instantiate as (bytes: BufferSource, imports: WebAssembly.Imports) => Promise<WebAssembly.WebAssemblyInstantiatedSource>;
+    instance = (await fromBytes(source as BufferSource, {})).instance;
   } else {
     throw new TypeError('edgekms_core: expected a WebAssembly.Module, an ArrayBuffer or a typed array');
   }

@@ -1,0 +1,140 @@
+// edgekms as a Cloudflare Worker: the same Hono app as `npm start`, over the Durable Object store with
+// Workers KV as a read replica (src/store/cloudflare/), and the maintenance `npm start` runs every minute
+// on a cron trigger. Configuration comes from Worker secrets and vars with the same names as the
+// environment of `npm start`; the root key and the admin credential must be set (there is no data
+// directory to create them in). While any of them is missing or malformed, every request gets one 503
+// answer naming what is wrong, and nothing else runs.
+import wasmModule from '../../wasm/pkg/edgekms_core.wasm';
+import { initWasm } from '../crypto/wasm/core.ts';
+import { fromBase64 } from '../crypto/encoding.ts';
+import { ADMIN_PRINCIPAL, StaticCredentials } from '../iam/credentials.ts';
+import { RootKeyMismatch, openDeployment } from '../kms/deployment.ts';
+import { Code } from '../kms/errors.ts';
+import { Kms } from '../kms/kms.ts';
+import { ROOT_KEY_BYTES, RootKey } from '../kms/root-key.ts';
+import { runMaintenance } from '../kms/rotation.ts';
+import { createApp } from '../server/app.ts';
+import { kmsErrorBody } from '../server/errors.ts';
+import { DurableObjectStore } from '../store/cloudflare/durable-store.ts';
+import { KvReplicatedStore } from '../store/cloudflare/kv-replica.ts';
+import type { StoreObject } from '../store/cloudflare/store-object.ts';
+import { ConfigError, readEnv } from './config.ts';
+
+export { StoreObject } from '../store/cloudflare/store-object.ts';
+
+export interface WorkerEnv {
+  /** The Durable Objects that own every mutable record (wrangler.toml). */
+  STORE: DurableObjectNamespace<StoreObject>;
+  /** Read replicas of write-once entries: key management, and secrets. */
+  KMS_KV: KVNamespace;
+  CSMS_KV?: KVNamespace;
+  /** base64 of 32 bytes (a secret), or a non-extractable AES-GCM CryptoKey (a secret key binding). */
+  EDGEKMS_ROOT_KEY?: string | CryptoKey;
+  EDGEKMS_ADMIN_AK?: string;
+  EDGEKMS_ADMIN_SK?: string;
+  EDGEKMS_PROJECT_ID?: string;
+  [name: string]: unknown;
+}
+
+interface Service {
+  kms: Kms;
+  app: { fetch(request: Request, env: unknown, ctx: ExecutionContext): Response | Promise<Response> };
+}
+
+// One service per isolate and environment. A configuration error is kept (it cannot fix itself until the
+// secrets change, which starts new isolates); any other start-up failure is retried on the next request.
+let started: { env: WorkerEnv; service: Promise<Service> } | undefined;
+
+function service(env: WorkerEnv): Promise<Service> {
+  if (started?.env !== env) {
+    const attempt = start(env);
+    started = { env, service: attempt };
+    attempt.catch((e) => {
+      if (!(e instanceof ConfigError) && started?.service === attempt) started = undefined;
+    });
+  }
+  return started.service;
+}
+
+async function rootKeyOf(env: WorkerEnv): Promise<RootKey> {
+  const value = env.EDGEKMS_ROOT_KEY;
+  if (value === undefined || value === '') throw new ConfigError('EDGEKMS_ROOT_KEY is not set (wrangler secret put EDGEKMS_ROOT_KEY, or .dev.vars locally)');
+  if (typeof value !== 'string') {
+    try {
+      return await RootKey.fromCryptoKey(value);
+    } catch (e) {
+      throw new ConfigError(`EDGEKMS_ROOT_KEY binding is not usable: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  let raw: Uint8Array;
+  try {
+    raw = fromBase64(value.trim());
+  } catch {
+    throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
+  }
+  if (raw.length !== ROOT_KEY_BYTES) throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
+  return RootKey.fromBytes(raw);
+}
+
+function configOf(env: WorkerEnv) {
+  const strings: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') strings[k] = v;
+  const config = readEnv(strings);
+  const missing = ['EDGEKMS_ADMIN_AK', 'EDGEKMS_ADMIN_SK', 'EDGEKMS_PROJECT_ID'].filter((n) => !strings[n]);
+  if (missing.length) throw new ConfigError(`${missing.join(', ')} not set: a Worker takes its admin credential from secrets`);
+  if (!env.STORE || !env.KMS_KV) throw new ConfigError('the STORE Durable Object and KMS_KV bindings are required (see wrangler.toml)');
+  return config;
+}
+
+async function start(env: WorkerEnv): Promise<Service> {
+  const config = configOf(env);
+  const rootKey = await rootKeyOf(env);
+  await initWasm(wasmModule);
+  const kv = (key: string) => (key.startsWith('csms/') && env.CSMS_KV ? env.CSMS_KV : env.KMS_KV);
+  const store = new KvReplicatedStore(new DurableObjectStore(env.STORE), kv);
+  const deployment = await openDeployment(store, rootKey).catch((e) => {
+    throw e instanceof RootKeyMismatch ? new ConfigError(`EDGEKMS_ROOT_KEY: ${e.message}`) : e;
+  });
+  const limits = {
+    ...(config.quotaKeys === undefined ? {} : { keysPerProject: config.quotaKeys }),
+    ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
+  };
+  const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region, limits });
+  const credentials = new StaticCredentials([
+    { accessKey: config.adminAk!, secretKey: new TextEncoder().encode(config.adminSk!), principal: ADMIN_PRINCIPAL, projects: '*', role: 'admin' },
+  ]);
+  const app = createApp({
+    kms,
+    credentials,
+    log: config.logLevel === 'info' ? (e) => console.log(JSON.stringify(e)) : undefined,
+    onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
+  });
+  return { kms, app };
+}
+
+function notStarted(e: unknown): Response {
+  const configError = e instanceof ConfigError;
+  if (!configError) console.error('edgekms failed to start:', e);
+  const message = configError ? `edgekms is not configured: ${e.message}` : 'edgekms could not start; try again.';
+  return Response.json(kmsErrorBody(Code.Internal, message), { status: 503, headers: { 'Retry-After': configError ? '300' : '5' } });
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    let s: Service;
+    try {
+      s = await service(env);
+    } catch (e) {
+      return notStarted(e);
+    }
+    return s.app.fetch(request, env, ctx);
+  },
+
+  /** The cron trigger: scheduled deletions, automatic rotation, expired imports (as `npm start` every minute). */
+  async scheduled(_controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
+    const { kms } = await service(env);
+    const result = await runMaintenance(kms);
+    console.log(JSON.stringify({ maintenance: result }));
+    if (result.failed > 0) throw new Error(`maintenance: ${result.failed} step(s) failed; they run again at the next trigger`);
+  },
+} satisfies ExportedHandler<WorkerEnv>;
