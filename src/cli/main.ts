@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../sdk/errors.ts';
 import { SignedClient } from '../sdk/client.ts';
+import { SYNC_HELP, SyncUsageError, runSync } from './secrets-sync.ts';
 
 const HELP = `edgekms: a self-hostable KMS that speaks Huawei Cloud DEW's API
 
@@ -21,6 +22,9 @@ Commands
   decrypt <ciphertext|-> [--aad A]    decrypt-data
   datakey <key> [--bits N]            create-datakey
   random [--bits N]                   gen-random
+  secrets sync --dir DIR --secret NAME[@version][:key] … [--interval 2m] [--once] [--json]
+                                      write secrets to files and keep them current
+                                      (edgekms secrets sync --help)
   call <METHOD> <path> [json|-]       any signed API call, e.g.
                                       call POST /v1.0/{project_id}/kms/list-keys '{"key_spec":"ALL"}'
 
@@ -106,7 +110,45 @@ function need(p: Parsed, index: number, what: string): string {
   return v;
 }
 
+async function secretsCommand(argv: string[]): Promise<number> {
+  if (argv[0] !== 'sync') {
+    if (argv[0] === undefined || argv[0] === '--help' || argv[0] === '-h') {
+      process.stdout.write(SYNC_HELP);
+      return argv[0] ? 0 : 2;
+    }
+    throw new UsageError(`unknown secrets command ${argv[0]}`);
+  }
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  try {
+    return await runSync(argv.slice(1), {
+      transport: () => {
+        // --endpoint and --credentials mean what they mean for every other command.
+        const flags = new Map<string, string | true>();
+        for (const name of ['endpoint', 'credentials']) {
+          const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+          if (i >= 0) flags.set(name, argv[i].includes('=') ? argv[i].slice(name.length + 3) : argv[i + 1]);
+        }
+        return client({ positional: [], flags });
+      },
+      stdout: (line) => console.log(line),
+      stderr: (line) => console.error(line),
+      sleep: (ms, signal) =>
+        new Promise((resolve) => {
+          const t = setTimeout(resolve, ms);
+          signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        }),
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (e instanceof SyncUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'secrets') return secretsCommand(argv.slice(1));
   const p = parseArgs(argv);
   const [cmd, sub] = p.positional;
   if (p.flags.has('help') || !cmd) {
