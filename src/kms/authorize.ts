@@ -75,7 +75,7 @@ export function mayRetire(kms: Kms, g: GrantRecord, call: Pick<Call, 'role' | 'p
   );
 }
 
-const noKeyPermission = () => new KmsError(Code.NoKeyPermission, 'The caller has no grant for this operation on this key.', 403);
+export const noKeyPermission = () => new KmsError(Code.NoKeyPermission, 'The caller has no grant for this operation on this key.', 403);
 
 /** The key a grantable request acts on, as the request names it. */
 function keyRefOf(operation: string, input: Input): string {

@@ -6,13 +6,18 @@
 // Rules: grant_id is 64 hex digits (random); `create-grant` alone is refused (KMS.2401); default keys
 // cannot be granted (KMS.0211); more than kms.limits.grantsPerKey grants on a key is KMS.2404. A grantee
 // holding create-grant may grant onwards, but never more operations than it holds itself (KMS.0306).
-// Only administrators revoke (the key's owner); retiring is for the grant's issuer, its retiring
-// principal, or its grantee when the grant lists retire-grant (KMS.2402 otherwise). An unknown grant_id is
-// KMS.2501; one that belongs to another key KMS.2502.
+// Only administrators create `domain` grants, and their grantee must be the deployment's domain id (a domain
+// grant applies to every principal of the account). Only administrators revoke (the key's owner); retiring
+// is for the grant's issuer, its retiring principal, or its grantee when the grant lists retire-grant
+// (KMS.2402 otherwise). For an administrator an unknown grant_id is KMS.2501 and one that belongs to
+// another key KMS.2502. Any other caller gets 403 KMS.0306 for a key that does not exist and for a grant
+// that is not on the key named, unless it may retire that grant (then KMS.2502), so retire-grant reveals
+// nothing about keys or grants the caller has no part in. Grants are found through src/kms/grant-index.ts.
 import { DECIMAL } from '../api/fields.ts';
 import { randomBytes } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/encoding.ts';
-import { GRANTABLE_OPERATIONS, grantedOperations, isAdmin, mayRetire } from './authorize.ts';
+import { GRANTABLE_OPERATIONS, grantedOperations, isAdmin, mayRetire, noKeyPermission } from './authorize.ts';
+import { findGrant, indexGrant, retirableGrants, unindexGrant } from './grant-index.ts';
 import { Code, KmsError } from './errors.ts';
 import type { GrantRecord, KeyRecord } from './key-record.ts';
 import { assertState } from './key-state.ts';
@@ -49,6 +54,11 @@ export const createGrantOp: Operation = async (kms, call, input) => {
   if (operations.length === 1 && operations[0] === 'create-grant') {
     throw new KmsError(Code.GrantOnlyCreateGrant, 'Invalid operations: create-grant cannot be the only granted operation.');
   }
+  const admin = isAdmin(call);
+  if (granteeType === 'domain') {
+    if (!admin) throw new KmsError(Code.NoKeyPermission, 'Only administrators create grants of type domain.', 403);
+    if (grantee !== kms.domainId) throw new KmsError(Code.InvalidGrantPrincipal, 'Invalid grantee_principal: a domain grant names the domain id.');
+  }
   const target = await resolveKey(kms, call.project, ref);
   const grant: GrantRecord = {
     id: toHex(randomBytes(32), false),
@@ -60,7 +70,8 @@ export const createGrantOp: Operation = async (kms, call, input) => {
     ...(name === undefined ? {} : { name }),
     ...(retiring === undefined ? {} : { retiring }),
   };
-  const admin = isAdmin(call);
+  // The pointers go first; if the key refuses the grant they are left invisible and maintenance removes them.
+  await indexGrant(kms, call.project, target.id, grant);
   await kms.repo.update(call.project, target.id, (r) => {
     assertNotDefault(r);
     assertState(r.id, r.state, 'modify');
@@ -107,20 +118,16 @@ export const listGrantsOp: Operation = async (kms, call, input) => {
 
 export const listRetirableGrantsOp: Operation = async (kms, call, input) => {
   const p = page(input);
-  const all: ReturnType<typeof grantView>[] = [];
-  for (const r of await kms.repo.list(call.project)) {
-    for (const g of r.grants ?? []) if (g.retiring === call.principal) all.push(grantView(r, g));
-  }
+  const all = (await retirableGrants(kms, call.project, call.principal)).map(({ key, grant }) => grantView(key, grant));
   return ok(listing(all, p));
 };
 
 /** Where a grant is when it is not on the key the request named: 2502 if on another key, 2501 if nowhere. */
-async function missingGrant(kms: Kms, call: Call, grantId: string): Promise<KmsError> {
-  for (const other of await kms.repo.list(call.project)) {
-    if ((other.grants ?? []).some((g) => g.id === grantId)) {
-      return new KmsError(Code.GrantKeyMismatch, `The grant ${grantId} does not belong to the key_id given.`);
-    }
-  }
+async function missingGrant(kms: Kms, call: Call, grantId: string, allowed: (g: GrantRecord) => boolean): Promise<KmsError> {
+  const found = await findGrant(kms, call.project, grantId);
+  // A caller that may not act on the grant learns nothing about it, as for a key that does not exist.
+  if (!isAdmin(call) && !(found && allowed(found.grant))) return noKeyPermission();
+  if (found) return new KmsError(Code.GrantKeyMismatch, `The grant ${grantId} does not belong to the key_id given.`);
   return new KmsError(Code.GrantNotFound, `The grant ${grantId} does not exist.`);
 }
 
@@ -128,19 +135,28 @@ async function removeGrant(kms: Kms, call: Call, input: Input, allowed: (g: Gran
   const f = fields(input, {});
   const ref = f.string('key_id', KEY_REF_RULE);
   const grantId = f.string('grant_id', { required: true, pattern: GRANT_ID }).toLowerCase();
-  const target = await resolveKey(kms, call.project, ref);
+  let target: KeyRecord;
+  try {
+    target = await resolveKey(kms, call.project, ref);
+  } catch (e) {
+    if (!isAdmin(call) && e instanceof KmsError && e.code === Code.KeyNotFound) throw noKeyPermission();
+    throw e;
+  }
+  let removed: GrantRecord | undefined;
   try {
     await kms.repo.update(call.project, target.id, (r) => {
       assertState(r.id, r.state, 'read');
       const g = (r.grants ?? []).find((x) => x.id === grantId);
       if (!g) throw new NotOnKey();
       if (!allowed(g)) throw new KmsError(Code.InvalidGrantPrincipal, `The caller may not retire the grant ${grantId}.`);
+      removed = g;
       return { ...r, grants: r.grants!.filter((x) => x.id !== grantId) };
     });
   } catch (e) {
-    if (e instanceof NotOnKey) throw await missingGrant(kms, call, grantId);
+    if (e instanceof NotOnKey) throw await missingGrant(kms, call, grantId, allowed);
     throw e;
   }
+  if (removed) await unindexGrant(kms, call.project, removed);
 }
 
 /** The grant is not on the key named (thrown inside the update so nothing is written). */

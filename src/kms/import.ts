@@ -21,7 +21,7 @@
 // not supported.
 //
 // Expiry: material imported with an expiration_time is removed at that time (the repository serves the key
-// as pending import from then on and writes the removal back); runMaintenance also destroys import
+// as pending import from then on and writes the removal back); runMaintenance (maintenance.ts) also destroys import
 // parameters whose token expired.
 import { asymDecrypt, type EncryptionAlgorithm } from '../crypto/asym.ts';
 import { AsymCryptoError } from '../crypto/asym-error.ts';

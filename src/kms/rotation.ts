@@ -1,15 +1,13 @@
 // Key rotation: a new material version becomes primary; older versions keep decrypting because every
 // ciphertext names its version. Rotation happens on demand and, when enabled, automatically at the
-// interval (run by `runMaintenance`, which the runtimes call on a timer or cron; it also destroys keys
-// past their deletion date, imported material past its expiry and expired import parameters).
+// interval (by `runMaintenance` in src/kms/maintenance.ts, which the runtimes call on a timer or cron).
 import { wipe } from '../crypto/bytes.ts';
 import { DAY_MS } from './clock.ts';
 import { Code, KmsError } from './errors.ts';
 import type { KeyRecord } from './key-record.ts';
 import { KEY_SPECS } from './key-spec.ts';
-import { KeyState, assertState } from './key-state.ts';
+import { assertState } from './key-state.ts';
 import { generateMaterial } from './key-factory.ts';
-import { purgeExpiredImportParams } from './import.ts';
 import { DEFAULT_KEY_NAME, KEY_REF_RULE, assertNotDefault, resolveKey } from './keys.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Call, type Input, type Operation } from './operation.ts';
@@ -18,7 +16,7 @@ export const MIN_ROTATION_DAYS = 30;
 export const MAX_ROTATION_DAYS = 365;
 
 /** Only symmetric keys with generated material rotate; default keys are managed by their service. */
-function assertRotatable(r: KeyRecord): void {
+export function assertRotatable(r: KeyRecord): void {
   assertNotDefault(r);
   if (KEY_SPECS[r.spec].kind !== 'symmetric') throw new KmsError(Code.InvalidParameter, `Key rotation is supported only for symmetric keys; ${r.id} is ${r.spec}.`);
   if (r.origin === 'external') throw new KmsError(Code.InvalidParameter, `Keys with imported material cannot be rotated; ${r.id} is one.`);
@@ -130,48 +128,3 @@ export const rotateOnDemandOp: Operation = async (kms, call, input) => {
   });
   return ok({ key_id: r.id });
 };
-
-/** Another run rotated the key first. */
-class NotDue extends Error {}
-
-/**
- * Periodic work: destroys keys past their deletion date and rotates keys whose automatic rotation is
- * due. Idempotent and safe to run concurrently with requests; a failure leaves the key as it was and the
- * next run tries again.
- */
-export async function runMaintenance(kms: Kms): Promise<{ destroyed: number; rotated: number; importsPurged: number; failed: number }> {
-  let destroyed = 0;
-  let rotated = 0;
-  let importsPurged = 0;
-  let failed = 0;
-  for (const project of await kms.repo.projects()) {
-    try {
-      destroyed += await kms.repo.purgeDue(project);
-      await kms.repo.sweepPointers(project);
-    } catch {
-      failed++;
-    }
-    // Listing also writes back the removal of imported material past its expiration_time (repository.ts).
-    for (const r of await kms.repo.list(project).catch(() => [] as KeyRecord[])) {
-      try {
-        importsPurged += await purgeExpiredImportParams(kms, project, r);
-      } catch {
-        failed++;
-      }
-      const due = nextRotationAt(r);
-      if (due === undefined || due > kms.clock.now() || r.state !== KeyState.Enabled) continue;
-      try {
-        await rotate(kms, project, r.id, (cur) => {
-          assertRotatable(cur);
-          assertState(cur.id, cur.state, 'use');
-          const d = nextRotationAt(cur);
-          if (d === undefined || d > kms.clock.now()) throw new NotDue();
-        });
-        rotated++;
-      } catch (e) {
-        if (!(e instanceof NotDue)) failed++;
-      }
-    }
-  }
-  return { destroyed, rotated, importsPurged, failed };
-}

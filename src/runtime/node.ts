@@ -12,7 +12,7 @@ import { parseUsersFile } from '../iam/users-file.ts';
 import { openDeployment } from '../kms/deployment.ts';
 import { Kms } from '../kms/kms.ts';
 import { RootKey } from '../kms/root-key.ts';
-import { runMaintenance } from '../kms/rotation.ts';
+import { MaintenanceMonitor } from '../kms/maintenance.ts';
 import { createApp } from '../server/app.ts';
 import { runSecretsMaintenance } from '../secrets/maintenance.ts';
 import { Secrets } from '../secrets/secrets.ts';
@@ -98,12 +98,14 @@ async function main(): Promise<void> {
   ]);
   const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
   const secrets = new Secrets(kms);
+  const maintenance = new MaintenanceMonitor(kms, (line) => console.error(line));
   const app = createApp({
     kms,
     secrets,
     credentials,
     bodyReader: nodeBodyReader,
     log,
+    health: () => ({ maintenance: maintenance.health() }),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   });
 
@@ -120,7 +122,8 @@ async function main(): Promise<void> {
   });
 
   const maintain = () =>
-    runMaintenance(kms)
+    maintenance
+      .run()
       .catch((e) => console.error('maintenance failed:', e))
       .then(() => runSecretsMaintenance(secrets))
       .catch((e) => console.error('secrets maintenance failed:', e));

@@ -7,12 +7,13 @@
 import wasmModule from '../../wasm/pkg/edgekms_core.wasm';
 import { initWasm } from '../crypto/wasm/core.ts';
 import { fromBase64 } from '../crypto/encoding.ts';
+import { portableCrypto } from '../crypto/provider.ts';
 import { ADMIN_PRINCIPAL, StaticCredentials } from '../iam/credentials.ts';
 import { RootKeyMismatch, openDeployment } from '../kms/deployment.ts';
 import { Code } from '../kms/errors.ts';
 import { Kms } from '../kms/kms.ts';
 import { ROOT_KEY_BYTES, RootKey } from '../kms/root-key.ts';
-import { runMaintenance } from '../kms/rotation.ts';
+import { runMaintenance } from '../kms/maintenance.ts';
 import { createApp } from '../server/app.ts';
 import { kmsErrorBody } from '../server/errors.ts';
 import { DurableObjectStore } from '../store/cloudflare/durable-store.ts';
@@ -73,7 +74,7 @@ async function rootKeyOf(env: WorkerEnv): Promise<RootKey> {
     throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
   }
   if (raw.length !== ROOT_KEY_BYTES) throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
-  return RootKey.fromBytes(raw);
+  return RootKey.fromBytes(raw, portableCrypto);
 }
 
 function configOf(env: WorkerEnv) {
@@ -99,7 +100,7 @@ async function start(env: WorkerEnv): Promise<Service> {
     ...(config.quotaKeys === undefined ? {} : { keysPerProject: config.quotaKeys }),
     ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
   };
-  const kms = new Kms({ store, rootKey, domainId: deployment.domainId, region: config.region, limits });
+  const kms = new Kms({ store, rootKey, crypto: portableCrypto, domainId: deployment.domainId, region: config.region, limits });
   const credentials = new StaticCredentials([
     { accessKey: config.adminAk!, secretKey: new TextEncoder().encode(config.adminSk!), principal: ADMIN_PRINCIPAL, projects: '*', role: 'admin' },
   ]);
@@ -133,7 +134,9 @@ export default {
   /** The cron trigger: scheduled deletions, automatic rotation, expired imports (as `npm start` every minute). */
   async scheduled(_controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
     const { kms } = await service(env);
-    const result = await runMaintenance(kms);
+    const result = await runMaintenance(kms, (f) =>
+      console.error(JSON.stringify({ maintenance_failure: f.step, project: f.project, key_id: f.keyId, error: f.error instanceof Error ? f.error.message : String(f.error) })),
+    );
     console.log(JSON.stringify({ maintenance: result }));
     if (result.failed > 0) throw new Error(`maintenance: ${result.failed} step(s) failed; they run again at the next trigger`);
   },

@@ -42,6 +42,8 @@ export interface AppOptions {
   bodyReader?: BodyReader;
   /** One structured line per request; never includes bodies. */
   log?: (entry: AccessLogEntry) => void;
+  /** Extra fields for /healthz (counts a runtime keeps, such as maintenance failures). */
+  health?: () => Record<string, unknown>;
   /** Logs unexpected errors (stack traces), never request contents. */
   onInternalError?: (error: unknown, requestId: string) => void;
 }
@@ -90,7 +92,7 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.onError((err, c) => renderError(c, err, options));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok', crypto: kms.crypto.name }));
+  app.get('/healthz', (c) => c.json({ status: 'ok', crypto: kms.crypto.name, ...options.health?.() }));
 
   const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     let body: Uint8Array;

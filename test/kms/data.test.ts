@@ -131,7 +131,7 @@ describe('data keys', () => {
 
 describe('rotation', () => {
   it('rotates on demand and automatically; old ciphertexts keep decrypting', async () => {
-    const { runMaintenance } = await import('../../src/kms/rotation.ts');
+    const { runMaintenance } = await import('../../src/kms/maintenance.ts');
     const { DAY_MS } = await import('../../src/kms/clock.ts');
     const before = await kms('encrypt-data', { key_id: key, plain_text: 'v1' });
     const s0 = await kms('get-key-rotation-status', { key_id: key });

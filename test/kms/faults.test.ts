@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/kms/clock.ts';
 import type { KeyRecord } from '../../src/kms/key-record.ts';
-import { runMaintenance } from '../../src/kms/rotation.ts';
+import { runMaintenance } from '../../src/kms/maintenance.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { getJson, listAll } from '../../src/store/store.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';

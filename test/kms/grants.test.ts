@@ -177,7 +177,11 @@ describe('what a grantee may do', () => {
     }
     expect(checked).toBe(KMS_ROUTES.length - 2);
     expect((await call(bob, 'list-retirable-grants', {})).total).toBe(0);
-    expect((await fail('retire-grant', { key_id: keyA, grant_id: 'a'.repeat(64) }, bob)).code).toBe('KMS.2501');
+    // retire-grant is no existence oracle: the same 403 for an existing key as for a missing one.
+    const onExisting = await fail('retire-grant', { key_id: keyA, grant_id: 'a'.repeat(64) }, bob);
+    const onMissing = await fail('retire-grant', { key_id: '00000000-0000-0000-0000-000000000000', grant_id: 'a'.repeat(64) }, bob);
+    expect([onExisting.status, onExisting.code, onExisting.message]).toEqual([403, 'KMS.0306', onMissing.message]);
+    expect([onMissing.status, onMissing.code]).toEqual([403, 'KMS.0306']);
   });
 
   it('grants to each data-key and asymmetric operation work for that operation only', async () => {

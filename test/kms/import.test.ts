@@ -5,7 +5,7 @@ import { constants, createCipheriv, createHmac, createPrivateKey, createPublicKe
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/kms/clock.ts';
 import type { KeyRecord } from '../../src/kms/key-record.ts';
-import { runMaintenance } from '../../src/kms/rotation.ts';
+import { runMaintenance } from '../../src/kms/maintenance.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { listAll } from '../../src/store/store.ts';
 import { makeRig, rejection, type Rig } from '../helpers/kms.ts';

@@ -2,7 +2,7 @@
 // service default keys, random numbers.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/kms/clock.ts';
-import { runMaintenance } from '../../src/kms/rotation.ts';
+import { runMaintenance } from '../../src/kms/maintenance.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
 
