@@ -24,7 +24,7 @@ interface Started {
   window: number;
 }
 
-async function start(options: EncryptOptions): Promise<Started> {
+async function start(options: EncryptOptions, messageIdOf: () => Uint8Array): Promise<Started> {
   const manager = materialsManagerOf(options);
   const suite = suiteOf(options.suite);
   const segmentLog2 = segmentLog2Of(options.segmentSize);
@@ -43,7 +43,8 @@ async function start(options: EncryptOptions): Promise<Started> {
     throw new LimitExceededError(`${m.encryptedDataKeys.length} encrypted data keys; the limit is ${limits.maxEncryptedDataKeys}`);
   }
   const contextBytes = encodeContext(m.encryptionContext);
-  const messageId = randomBytes(MESSAGE_ID_BYTES);
+  const messageId = messageIdOf();
+  if (messageId.length !== MESSAGE_ID_BYTES) throw new InvalidArgumentError('message id must be 32 bytes');
   const keys = deriveMessageKeys(suite, m.plaintextDataKey, messageId, segmentLog2, contextBytes, unstoredContextBytes);
   try {
     const body = encodeHeaderBody({ suite, segmentLog2, messageId, contextBytes, encryptedDataKeys: m.encryptedDataKeys, commitment: keys.commitment });
@@ -85,6 +86,18 @@ const ignore = () => {};
 
 /** Encrypts `plaintext` into one ENV1 message. Errors (keyring, input, limits) error the output stream. */
 export function encryptStream(plaintext: ReadableStream<Uint8Array>, options: EncryptOptions): ReadableStream<Uint8Array> {
+  return encryptStreamWithId(plaintext, options, () => randomBytes(MESSAGE_ID_BYTES));
+}
+
+/**
+ * encryptStream with a chosen message id, for reproducing published test vectors only: a message id
+ * must never repeat under one data key, so nothing outside the vector tests may call this.
+ */
+export function encryptStreamWithId(
+  plaintext: ReadableStream<Uint8Array>,
+  options: EncryptOptions,
+  messageIdOf: () => Uint8Array,
+): ReadableStream<Uint8Array> {
   const q = new ByteQueue(plaintext.getReader());
   let s: Started | undefined;
   let index = 0;
@@ -96,7 +109,7 @@ export function encryptStream(plaintext: ReadableStream<Uint8Array>, options: En
       async pull(controller) {
         try {
           if (!s) {
-            s = await start(options);
+            s = await start(options, messageIdOf);
             controller.enqueue(s.header);
             return;
           }
