@@ -41,19 +41,28 @@ function safeDecode(s: string): string {
   }
 }
 
+/**
+ * How the canonical URI treats the path as sent. `decoded` (what Huawei's Go and Python SDKs sign, and what
+ * edgekms's own clients sign): each segment percent-decoded, then encoded. `as-sent`: each segment encoded
+ * as it travels, so `%20` becomes `%2520`; Huawei's Node SDK signs this form, because Node's URL parsing has
+ * already percent-encoded the path before the signer encodes it again (docs/kms-api.md, Authentication).
+ */
+export type PathForm = 'decoded' | 'as-sent';
+
 // Request paths repeat (one per operation and project), so their canonical form is memoised.
 const uriCache = new Map<string, string>();
 
-export function canonicalUri(path: string): string {
-  let uri = uriCache.get(path);
+export function canonicalUri(path: string, form: PathForm = 'decoded'): string {
+  const id = form === 'decoded' ? path : '\u0000' + path;
+  let uri = uriCache.get(id);
   if (uri === undefined) {
     uri = path
       .split('/')
-      .map((seg) => escape(safeDecode(seg)))
+      .map((seg) => escape(form === 'decoded' ? safeDecode(seg) : seg))
       .join('/');
     if (!uri.endsWith('/')) uri += '/';
     if (uriCache.size >= 1024) uriCache.clear();
-    uriCache.set(path, uri);
+    uriCache.set(id, uri);
   }
   return uri;
 }
@@ -73,11 +82,11 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function canonicalRequest(req: SignableRequest, signedHeaders: readonly string[]): string {
+export function canonicalRequest(req: SignableRequest, signedHeaders: readonly string[], pathForm: PathForm = 'decoded'): string {
   const headerBlock = signedHeaders.map((h) => `${h}:${(req.headers[h] ?? '').trim()}\n`).join('');
   return [
     req.method.toUpperCase(),
-    canonicalUri(req.path),
+    canonicalUri(req.path, pathForm),
     canonicalQuery(req.query),
     headerBlock,
     signedHeaders.join(';'),

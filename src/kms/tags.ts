@@ -26,12 +26,16 @@ const MAX_VALUE_CHARS = 43;
 const MAX_FILTER_TAGS = 10;
 const MAX_FILTER_VALUES = 10;
 const FORBIDDEN = /[\u0000-\u001f*<>\\=]/;
+// Tag keys travel in delete-tag's path. Without '%' no key can be mistaken for the escaped form of another,
+// which is what makes accepting the Node SDK's as-sent path signatures safe (src/iam/verify.ts); Huawei's
+// tag rules do not allow '%' either.
+const KEY_FORBIDDEN = /[\u0000-\u001f*<>\\=%]/;
 
 const chars = (s: string) => [...s].length;
 
 function tagKey(v: unknown, where = 'key'): string {
-  if (typeof v !== 'string' || !v.isWellFormed() || FORBIDDEN.test(v)) {
-    throw new KmsError(Code.InvalidTagKey, `Invalid tag ${where}: must be a string without control characters or * < > \\ =.`);
+  if (typeof v !== 'string' || !v.isWellFormed() || KEY_FORBIDDEN.test(v)) {
+    throw new KmsError(Code.InvalidTagKey, `Invalid tag ${where}: must be a string without control characters or * < > \\ = %.`);
   }
   if (chars(v) < 1 || chars(v) > MAX_KEY_CHARS) throw new KmsError(Code.InvalidTagKeyLength, `Invalid tag ${where}: must be 1-${MAX_KEY_CHARS} characters.`);
   return v;
