@@ -6,4 +6,5 @@ import server from './server.ts';
 export const suites: Record<string, BenchSuite> = {
   server,
   wasm: (report) => import('./wasm.ts').then((m) => m.default(report)),
+  workerd: (report) => import('./workerd.ts').then((m) => m.default(report)),
 };

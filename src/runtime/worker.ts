@@ -26,9 +26,8 @@ export { StoreObject } from '../store/cloudflare/store-object.ts';
 export interface WorkerEnv {
   /** The Durable Objects that own every mutable record (wrangler.toml). */
   STORE: DurableObjectNamespace<StoreObject>;
-  /** Read replicas of write-once entries: key management, and secrets. */
+  /** The read replica of write-once entries. */
   KMS_KV: KVNamespace;
-  CSMS_KV?: KVNamespace;
   /** base64 of 32 bytes (a secret), or a non-extractable AES-GCM CryptoKey (a secret key binding). */
   EDGEKMS_ROOT_KEY?: string | CryptoKey;
   EDGEKMS_ADMIN_AK?: string;
@@ -91,8 +90,7 @@ async function start(env: WorkerEnv): Promise<Service> {
   const config = configOf(env);
   const rootKey = await rootKeyOf(env);
   await initWasm(wasmModule);
-  const kv = (key: string) => (key.startsWith('csms/') && env.CSMS_KV ? env.CSMS_KV : env.KMS_KV);
-  const store = new KvReplicatedStore(new DurableObjectStore(env.STORE), kv);
+  const store = new KvReplicatedStore(new DurableObjectStore(env.STORE), env.KMS_KV);
   const deployment = await openDeployment(store, rootKey).catch((e) => {
     throw e instanceof RootKeyMismatch ? new ConfigError(`EDGEKMS_ROOT_KEY: ${e.message}`) : e;
   });

@@ -49,7 +49,7 @@ export function workerOptions(dir: string, name: string, bindings: Record<string
     compatibilityFlags: ['nodejs_compat'],
     bindings: { EDGEKMS_REGION: 'local-1', EDGEKMS_LOG: 'silent', ...bindings },
     durableObjects: { STORE: objectsOf ? { className: 'StoreObject', scriptName: objectsOf, useSQLite: true } : { className: 'StoreObject', useSQLite: true } },
-    kvNamespaces: { KMS_KV: 'edgekms-kms-kv', CSMS_KV: 'edgekms-csms-kv' },
+    kvNamespaces: { KMS_KV: 'edgekms-kv' },
   };
 }
 

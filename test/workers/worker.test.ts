@@ -35,9 +35,9 @@ afterAll(async () => {
 });
 
 /** A signed client that reaches the named Worker instance directly (not through the shared loopback URL). */
-async function instance(name: string): Promise<(action: string, body: unknown) => Promise<{ status: number; body: any }>> {
+async function signedVia(name: string): Promise<SignedClient> {
   const worker = await mf.getWorker(name);
-  const client = new SignedClient({
+  return new SignedClient({
     endpoint: 'http://edgekms.test',
     accessKey: S.EDGEKMS_ADMIN_AK,
     secretKey: S.EDGEKMS_ADMIN_SK,
@@ -47,6 +47,11 @@ async function instance(name: string): Promise<(action: string, body: unknown) =
       return new Response(await res.arrayBuffer(), { status: res.status, headers: Object.fromEntries(res.headers) });
     },
   });
+}
+
+/** KMS actions through one instance, answering status and body (error bodies included). */
+async function instance(name: string): Promise<(action: string, body: unknown) => Promise<{ status: number; body: any }>> {
+  const client = await signedVia(name);
   return async (action, body) => {
     try {
       return { status: 200, body: await client.request('POST', `/v1.0/{project_id}/kms/${action}`, body) };
@@ -70,7 +75,7 @@ describe('the Worker bundle', () => {
   it('wrangler deploy --dry-run --outdir writes the Worker and the WASM core as a separate module, with the bindings of wrangler.toml', () => {
     expect(bundle.files).toContain('worker.js');
     expect(bundle.files.some((f) => f.endsWith('edgekms_core.wasm'))).toBe(true);
-    for (const binding of ['env.STORE (StoreObject)', 'Durable Object', 'env.KMS_KV', 'env.CSMS_KV', 'KV Namespace']) expect(bundle.log).toContain(binding);
+    for (const binding of ['env.STORE (StoreObject)', 'Durable Object', 'env.KMS_KV', 'KV Namespace']) expect(bundle.log).toContain(binding);
   });
 });
 
@@ -150,6 +155,20 @@ describe('edgekms in workerd with Durable Objects and KV', () => {
     const after = await storedRecord(path);
     expect(after.state).toBe('5');
     expect(after.versions).toEqual([]);
+  });
+
+  it('serves the secrets API (CSMS) to Huawei SDK core: create, versions, stages, across instances', async () => {
+    const P = '/v1/{project_id}';
+    await hc.call('POST', `${P}/secrets`, { name: 'edge-db', secret_string: 'pw-1' });
+    await hc.call('POST', `${P}/secrets/edge-db/versions`, { secret_string: 'pw-2' });
+    expect((await hc.call('GET', `${P}/secrets/edge-db/versions/latest`)).version.secret_string).toBe('pw-2');
+    expect((await hc.call('GET', `${P}/secrets/edge-db/versions/v1`)).version.secret_string).toBe('pw-1');
+    // A stage moved through one instance is what the other reads at once.
+    const b = await signedVia('edgekms-b');
+    const viaB = (path: string) => b.request('GET', path);
+    expect((await viaB(`${P}/secrets/edge-db/stages/SYSCURRENT`)).stage.version_id).toBe('v2');
+    await hc.call('PUT', `${P}/secrets/edge-db/stages/SYSCURRENT`, { version_id: 'v1' });
+    expect((await viaB(`${P}/secrets/edge-db/stages/SYSCURRENT`)).stage.version_id).toBe('v1');
   });
 
   it('keeps everything across a restart on the same persisted state', async () => {

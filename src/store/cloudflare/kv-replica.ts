@@ -23,8 +23,7 @@ interface ReplicaMeta {
 export class KvReplicatedStore implements Store {
   constructor(
     private readonly primary: Store,
-    /** The namespace that replicates a key (e.g. one for keys, one for secrets). */
-    private readonly replicaFor: (key: string) => KVNamespace,
+    private readonly kv: KVNamespace,
     private readonly writeOnce: readonly RegExp[] = WRITE_ONCE_KEYS,
   ) {}
 
@@ -34,11 +33,10 @@ export class KvReplicatedStore implements Store {
 
   async get(key: string): Promise<StoredEntry | null> {
     if (!this.replicated(key)) return this.primary.get(key);
-    const kv = this.replicaFor(key);
-    const hit = await kv.getWithMetadata<ReplicaMeta>(key, 'arrayBuffer').catch(() => null);
+    const hit = await this.kv.getWithMetadata<ReplicaMeta>(key, 'arrayBuffer').catch(() => null);
     if (hit?.value && hit.metadata?.version) return { value: new Uint8Array(hit.value), version: hit.metadata.version };
     const entry = await this.primary.get(key);
-    if (entry) await this.fill(kv, key, entry);
+    if (entry) await this.fill(key, entry);
     return entry;
   }
 
@@ -46,7 +44,7 @@ export class KvReplicatedStore implements Store {
     if (!this.replicated(key)) return this.primary.put(key, value, options);
     if (options.ifVersion !== null) throw new StoreError(`${key} is write-once: create it with ifVersion null`);
     const version = await this.primary.put(key, value, options);
-    await this.fill(this.replicaFor(key), key, { value, version });
+    await this.fill(key, { value, version });
     return version;
   }
 
@@ -60,8 +58,8 @@ export class KvReplicatedStore implements Store {
   }
 
   /** Best effort: the Durable Object holds the value; a refused KV write (rate limit) only costs a later miss. */
-  private async fill(kv: KVNamespace, key: string, entry: StoredEntry): Promise<void> {
+  private async fill(key: string, entry: StoredEntry): Promise<void> {
     if (entry.value.byteLength > KV_MAX_VALUE_BYTES) return;
-    await kv.put(key, entry.value, { metadata: { version: entry.version } satisfies ReplicaMeta }).catch(() => {});
+    await this.kv.put(key, entry.value, { metadata: { version: entry.version } satisfies ReplicaMeta }).catch(() => {});
   }
 }
