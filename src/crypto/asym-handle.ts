@@ -21,6 +21,7 @@ import {
   spkiFromPrivateKey,
 } from './asym-keys.ts';
 import { pemToPublicKey, publicKeyToPem, type PemEncodeOptions } from './pem.ts';
+import type { RsaPrivateOperation } from './provider.ts';
 
 /** WebCrypto algorithm a handle can be imported for. */
 export type WebCryptoKeyAlgorithm =
@@ -117,15 +118,17 @@ export class AsymPrivateKey {
   private constructor(
     private readonly parsed: PrivateKeyInfo,
     private readonly der: Uint8Array,
+    private readonly rsaOperation: RsaPrivateOperation | undefined,
   ) {
     this.publicKey = AsymPublicKey.fromParsed(parsed.kind === 'rsa' ? stripRsa(parsed) : stripEc(parsed), spkiFromPrivateKey(parsed));
   }
 
   /**
    * Parses and self-checks PKCS#8 DER (copied; the caller may zero its buffer afterwards). With `spec`,
-   * also requires that key spec.
+   * also requires that key spec. `rsaPrivate` is the runtime's native RSA private operation (its crypto
+   * provider's), used for DIGEST signatures instead of the portable BigInt code.
    */
-  static fromPkcs8(pkcs8: Uint8Array, spec?: AsymKeySpec): AsymPrivateKey {
+  static fromPkcs8(pkcs8: Uint8Array, spec?: AsymKeySpec, rsaPrivate?: RsaPrivateOperation): AsymPrivateKey {
     const info = parsePkcs8(pkcs8);
     try {
       if (spec) assertKeyMatchesSpec(info, spec);
@@ -133,7 +136,13 @@ export class AsymPrivateKey {
       if (info.kind === 'ec') info.d.fill(0);
       throw e;
     }
-    return new AsymPrivateKey(info, new Uint8Array(pkcs8));
+    return new AsymPrivateKey(info, new Uint8Array(pkcs8), info.kind === 'rsa' ? rsaPrivate : undefined);
+  }
+
+  /** RSASP1 of a k-byte encoded message in the runtime's native code, or undefined where it has none. */
+  nativeRsaPrivate(em: Uint8Array): Promise<Uint8Array> | undefined {
+    if (this.disposed) throw new AsymCryptoError('INVALID_ARGUMENT', 'private key handle was disposed');
+    return this.rsaOperation?.(this.der, em);
   }
 
   /** The parsed private key (RSA numbers or EC scalar). Throws after dispose(). */

@@ -12,8 +12,10 @@
 // - RAW messages: WebCrypto (OpenSSL/BoringSSL underneath, constant-time and blinded), then the signature is
 //   verified with the public key before it is returned (fault countermeasure; cheap with e = 65537).
 // - DIGEST messages: WebCrypto cannot sign a precomputed digest, so EMSA encoding (rsa-emsa.ts) plus the
-//   BigInt private operation (rsa-bigint.ts: CRT, base + exponent blinding, self-check). It blocks the
-//   event loop for ~6/16/33 ms (RSA-2048/3072/4096) per signature.
+//   private operation: the runtime's native one when its crypto provider has it (Node: OpenSSL with
+//   RSA_NO_PADDING on a worker thread, constant time and blinded, src/runtime/node-rsa.ts), else the BigInt
+//   code (rsa-bigint.ts: CRT, base + exponent blinding, self-check), which blocks the calling thread for
+//   ~6/16/33 ms (RSA-2048/3072/4096) per signature.
 // - Verification of DIGEST signatures is public-key math over BigInt; RAW verification uses WebCrypto.
 // Signature length must equal the modulus length k (RFC 8017 8.1.2 step 1), checked before any work.
 
@@ -119,6 +121,36 @@ export function rsaSignDigest(
   return bigIntToBytes(s, key.byteLength);
 }
 
+/**
+ * The DIGEST signature through the runtime's native private operation (constant time, blinded, off the
+ * event loop on Node), or undefined where the key has none. The EMSA encoding is the same as rsaSignDigest's.
+ */
+async function rsaSignDigestNative(key: AsymPrivateKey, info: RsaPrivateKeyInfo, alg: RsaSigningAlgorithm, digest: Uint8Array): Promise<Uint8Array | undefined> {
+  const { padding, hash } = signingParams(alg);
+  checkDigestLength(hash, digest);
+  const em = new Uint8Array(info.byteLength);
+  if (padding === 'PSS') {
+    // emLen = ceil((modBits - 1) / 8) may be k - 1: the k-byte representative then starts with a zero.
+    const encoded = emsaPssEncode(digest, info.bits - 1, hash, randomFill(new Uint8Array(hashSpec(hash).len)));
+    em.set(encoded, info.byteLength - encoded.length);
+    encoded.fill(0);
+  } else {
+    em.set(emsaPkcs1v15Encode(hash, digest, info.byteLength));
+  }
+  const pending = key.nativeRsaPrivate(em);
+  if (!pending) return undefined;
+  try {
+    const s = await pending;
+    if (s.length !== info.byteLength) throw new AsymCryptoError('INTERNAL', 'RSA signature has the wrong length; result withheld');
+    return s;
+  } catch (e) {
+    if (e instanceof AsymCryptoError) throw e;
+    throw new AsymCryptoError('INTERNAL', 'RSA private operation failed its self-check; result withheld');
+  } finally {
+    em.fill(0);
+  }
+}
+
 /** Verifies a DIGEST-mode RSA signature. Throws only on bad argument sizes; returns false otherwise. */
 export function rsaVerifyDigest(key: RsaPublicKeyInfo, alg: RsaSigningAlgorithm, digest: Uint8Array, signature: Uint8Array): boolean {
   const { padding, hash } = signingParams(alg);
@@ -148,7 +180,7 @@ export async function rsaSign(
   requireRsa(key);
   const { padding, hash } = signingParams(alg);
   const info = key.info as RsaPrivateKeyInfo;
-  if (messageType === 'DIGEST') return rsaSignDigest(info, alg, message);
+  if (messageType === 'DIGEST') return (await rsaSignDigestNative(key, info, alg, message)) ?? rsaSignDigest(info, alg, message);
   if (messageType !== 'RAW') throw new AsymCryptoError('INVALID_ARGUMENT', `unknown message type ${String(messageType)}`);
   const params = signParams(padding, hash);
   const priv = await key.webcrypto({ name: webAlgorithm(padding), hash });

@@ -110,7 +110,7 @@ export function privateKeyOf(kms: Kms, key: AsymmetricKey): Promise<PreparedPriv
   const mv = primaryVersion(r);
   if (!mv) throw noMaterial(r);
   const pub = publicKeyOf(key);
-  return kms.material.prepared(r, mv, `asym:${r.spec}`, (raw) => family.preparePrivate(raw, r.spec, pub));
+  return kms.material.prepared(r, mv, `asym:${r.spec}`, (raw) => family.preparePrivate(raw, r.spec, pub, kms.crypto));
 }
 
 function checkAlgorithm(r: KeyRecord, field: string, name: string, allowed: readonly string[], verb: string): void {
@@ -220,7 +220,7 @@ function datakeyPairOp(specs: readonly string[]): Operation {
     if (KEY_SPECS[r.spec].kind !== 'symmetric' || r.usage !== 'ENCRYPT_DECRYPT') {
       throw new KmsError(Code.InvalidParameter, `The key ${r.id} (${r.spec}, ${r.usage}) cannot protect data key pairs: it needs a symmetric ENCRYPT_DECRYPT key.`);
     }
-    const pair = await dataKeyPairFamily(spec).generateDataKeyPair(spec);
+    const pair = await kms.keyGeneration.run(call.principal, () => dataKeyPairFamily(spec).generateDataKeyPair(spec));
     try {
       const sealed = await sealBlob(kms, r, 'data', pair.privateKeyPkcs8, aad);
       return ok({

@@ -89,7 +89,7 @@ export const getParametersForImportOp: Operation = async (kms, call, input) => {
   const target = await resolveKey(kms, call.project, ref);
   check(target);
 
-  const pair = await newWrappingKey(algorithm);
+  const pair = await kms.keyGeneration.run(call.principal, () => newWrappingKey(algorithm));
   const expiresAt = kms.clock.now() + IMPORT_TOKEN_TTL_MS;
   const token = encodeToken(target.id, expiresAt);
   const tokenHash = toHex(digest('SHA-256', token), false);

@@ -31,14 +31,17 @@ export function isCreatable(spec: KeySpec, origin: 'kms' | 'external'): boolean 
   return origin === 'kms' && familyOf(spec) !== undefined;
 }
 
-export async function generateMaterial(spec: KeySpec, _usage: KeyUsage): Promise<NewMaterial> {
+/** Runs an expensive generation (a key pair) under the caller's cap; see Kms.keyGeneration. */
+export type GenerationGate = <T>(work: () => Promise<T>) => Promise<T>;
+
+export async function generateMaterial(spec: KeySpec, _usage: KeyUsage, gate: GenerationGate): Promise<NewMaterial> {
   const info = KEY_SPECS[spec];
   if ((info.kind === 'symmetric' && symmetricFor(spec)) || HMAC.has(spec)) {
     return { material: randomBytes(info.materialBytes!) };
   }
   const family = familyOf(spec);
   if (family) {
-    const { material, publicKeySpki } = await family.generate(spec);
+    const { material, publicKeySpki } = await gate(() => family.generate(spec));
     return { material, publicKey: toBase64(publicKeySpki) };
   }
   throw new RangeError(`cannot generate material for ${spec}`);

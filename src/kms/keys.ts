@@ -79,6 +79,8 @@ export interface NewKey {
   origin: 'kms' | 'external';
   enterpriseProjectId: string;
   defaultKey?: boolean;
+  /** Who asked: key pair generation is capped per principal (Kms.keyGeneration). */
+  principal?: string;
 }
 
 export async function createKey(kms: Kms, project: string, k: NewKey): Promise<KeyRecord> {
@@ -105,7 +107,7 @@ export async function createKey(kms: Kms, project: string, k: NewKey): Promise<K
   // the write.
   await assertKeyQuota(kms, project);
   if (k.origin === 'kms') {
-    const m = await generateMaterial(k.spec, k.usage);
+    const m = await generateMaterial(k.spec, k.usage, (work) => kms.keyGeneration.run(k.principal ?? '', work));
     try {
       record.versions.push({ v: 1, createdAt: now, sealed: await kms.material.seal(record, 1, m.material), ...(m.publicKey ? { publicKey: m.publicKey } : {}) });
     } finally {
@@ -166,7 +168,7 @@ export const createKeyOp: Operation = async (kms, call, input) => {
   if (!isCreatable(spec, origin)) {
     throw new KmsError(Code.InvalidParameter, `Invalid key_spec: ${spec}${origin === 'external' ? ' with origin external' : ''} is not supported by this server.`);
   }
-  const r = await createKey(kms, call.project, { alias, spec, usage, description, origin, enterpriseProjectId });
+  const r = await createKey(kms, call.project, { alias, spec, usage, description, origin, enterpriseProjectId, principal: call.principal });
   return ok({ key_info: { key_id: r.id, domain_id: kms.domainId, region_id: kms.region } });
 };
 

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyMaterial } from './material.ts';
 import { KeyRepository } from './repository.ts';
+import { ConcurrencyLimit } from './work-limit.ts';
 import type { RootKey } from './root-key.ts';
 
 export interface KmsLimits {
@@ -13,9 +14,14 @@ export interface KmsLimits {
   aliasesPerProject: number;
   /** Grants on one key (KMS.2404 beyond it; reported by user-quotas as "grant_per_CMK"). */
   grantsPerKey: number;
+  /** Key pair generations running at once, in all (429 APIGW.0308 beyond it). */
+  keyGenerations: number;
+  /** Key pair generations running at once for one principal (429 APIGW.0308 beyond it). */
+  keyGenerationsPerPrincipal: number;
 }
 
-export const DEFAULT_LIMITS: KmsLimits = { keysPerProject: 100_000, aliasesPerProject: 100_000, grantsPerKey: 100 };
+// Two generations at once leave two of Node's four thread-pool threads to every other request's WebCrypto calls.
+export const DEFAULT_LIMITS: KmsLimits = { keysPerProject: 100_000, aliasesPerProject: 100_000, grantsPerKey: 100, keyGenerations: 2, keyGenerationsPerPrincipal: 1 };
 
 export interface KmsOptions {
   store: Store;
@@ -39,6 +45,8 @@ export class Kms {
   readonly region: string;
   readonly limits: KmsLimits;
   readonly crypto: CryptoProvider;
+  /** Every key pair generation a request asks for runs through this cap. */
+  readonly keyGeneration: ConcurrencyLimit;
   private readonly root: RootKey;
 
   constructor(options: KmsOptions) {
@@ -48,6 +56,7 @@ export class Kms {
     this.domainId = options.domainId;
     this.region = options.region ?? 'local-1';
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.keyGeneration = new ConcurrencyLimit('key pair generation', this.limits.keyGenerations, this.limits.keyGenerationsPerPrincipal);
     this.root = options.rootKey;
     this.material = new KeyMaterial(options.rootKey);
     this.repo = new KeyRepository(this.store, this.clock, (r) => this.material.forget(r));

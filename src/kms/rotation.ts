@@ -41,7 +41,8 @@ export async function rotate(kms: Kms, project: string, id: string, check: (r: K
     if (!current) throw new KmsError(Code.KeyNotFound, `The key ${id} does not exist.`);
     check(current);
     const v = (current.versions.at(-1)?.v ?? 0) + 1;
-    const m = await generateMaterial(current.spec, current.usage);
+    // Only symmetric keys rotate (assertRotatable): nothing expensive to cap.
+    const m = await generateMaterial(current.spec, current.usage, (work) => work());
     let sealed: string;
     try {
       sealed = await kms.material.seal(current, v, m.material);

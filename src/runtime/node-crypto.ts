@@ -1,11 +1,12 @@
 // Node's crypto provider (src/crypto/provider.ts), which the Node entry points and the tests pass to the KMS:
 // OpenSSL's synchronous bindings for the hot-path primitives, AES-GCM instead of WebCrypto (same library,
 // no thread-pool hop per call) and SHA-256/HMAC instead of @noble/hashes. Keys live in KeyObjects,
-// outside the JS heap.
+// outside the JS heap. RSA private operations run in OpenSSL on a worker thread (node-rsa.ts).
 import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey } from 'node:crypto';
 import { AuthenticationError, GCM_TAG_BYTES, type AesGcmImplementation } from '../crypto/aes-gcm.ts';
 import type { HashImplementation } from '../crypto/hash.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
+import { nodeRsaPrivate } from './node-rsa.ts';
 
 export const nodeAesGcm: AesGcmImplementation = async (raw) => {
   const key = createSecretKey(raw);
@@ -59,4 +60,4 @@ export const nodeHashes: HashImplementation = {
 };
 
 /** The crypto every edgekms process on Node runs on (npm start, the tests, the benchmarks). */
-export const nodeCrypto: CryptoProvider = Object.freeze({ name: 'node', aesGcm: nodeAesGcm, hashes: nodeHashes });
+export const nodeCrypto: CryptoProvider = Object.freeze({ name: 'node', aesGcm: nodeAesGcm, hashes: nodeHashes, rsaPrivate: nodeRsaPrivate });

@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   const limits = {
     ...(config.quotaKeys === undefined ? {} : { keysPerProject: config.quotaKeys }),
     ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
+    ...(config.keyGenerations === undefined ? {} : { keyGenerations: config.keyGenerations }),
+    ...(config.keyGenerationsPerPrincipal === undefined ? {} : { keyGenerationsPerPrincipal: config.keyGenerationsPerPrincipal }),
   };
   const kms = new Kms({ store, rootKey, crypto: nodeCrypto, domainId: deployment.domainId, region: config.region, limits });
   const usersPath = join(config.dataDir, 'users.json');

@@ -5,6 +5,7 @@
 //
 // Every refusal a family throws is already a KmsError (KMS.0308 for caller input, 500 for a failed
 // self-check), so the operations need no per-family error mapping.
+import type { CryptoProvider } from '../../crypto/provider.ts';
 import { Code, KmsError } from '../errors.ts';
 
 export type MessageType = 'RAW' | 'DIGEST';
@@ -32,9 +33,10 @@ export interface AsymmetricFamily<Priv extends PreparedPrivateKey = PreparedPriv
   publicPem(key: Pub): string;
   /**
    * Turns unsealed material into a signing / decrypting key, checked against the stored public key so
-   * corrupted material fails loudly. Must copy what it keeps: the caller wipes `raw`.
+   * corrupted material fails loudly. Must copy what it keeps: the caller wipes `raw`. `crypto` is the
+   * deployment's provider (its native RSA private operation, where it has one).
    */
-  preparePrivate(raw: Uint8Array, spec: string, publicKey: Pub): Promise<Priv>;
+  preparePrivate(raw: Uint8Array, spec: string, publicKey: Pub, crypto?: CryptoProvider): Promise<Priv>;
   signingAlgorithms(spec: string): readonly string[];
   encryptionAlgorithms(spec: string): readonly string[];
   /** Signs and verifies the result before returning it (fault countermeasure). */

@@ -57,8 +57,8 @@ export const RSA_EC: AsymmetricFamily<AsymPrivateKey, AsymPublicKey> = {
   generateDataKeyPair: pairOf,
   parsePublic: (spki, spec) => AsymPublicKey.fromSpki(spki, spec as AsymKeySpec),
   publicPem: (key) => key.toPem(),
-  async preparePrivate(raw, spec, publicKey) {
-    const key = AsymPrivateKey.fromPkcs8(raw, spec as AsymKeySpec);
+  async preparePrivate(raw, spec, publicKey, crypto) {
+    const key = AsymPrivateKey.fromPkcs8(raw, spec as AsymKeySpec, crypto?.rsaPrivate);
     if (!constantTimeEqual(key.publicKey.spki, publicKey.spki)) {
       key.dispose();
       throw inconsistentMaterial();
