@@ -128,7 +128,11 @@ export async function syncRound(client: SecretsClient, dir: string, targets: Tar
   const reads = new Map<string, Promise<Version>>();
   for (const t of targets) {
     const id = `${t.secret}@${t.version}`;
-    if (!reads.has(id)) reads.set(id, client.getVersion(t.secret, t.version));
+    if (!reads.has(id)) {
+      const read = client.getVersion(t.secret, t.version);
+      read.catch(() => {}); // handled below, target by target; a rejection must not count as unhandled meanwhile
+      reads.set(id, read);
+    }
   }
   for (const t of targets) {
     try {

@@ -1,6 +1,9 @@
-// A typed client for every CSMS v1 operation edgekms serves (docs/csms-api.md). It sends through any
-// transport with the SignedClient's request signature, so it works over the plain signed client or a
-// retrying one; errors are the transport's ApiError (code and message from either error body form).
+// A typed client for every CSMS v1 operation edgekms serves (docs/csms-api.md), over the signed HTTP
+// layer (src/sdk/client.ts: signing, credential providers, retry). Reads and calls whose repetition
+// cannot change the outcome are marked idempotent, so the retry policy may repeat them; creating, deleting
+// and rotating are repeated only when they never reached the server. Errors are ApiError (code and
+// message from either error body form), NetworkError or RequestTimeoutError.
+import { SignedClient, type ClientOptions, type RequestOptions } from '../client.ts';
 import type {
   CreateSecretRequest,
   CreateVersionRequest,
@@ -21,10 +24,8 @@ import type {
 
 export type * from './types.ts';
 
-/** What the client needs from a transport: one signed request (src/sdk/client.ts SignedClient has it). */
-export interface Transport {
-  request<T = any>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T>;
-}
+/** What the client needs from the HTTP layer: SignedClient's request. */
+export type Transport = Pick<SignedClient, 'request'>;
 
 const seg = encodeURIComponent;
 
@@ -34,11 +35,19 @@ function query(q: Record<string, string | number | undefined>): Record<string, s
   return out;
 }
 
-export class SecretsClient {
-  constructor(private readonly transport: Transport) {}
+/** Calls that may be repeated without changing their outcome, besides every GET. */
+const REPEATABLE = /^(PUT |POST .*\/(backup|generate-password|resource_instances\/action|tags|tags\/action)$)/;
 
-  private call<T>(method: string, path: string, body?: unknown, q: Record<string, string | number | undefined> = {}): Promise<T> {
-    return this.transport.request<T>(method, `/v1/{project_id}${path}`, body, query(q));
+export class SecretsClient {
+  private readonly transport: Transport;
+
+  constructor(http: Transport | ClientOptions) {
+    this.transport = 'request' in http ? http : new SignedClient(http);
+  }
+
+  private call<T>(method: string, path: string, body?: unknown, q: Record<string, string | number | undefined> = {}, options: Pick<RequestOptions, 'signal'> = {}): Promise<T> {
+    const idempotent = method === 'GET' || REPEATABLE.test(`${method} ${path}`);
+    return this.transport.request<T>(method, `/v1/{project_id}${path}`, body, query(q), { ...options, idempotent });
   }
 
   // --- secrets ---
