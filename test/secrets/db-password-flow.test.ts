@@ -61,7 +61,7 @@ describe('database password flow against npm start', () => {
     // 4. schedule deletion, restore, read
     const pending = await secrets.scheduleDeletion('db-cred', 7);
     expect(pending.state).toBe('PENDING_DELETE');
-    const refused = await secrets.getVersion('db-cred').catch((e) => e);
+    const refused = await secrets.getVersion('db-cred').catch((e: any) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused.code).toBe('CSMS.0103');
     expect((await secrets.restoreSecret('db-cred')).state).toBe('ENABLED');
@@ -86,7 +86,7 @@ describe('database password flow against npm start', () => {
     const key = (await http.request('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'db-secrets' })).key_info.key_id;
     await secrets.createSecret({ name: 'db-cred-own-key', secret_string: '{"password":"x-Pa55"}', kms_key_id: key });
     await http.request('POST', '/v1.0/{project_id}/kms/disable-key', { key_id: key });
-    const e = await secrets.getVersion('db-cred-own-key').catch((x) => x);
+    const e = await secrets.getVersion('db-cred-own-key').catch((x: any) => x);
     expect([e.status, e.code]).toEqual([400, 'KMS.0209']);
     expect(e.message).not.toContain('Pa55');
     await http.request('POST', '/v1.0/{project_id}/kms/enable-key', { key_id: key });
