@@ -14,13 +14,18 @@ import { startNodeServer, type RunningServer } from '../helpers/node-server.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'edgekms-csms-flow-'));
 const running: RunningServer[] = [];
-let current: Awaited<ReturnType<typeof start>>;
+interface Running {
+  server: RunningServer;
+  http: SignedClient;
+  secrets: SecretsClient;
+}
+let current: Running;
 afterAll(async () => {
   for (const s of running) await s.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start(port = '0') {
+async function start(port = '0'): Promise<Running> {
   const s = await startNodeServer({ EDGEKMS_DATA_DIR: dataDir, PORT: port });
   running.push(s);
   const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8'));
