@@ -95,7 +95,8 @@ describe('edgekms secrets sync', () => {
     await secrets.createVersion('db-cred', { secret_string: JSON.stringify({ username: 'app', password: 'two' }) });
     await vi.waitFor(() => expect(read('db-cred.password')).toBe('two'), { timeout: 15_000, interval: 100 });
     expect(mode('db-cred.password')).toBe(0o600);
-    expect(rounds().some((r) => r.written.includes('db-cred.password'))).toBe(true);
+    // The round's summary line follows its writes.
+    await vi.waitFor(() => expect(rounds().some((r) => r.written.includes('db-cred.password'))).toBe(true), { timeout: 15_000 });
     expect(rounds().every((r) => !r.written.includes('tls-key') || r === rounds()[0])).toBe(true);
     expect(statSync(join(outDir, 'tls-key')).mtimeMs).toBe(tlsMtime);
 
