@@ -7,4 +7,5 @@ export const suites: Record<string, BenchSuite> = {
   server,
   wasm: (report) => import('./wasm.ts').then((m) => m.default(report)),
   workerd: (report) => import('./workerd.ts').then((m) => m.default(report)),
+  sdk: (report) => import('./sdk.ts').then((m) => m.default(report)),
 };

@@ -3,7 +3,8 @@
 // nonce travels on the wire and a segment only opens at its own position with its own final flag.
 //
 // WebCrypto calls are asynchronous (Node runs them on its thread pool), so several segments in flight at
-// once keep every core busy; the stream code above keeps a bounded window of them.
+// once keep every core busy; the stream code keeps a bounded window of them.
+import type { AesGcmImplementation } from '../../crypto/aes-gcm.ts';
 import { sm4GcmDecrypt, sm4GcmEncrypt } from '../../crypto/sm4.ts';
 
 /** 0x000000 ‖ u64be(index) ‖ finalFlag: 12 bytes. */
@@ -26,17 +27,16 @@ export interface SegmentCipher {
   open(index: number, final: boolean, sealed: Uint8Array): Promise<Uint8Array>;
 }
 
-export async function webCryptoAesGcmSegments(key: Uint8Array): Promise<SegmentCipher> {
-  const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
-  const params = (index: number, final: boolean): AesGcmParams => ({
-    name: 'AES-GCM',
-    iv: segmentNonce(index, final),
-    additionalData: SEGMENT_AAD,
-    tagLength: 128,
-  });
+/**
+ * AES-GCM segments through an AES-GCM implementation: WebCrypto by default (portable; asynchronous, so a
+ * window of segments runs in parallel), or a runtime's faster binding of the same primitive (Node's
+ * node:crypto provider, synchronous OpenSSL without the thread-pool hop).
+ */
+export async function aesGcmSegments(key: Uint8Array, aesGcm: AesGcmImplementation): Promise<SegmentCipher> {
+  const k = await aesGcm(key);
   return {
-    seal: async (i, f, p) => new Uint8Array(await crypto.subtle.encrypt(params(i, f), k, p as BufferSource)),
-    open: async (i, f, s) => new Uint8Array(await crypto.subtle.decrypt(params(i, f), k, s as BufferSource)),
+    seal: (i, f, p) => k.seal(segmentNonce(i, f), p, SEGMENT_AAD),
+    open: (i, f, s) => k.open(segmentNonce(i, f), s, SEGMENT_AAD),
   };
 }
 

@@ -6,7 +6,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hkdfSha512, hkdfSm3, type Hkdf } from '../../crypto/hkdf.ts';
 import { hmacSm3, sm3 } from '../../crypto/sm3.ts';
 import { UnsupportedSuiteError } from './errors.ts';
-import { webCryptoAesGcmSegments, wasmSm4GcmSegments, type SegmentCipher } from './segment-cipher.ts';
+import type { AesGcmImplementation } from '../../crypto/aes-gcm.ts';
+import { aesGcmSegments, wasmSm4GcmSegments, type SegmentCipher } from './segment-cipher.ts';
 
 export type SuiteId = 0x0001 | 0x0101;
 
@@ -22,7 +23,8 @@ export interface AlgorithmSuite {
   contextHash(data: Uint8Array): Uint8Array;
   /** The header MAC (32 bytes). */
   headerMac(key: Uint8Array, data: Uint8Array): Uint8Array;
-  segments(encKey: Uint8Array): Promise<SegmentCipher> | SegmentCipher;
+  /** The segment cipher under Kenc; AES suites use `aesGcm` (the caller's crypto provider's binding). */
+  segments(encKey: Uint8Array, aesGcm: AesGcmImplementation): Promise<SegmentCipher> | SegmentCipher;
   /** True when the suite needs the WASM core (initWasm) loaded. */
   readonly needsWasm: boolean;
 }
@@ -36,7 +38,7 @@ export const AES256_GCM_HKDF_SHA512: AlgorithmSuite = Object.freeze({
   hkdf: hkdfSha512,
   contextHash: (d: Uint8Array) => sha256(d),
   headerMac: (k: Uint8Array, d: Uint8Array) => hmac(sha256, k, d),
-  segments: webCryptoAesGcmSegments,
+  segments: aesGcmSegments,
   needsWasm: false,
 });
 

@@ -28,7 +28,7 @@ import { commitmentMatches, deriveMessageKeys, headerMac } from '../format/key-s
 import type { SegmentCipher } from '../format/segment-cipher.ts';
 import { ByteQueue } from './byte-queue.ts';
 import { MAX_SEGMENTS } from './encrypt-stream.ts';
-import { limitsOf, materialsManagerOf, windowOf, type DecryptOptions, type MessageInfo } from './options.ts';
+import { aesGcmOf, limitsOf, materialsManagerOf, windowOf, type DecryptOptions, type MessageInfo } from './options.ts';
 
 export const TAG_BYTES = 16;
 /** How far from its position a failing segment is looked for (each try costs one segment decryption). */
@@ -78,7 +78,7 @@ async function open(q: ByteQueue, options: DecryptOptions): Promise<Opened> {
       trace: m.trace,
     });
     await options.onHeader?.(info);
-    return { cipher: await h.suite.segments(keys.encKey), segmentSize, window: windowOf(options.windowBytes, segmentSize) };
+    return { cipher: await h.suite.segments(keys.encKey, aesGcmOf(options)), segmentSize, window: windowOf(options.windowBytes, segmentSize) };
   } finally {
     wipe(keys.encKey, keys.macKey);
   }

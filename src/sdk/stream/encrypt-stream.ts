@@ -12,7 +12,7 @@ import { encodeHeaderBody, MESSAGE_ID_BYTES } from '../format/header.ts';
 import { deriveMessageKeys, headerMac } from '../format/key-schedule.ts';
 import type { SegmentCipher } from '../format/segment-cipher.ts';
 import { ByteQueue } from './byte-queue.ts';
-import { limitsOf, materialsManagerOf, segmentLog2Of, suiteOf, windowOf, type EncryptOptions, type MessageInfo } from './options.ts';
+import { aesGcmOf, limitsOf, materialsManagerOf, segmentLog2Of, suiteOf, windowOf, type EncryptOptions, type MessageInfo } from './options.ts';
 
 /** Segments per message are limited to 2^32 (the nonce's index is checked against it). */
 export const MAX_SEGMENTS = 2 ** 32;
@@ -53,7 +53,7 @@ async function start(options: EncryptOptions, messageIdOf: () => Uint8Array): Pr
     header.set(body);
     header.set(mac, body.length);
     if (header.length > limits.maxHeaderBytes) throw new LimitExceededError(`the header would be ${header.length} bytes; the limit is ${limits.maxHeaderBytes}`);
-    const cipher = await suite.segments(keys.encKey);
+    const cipher = await suite.segments(keys.encKey, aesGcmOf(options));
     const segmentSize = 2 ** segmentLog2;
     const info: MessageInfo = Object.freeze({
       suite,
@@ -70,15 +70,15 @@ async function start(options: EncryptOptions, messageIdOf: () => Uint8Array): Pr
   }
 }
 
-/** Frames a sealed segment: regular `0x00 ‖ ct ‖ tag`, final `0x01 ‖ u32 length ‖ ct ‖ tag`. */
-function frame(final: boolean, plaintextLength: number, sealed: Uint8Array): Uint8Array {
-  const prefix = final ? 5 : 1;
-  const out = new Uint8Array(prefix + sealed.length);
-  if (final) {
-    out[0] = 1;
-    new DataView(out.buffer).setUint32(1, plaintextLength);
-  }
-  out.set(sealed, prefix);
+/**
+ * A segment's framing before its sealed bytes: regular `0x00`, final `0x01 ‖ u32 length`. Enqueued as its
+ * own chunk so the sealed bytes WebCrypto returned are passed on without a copy.
+ */
+function framePrefix(final: boolean, plaintextLength: number): Uint8Array {
+  if (!final) return Uint8Array.of(0); // fresh: a consumer may transfer or reuse what it reads
+  const out = new Uint8Array(5);
+  out[0] = 1;
+  new DataView(out.buffer).setUint32(1, plaintextLength);
   return out;
 }
 
@@ -102,7 +102,7 @@ export function encryptStreamWithId(
   let s: Started | undefined;
   let index = 0;
   let finalQueued = false;
-  const pending: Promise<Uint8Array>[] = [];
+  const pending: Promise<Uint8Array>[] = []; // sealed segments in order, each ending one frame
 
   return new ReadableStream<Uint8Array>(
     {
@@ -119,13 +119,16 @@ export function encryptStreamWithId(
             const final = !more;
             const chunk = q.take(final ? q.size : S);
             if (index >= MAX_SEGMENTS) throw new LimitExceededError('a message holds at most 2^32 segments');
-            const p = cipher.seal(index++, final, chunk).then((sealed) => frame(final, chunk.length, sealed));
+            const p = cipher.seal(index++, final, chunk);
             p.catch(ignore); // observed below, in order
             pending.push(p);
             finalQueued = final;
           }
-          controller.enqueue(await pending.shift()!);
-          if (finalQueued && pending.length === 0) controller.close();
+          const sealed = await pending.shift()!;
+          const last = finalQueued && pending.length === 0;
+          controller.enqueue(framePrefix(last, sealed.length - 16));
+          controller.enqueue(sealed);
+          if (last) controller.close();
         } catch (e) {
           await q.cancel(e);
           throw e;

@@ -1,4 +1,5 @@
 // Options shared by the ENV1 encrypt and decrypt entry points, and their checks.
+import { portableCrypto, type CryptoProvider } from '../../crypto/provider.ts';
 import type { EncryptionContext } from '../format/context.ts';
 import { InvalidArgumentError } from '../format/errors.ts';
 import { DEFAULT_LIMITS, DEFAULT_SEGMENT_LOG2, MAX_SEGMENT_LOG2, MIN_SEGMENT_LOG2, type HeaderLimits } from '../format/header.ts';
@@ -22,13 +23,18 @@ export interface MessageInfo {
 
 interface Common {
   /**
+   * The AES-GCM binding for AES-suite segments (default: the portable provider, WebCrypto). Node users
+   * get node:crypto through the Node adapters (src/runtime/sdk-node.ts).
+   */
+  crypto?: CryptoProvider;
+  /**
    * Context bound to the message but NOT stored in it: decrypt must be given exactly the same pairs
    * (e.g. a row id the application already knows). Default: none.
    */
   unstoredContext?: EncryptionContext;
   /** Header limits (encrypt refuses to write a header it would refuse to read). */
   limits?: Partial<HeaderLimits>;
-  /** Most bytes of segments in flight at once (default 8 MiB); at least 2 segments are always allowed. */
+  /** Most bytes of segments in flight at once (default 2 MiB: 32 segments of 64 KiB); at least 2 segments are always allowed. */
   windowBytes?: number;
 }
 
@@ -91,11 +97,15 @@ export function limitsOf(l: Partial<HeaderLimits> | undefined): HeaderLimits {
   return out;
 }
 
-export const DEFAULT_WINDOW_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_WINDOW_BYTES = 2 * 1024 * 1024;
 
 /** Segments in flight: as many as fit the byte window, at least 2, at most 64. */
 export function windowOf(windowBytes: number | undefined, segmentSize: number): number {
   const w = windowBytes ?? DEFAULT_WINDOW_BYTES;
   if (!Number.isInteger(w) || w < 1) throw new InvalidArgumentError('windowBytes must be a positive integer');
   return Math.max(2, Math.min(64, Math.floor(w / segmentSize)));
+}
+
+export function aesGcmOf(o: { crypto?: CryptoProvider }) {
+  return (o.crypto ?? portableCrypto).aesGcm;
 }
