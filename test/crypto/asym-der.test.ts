@@ -25,6 +25,8 @@ import { AsymPrivateKey, AsymPublicKey } from '../../src/crypto/asym-handle.ts';
 import {
   type AsymKeySpec,
   CURVES,
+  MAX_PKCS8_BYTES,
+  MAX_SPKI_BYTES,
   OID,
   encodeEcPkcs8,
   encodeEcSpki,
@@ -291,16 +293,47 @@ describe('key parsing refuses bad keys', () => {
     expect(code(() => parsePkcs8(v2(fields[0] + 2n)))).toBe('INVALID_KEY');
   });
 
-  it('RSA: multi-prime, trailing bytes, missing NULL, wrong version, oversize input', () => {
+  it('RSA: multi-prime, trailing bytes, missing NULL (PKCS#8 and SPKI), wrong version', () => {
     expect(code(() => parsePkcs8(rsaP8From(fields, 1)))).toBe('UNSUPPORTED');
     expect(code(() => parsePkcs8(Uint8Array.from([...rsaP8, 0])))).toBe('INVALID_KEY');
-    const noNull = derSequence(derInteger(0), derSequence(derOid(OID.rsaEncryption)), derOctetString(parseDer(rsaP8).value.subarray(0, 0)));
+    // The same key with and without the NULL after rsaEncryption: only the NULL differs.
+    const inner = derSequence(derInteger(0), ...fields.map((f) => derInteger(f)));
+    expect(parsePkcs8(derSequence(derInteger(0), rsaAlg, derOctetString(inner)))).toMatchObject({ kind: 'rsa', bits: 2048 });
+    const noNull = derSequence(derInteger(0), derSequence(derOid(OID.rsaEncryption)), derOctetString(inner));
     expect(code(() => parsePkcs8(noNull))).toBe('INVALID_KEY');
+    const spkiBody = derBitString(derSequence(derInteger(fields[0]), derInteger(fields[1])));
+    expect(parseSpki(derSequence(rsaAlg, spkiBody))).toMatchObject({ kind: 'rsa', bits: 2048 });
+    expect(code(() => parseSpki(derSequence(derSequence(derOid(OID.rsaEncryption)), spkiBody)))).toBe('INVALID_KEY');
     const v2 = rsaP8.slice();
     v2[6] = 2; // PrivateKeyInfo version 2
     expect(code(() => parsePkcs8(v2))).toBe('INVALID_KEY');
-    expect(code(() => parsePkcs8(new Uint8Array(5000)))).toBe('INVALID_KEY');
-    expect(code(() => parseSpki(new Uint8Array(2000)))).toBe('INVALID_KEY');
+  });
+
+  it('refuses keys over the size limits before parsing them, and only those', () => {
+    const message = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+      }
+      return 'no error';
+    };
+    // A well-formed PKCS#8 key that the parser would accept but for its length: a 2048-bit key with an
+    // attributes field ([0], ignored by the parser) padding it past the limit.
+    const inner = derOctetString(derSequence(derInteger(0), ...fields.map((f) => derInteger(f))));
+    const padded = (total: number) => {
+      const head = derSequence(derInteger(0), rsaAlg, inner, derContext(0, new Uint8Array(0)));
+      const pad = total - head.length - 2; // the [0] length takes 2 more bytes once past 255
+      return derSequence(derInteger(0), rsaAlg, inner, derContext(0, new Uint8Array(pad)));
+    };
+    expect(padded(MAX_PKCS8_BYTES).length).toBe(MAX_PKCS8_BYTES);
+    expect(parsePkcs8(padded(MAX_PKCS8_BYTES))).toMatchObject({ kind: 'rsa', bits: 2048 });
+    expect(padded(MAX_PKCS8_BYTES + 1).length).toBe(MAX_PKCS8_BYTES + 1);
+    expect(message(() => parsePkcs8(padded(MAX_PKCS8_BYTES + 1)))).toBe('INVALID_KEY: private key too long');
+    // No valid SPKI reaches 1 KiB, so the limit is seen by what is refused: too long, not malformed.
+    expect(message(() => parseSpki(new Uint8Array(MAX_SPKI_BYTES + 1)))).toBe('INVALID_KEY: public key too long');
+    expect(message(() => parseSpki(new Uint8Array(MAX_SPKI_BYTES)))).not.toMatch(/too long/);
+    expect(message(() => parsePkcs8(new Uint8Array(MAX_PKCS8_BYTES)))).not.toMatch(/too long/);
   });
 
   it('RSA public keys: size and exponent bounds', () => {

@@ -5,6 +5,8 @@ import { StoreError, type DeleteOptions, type ListOptions, type PutOptions, type
 export class FaultyStore implements Store {
   writes = 0;
   failAt = 0;
+  /** The fault thrown since the last arm(), so a test can tell it from any other error. */
+  injected: StoreError | undefined;
   mode: 'fail' | 'lost-ack' = 'fail';
 
   constructor(readonly inner: Store) {}
@@ -12,6 +14,7 @@ export class FaultyStore implements Store {
   /** Fail the nth write from now (1-based); 0 disables. */
   arm(n: number, mode: 'fail' | 'lost-ack' = 'fail'): void {
     this.writes = 0;
+    this.injected = undefined;
     this.failAt = n;
     this.mode = mode;
   }
@@ -20,7 +23,8 @@ export class FaultyStore implements Store {
     this.writes++;
     if (this.failAt && this.writes === this.failAt) {
       if (this.mode === 'lost-ack') await op();
-      throw new StoreError(`injected failure at write ${this.writes}`);
+      this.injected = new StoreError(`injected failure at write ${this.writes}`);
+      throw this.injected;
     }
     return op();
   }

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { KMS_ROUTES } from '../../src/kms/routes.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
+import type { PutOptions, Store } from '../../src/store/store.ts';
 import type { SignedClient } from '../../src/sdk/client.ts';
 import { USERS, makeRig, rejection, type Rig } from '../helpers/kms.ts';
 
@@ -85,13 +87,30 @@ describe('the grant API', () => {
   });
 
   it('limits grants per key (KMS.2404) in one compare-and-set write each', async () => {
-    const small = await makeRig({ limits: { grantsPerKey: 3 } });
+    // Record every write that lands, so the test sees how each grant reached the store.
+    const landed: { key: string; options?: PutOptions }[] = [];
+    const inner = new MemoryStore();
+    const recording: Store = {
+      get: (k) => inner.get(k),
+      list: (prefix, options) => inner.list(prefix, options),
+      delete: (k, options) => inner.delete(k, options),
+      put: async (k, value, options) => {
+        const version = await inner.put(k, value, options);
+        landed.push({ key: k, options });
+        return version;
+      },
+    };
+    const small = await makeRig({ store: recording, limits: { grantsPerKey: 3 } });
     const id = (await call(small.client, 'create-key', { key_alias: 'g' })).key_info.key_id;
+    landed.length = 0;
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, () => call(small.client, 'create-grant', { key_id: id, grantee_principal: ALICE, operations: ['describe-key'] })),
     );
     expect(results.filter((r) => r.status === 'fulfilled').length).toBe(3);
     for (const r of results) if (r.status === 'rejected') expect((r.reason as ApiError).code).toBe('KMS.2404');
+    // Three grants, three writes, each to the key's own document and each conditional on the version read.
+    expect(landed.map((w) => w.key)).toEqual(Array(3).fill(`kms/${small.client.projectId}/key/${id}`));
+    for (const w of landed) expect(typeof w.options?.ifVersion).toBe('string');
     expect((await call(small.client, 'list-grants', { key_id: id })).total).toBe(3);
   });
 

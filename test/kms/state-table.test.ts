@@ -4,7 +4,9 @@
 // SM specs: SM4, SM2 signing, SM2 encryption, HMAC_SM3, which follow the same table).
 import { describe, expect, it } from 'vitest';
 import { constants, createHash, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import type { KeyRecord } from '../../src/kms/key-record.ts';
 import type { KeyState } from '../../src/kms/key-state.ts';
+import { listAll } from '../../src/store/store.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
 
@@ -18,6 +20,7 @@ interface Ctx {
   n: number;
   blob: string;
   dkBlob: string;
+  dkPlain: string;
   signature: string;
   oaep: string;
   mac: string;
@@ -33,6 +36,8 @@ interface Case {
   method?: 'POST' | 'DELETE' | 'GET';
   kind?: Kind;
   body: (ctx: Ctx) => object | undefined;
+  /** Runs on the fresh key before the operation. */
+  prepare?: (r: KeyRecord) => KeyRecord;
   /** Expected outcome in states 1..5. */
   expect: [Expect, Expect, Expect, Expect, Expect];
 }
@@ -67,7 +72,12 @@ const CASES: Record<string, Case> = {
   'decrypt-datakey': { path: 'decrypt-datakey', body: ({ id, dkBlob }) => ({ key_id: id, cipher_text: dkBlob, datakey_cipher_length: '32' }), expect: USE },
   'rotate-on-demand': { path: 'rotate-on-demand', body: ({ id }) => ({ key_id: id }), expect: USE },
   'enable-key-rotation': { path: 'enable-key-rotation', body: ({ id }) => ({ key_id: id }), expect: ['KMS.0308', 'ok', 'ok', 'KMS.0210', 'KMS.0308'] },
-  'disable-key-rotation': { path: 'disable-key-rotation', body: ({ id }) => ({ key_id: id }), expect: ['KMS.0308', 'ok', 'ok', 'KMS.0210', 'KMS.0308'] },
+  'disable-key-rotation': {
+    path: 'disable-key-rotation',
+    body: ({ id }) => ({ key_id: id }),
+    prepare: (r) => ({ ...r, rotation: { ...r.rotation, enabled: true } }),
+    expect: ['KMS.0308', 'ok', 'ok', 'KMS.0210', 'KMS.0308'],
+  },
   'update-key-rotation-interval': {
     path: 'update-key-rotation-interval',
     body: ({ id }) => ({ key_id: id, rotation_interval: 90 }),
@@ -201,7 +211,7 @@ const CASES: Record<string, Case> = {
   'revoke-grant': { path: 'revoke-grant', body: ({ id, grantId }) => ({ key_id: id, grant_id: grantId }), expect: READ },
   'retire-grant': { path: 'retire-grant', body: ({ id, grantId }) => ({ key_id: id, grant_id: grantId }), expect: READ },
   // Tags.
-  'create-kms-tag': { path: ({ id }) => `${id}/tags`, body: () => ({ tag: { key: 'k', value: 'v' } }), expect: MODIFY },
+  'create-kms-tag': { path: ({ id }) => `${id}/tags`, body: () => ({ tag: { key: 'k', value: 'v2' } }), expect: MODIFY },
   'batch-create-kms-tags': { path: ({ id }) => `${id}/tags/action`, body: () => ({ action: 'create', tags: [{ key: 'k2', value: 'v' }] }), expect: MODIFY },
   'delete-tag': { path: ({ id }) => `${id}/tags/k`, method: 'DELETE', body: () => undefined, expect: MODIFY },
   'show-kms-tags': { path: ({ id }) => `${id}/tags`, method: 'GET', body: () => undefined, expect: READ },
@@ -221,13 +231,101 @@ const SPECS: Record<Kind, object> = {
   'sm4-external': { key_spec: 'SM4', origin: 'external' },
 };
 
-async function keyIn(rig: Rig, kind: Kind, state: KeyState, n: number): Promise<Ctx> {
+// What an accepted operation must have done: the key's resulting state or record, or a reply checked
+// against an independent call (a ciphertext that decrypts, a signature that verifies, a MAC that checks).
+interface Done {
+  rig: Rig;
+  ctx: Ctx;
+  kind: Kind;
+  state: KeyState;
+  body: any;
+  reply: any;
+  record: () => Promise<KeyRecord>;
+  kms: (action: string, body: object) => Promise<any>;
+}
+const stateBecomes = (want: KeyState) => async (d: Done) => expect((await d.record()).state).toBe(want);
+const DONE: Record<string, (d: Done) => Promise<void>> = {
+  'describe-key': async ({ ctx, state, reply }) => expect([reply.key_info.key_id, reply.key_info.key_state]).toEqual([ctx.id, state]),
+  'get-key-rotation-status': async ({ reply }) => expect([reply.key_rotation_enabled, reply.number_of_rotations, reply.key_materials.length]).toEqual([false, 0, 1]),
+  'enable-key': stateBecomes('2'),
+  'disable-key': stateBecomes('3'),
+  'schedule-key-deletion': async ({ record, rig }) => expect([(await record()).state, (await record()).deletionAt]).toEqual(['4', rig.clock.now() + 7 * 86_400_000]),
+  'cancel-key-deletion': async ({ record }) => expect([(await record()).state, (await record()).deletionAt]).toEqual(['3', undefined]),
+  'update-key-alias': async ({ rig, ctx, record }) => {
+    expect((await record()).alias).toBe(`renamed-${ctx.n}`);
+    expect((await rig.kms.repo.byName(rig.client.projectId, `renamed-${ctx.n}`))?.id).toBe(ctx.id);
+    expect(await rig.kms.repo.byName(rig.client.projectId, `state-${ctx.n}`)).toBeNull();
+  },
+  'update-key-description': async ({ record }) => expect((await record()).description).toBe('d'),
+  'encrypt-data': async ({ kms, ctx, body, reply }) => {
+    const back = await kms('decrypt-data', { key_id: ctx.id, cipher_text: reply.cipher_text, ...(body.encryption_algorithm ? { encryption_algorithm: body.encryption_algorithm } : {}) });
+    expect(back.plain_text).toBe('x');
+  },
+  'decrypt-data': async ({ reply }) => expect(reply.plain_text).toBe('x'),
+  'create-datakey': async ({ kms, ctx, reply }) => {
+    const length = String(reply.plain_text.length / 2);
+    expect((await kms('decrypt-datakey', { key_id: ctx.id, cipher_text: reply.cipher_text, datakey_cipher_length: length })).data_key).toBe(reply.plain_text);
+  },
+  'create-datakey-without-plaintext': async ({ kms, ctx, reply }) => {
+    expect(reply.plain_text).toBeUndefined();
+    const back = await kms('decrypt-datakey', { key_id: ctx.id, cipher_text: reply.cipher_text, datakey_cipher_length: '32' });
+    expect(back.data_key).toMatch(/^[0-9a-f]{64}$/i);
+  },
+  'encrypt-datakey': async ({ kms, ctx, reply }) => {
+    expect((await kms('decrypt-datakey', { key_id: ctx.id, cipher_text: reply.cipher_text, datakey_cipher_length: '32' })).data_key).toBe(dek.toString('hex'));
+  },
+  'decrypt-datakey': async ({ ctx, reply }) => expect(reply.data_key).toBe(ctx.dkPlain),
+  'rotate-on-demand': async ({ record }) => expect([(await record()).versions.length, (await record()).rotation.count]).toEqual([2, 1]),
+  'enable-key-rotation': async ({ record }) => expect((await record()).rotation.enabled).toBe(true),
+  'disable-key-rotation': async ({ record }) => expect((await record()).rotation.enabled).toBe(false),
+  'update-key-rotation-interval': async ({ record }) => expect((await record()).rotation.intervalDays).toBe(90),
+  aliases: async ({ rig, ctx }) => expect((await rig.kms.repo.getAlias(rig.client.projectId, `al-${ctx.n}`))?.alias.keyId).toBe(ctx.id),
+  sign: async ({ kms, ctx, body, reply }) => {
+    const { message, message_type, signing_algorithm } = body;
+    expect((await kms('verify', { key_id: ctx.id, message, message_type, signing_algorithm, signature: reply.signature })).signature_valid).toBe('true');
+  },
+  verify: async ({ reply }) => expect(reply.signature_valid).toBe('true'),
+  'get-publickey': async ({ record, reply }) => {
+    const spki = createPublicKey(reply.public_key).export({ type: 'spki', format: 'der' }).toString('base64');
+    expect(spki).toBe((await record()).versions[0].publicKey);
+  },
+  'create-ec-datakey-pair': async ({ kms, reply }) => {
+    expect((await kms('decrypt-data', { cipher_text: reply.private_key_cipher_text })).plain_text_base64).toBe(reply.private_key_plain_text);
+  },
+  'generate-mac': async ({ kms, ctx, body, reply }) => expect((await kms('verify-mac', { ...body, key_id: ctx.id, mac: reply.mac })).mac_valid).toBe(true),
+  'verify-mac': async ({ reply }) => expect(reply.mac_valid).toBe(true),
+  'get-parameters-for-import': async ({ record, reply }) => {
+    const params = (await record()).importParams!;
+    expect([params.tokenHash, params.publicKey]).toEqual([createHash('sha256').update(Buffer.from(reply.import_token, 'base64')).digest('hex'), reply.public_key]);
+  },
+  'import-key-material': async ({ record }) => expect([(await record()).state, (await record()).versions.length]).toEqual(['2', 1]),
+  'delete-imported-key-material': async ({ record }) => expect([(await record()).state, (await record()).versions.length]).toEqual(['5', 0]),
+  'create-grant': async ({ record, reply }) => expect((await record()).grants!.find((g) => g.id === reply.grant_id)?.grantee).toBe('alice01'),
+  'list-grants': async ({ ctx, reply }) => expect(reply.grants.map((g: { grant_id: string }) => g.grant_id)).toContain(ctx.grantId),
+  'revoke-grant': async ({ ctx, record }) => expect((await record()).grants ?? []).not.toContainEqual(expect.objectContaining({ id: ctx.grantId })),
+  'retire-grant': async ({ ctx, record }) => expect((await record()).grants ?? []).not.toContainEqual(expect.objectContaining({ id: ctx.grantId })),
+  'create-kms-tag': async ({ record }) => expect((await record()).tags).toContainEqual({ key: 'k', value: 'v2' }),
+  'batch-create-kms-tags': async ({ record }) => expect((await record()).tags).toContainEqual({ key: 'k2', value: 'v' }),
+  'delete-tag': async ({ record }) => expect((await record()).tags ?? []).not.toContainEqual(expect.objectContaining({ key: 'k' })),
+  'show-kms-tags': async ({ reply }) => expect(reply.tags).toContainEqual({ key: 'k', value: 'v' }),
+};
+
+/** Every record of the project (key documents, name index, aliases) with its version. */
+async function snapshot(rig: Rig): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const path of await listAll(rig.store, `kms/${rig.client.projectId}/`)) out.set(path, (await rig.store.get(path))!.version);
+  return out;
+}
+
+async function keyIn(rig: Rig, kind: Kind, state: KeyState, n: number, prepare: (r: KeyRecord) => KeyRecord = (r) => r): Promise<Ctx> {
   const kms = (a: string, b: object) => rig.client.request('POST', `/v1.0/{project_id}/kms/${a}`, b);
   const id = (await kms('create-key', { key_alias: `state-${n}`, ...SPECS[kind] })).key_info.key_id;
-  const ctx: Ctx = { id, n, blob: '', dkBlob: '', signature: '', oaep: '', mac: '', sm2Signature: '', sm2Cipher: '', importToken: '', wrapped: '', grantId: '' };
+  const ctx: Ctx = { id, n, blob: '', dkBlob: '', dkPlain: '', signature: '', oaep: '', mac: '', sm2Signature: '', sm2Cipher: '', importToken: '', wrapped: '', grantId: '' };
   if (kind === 'aes' || kind === 'sm4') {
     ctx.blob = (await kms('encrypt-data', { key_id: id, plain_text: 'x' })).cipher_text;
-    ctx.dkBlob = (await kms('create-datakey', { key_id: id })).cipher_text;
+    const dk = await kms('create-datakey', { key_id: id });
+    ctx.dkBlob = dk.cipher_text;
+    ctx.dkPlain = dk.plain_text;
   } else if (kind === 'sm2-sign') {
     ctx.sm2Signature = (await kms('sign', { key_id: id, message: sm2Digest, signing_algorithm: 'SM2DSA_SM3' })).signature;
   } else if (kind === 'sm2-enc') {
@@ -251,7 +349,7 @@ async function keyIn(rig: Rig, kind: Kind, state: KeyState, n: number): Promise<
   ctx.grantId = (await kms('create-grant', { key_id: id, grantee_principal: 'alice01', operations: ['describe-key'], retiring_principal: 'admin' })).grant_id;
   await rig.client.request('POST', `/v1.0/{project_id}/kms/${id}/tags`, { tag: { key: 'k', value: 'v' } });
   await rig.kms.repo.update(rig.client.projectId, id, (r) => ({
-    ...r,
+    ...prepare(r),
     state,
     ...(state === '4' ? { deletionAt: rig.clock.now() + 30 * 86_400_000 } : {}),
   }));
@@ -267,17 +365,31 @@ describe('key state table', () => {
       const want = c.expect[i];
       it(`${name} in state ${state} → ${want}`, async () => {
         const rig = await rigP;
-        const ctx = await keyIn(rig, c.kind ?? 'aes', state, ++n);
+        const kind = c.kind ?? 'aes';
+        const ctx = await keyIn(rig, kind, state, ++n, c.prepare);
         const path = `/v1.0/{project_id}/kms/${typeof c.path === 'string' ? c.path : c.path(ctx)}`;
-        const before = await rig.store.get(`kms/${rig.client.projectId}/key/${ctx.id}`);
+        const body = c.body(ctx);
+        const before = await snapshot(rig);
         if (want === 'ok') {
-          await rig.client.request(c.method ?? 'POST', path, c.body(ctx));
+          const reply = await rig.client.request(c.method ?? 'POST', path, body);
+          const done = DONE[typeof c.path === 'string' ? c.path : name];
+          expect(done, `a check for ${name}`).toBeDefined();
+          await done({
+            rig,
+            ctx,
+            kind,
+            state,
+            body,
+            reply,
+            record: async () => (await rig.kms.repo.get(rig.client.projectId, ctx.id))!,
+            kms: (a, b) => rig.client.request('POST', `/v1.0/{project_id}/kms/${a}`, b),
+          });
         } else {
-          const e = await rejection<ApiError>(rig.client.request(c.method ?? 'POST', path, c.body(ctx)));
+          const e = await rejection<ApiError>(rig.client.request(c.method ?? 'POST', path, body));
           expect(e.status).toBe(400);
           expect(e.code).toBe(want);
-          const after = await rig.store.get(`kms/${rig.client.projectId}/key/${ctx.id}`);
-          expect(after!.version).toBe(before!.version);
+          // Nothing changed anywhere in the project: the key, its name, its aliases, any other record.
+          expect(await snapshot(rig)).toEqual(before);
         }
       });
     }

@@ -1,13 +1,13 @@
 // Acceptance test for issue 3: `npm start`'s entry point as a real process on loopback, driven by Huawei's
 // official @huaweicloud/huaweicloud-sdk-core client: asymmetric keys (RSA_4096 generated while other
-// requests keep being answered), sign / verify and RSA-OAEP checked with node:crypto, data key pairs, HMAC,
+// requests are answered), sign / verify and RSA-OAEP checked with node:crypto, data key pairs, HMAC,
 // grants, tags, import of key material, quotas from EDGEKMS_QUOTA_*; then a restart on the same data
 // directory keeps all of it.
 import { constants, createHash, createPrivateKey, createPublicKey, publicEncrypt, randomBytes, verify as nodeVerify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { huaweiClient, type HuaweiClient } from '../helpers/huawei-sdk.ts';
 import { startNodeServer, type RunningServer } from '../helpers/node-server.ts';
 
@@ -37,24 +37,20 @@ describe('issue 3 over npm start + Huawei SDK core', () => {
   const post = <T = any>(action: string, body: unknown) => hc.call<T>('POST', `${K}/${action}`, body);
   const fail = (action: string, body: unknown) => hc.fail('POST', `${K}/${action}`, body);
 
-  it('generates an RSA_4096 key while other requests are answered (they all finish before it)', async () => {
+  beforeAll(async () => {
     hc = await start();
-    const aes = (await post('create-key', { key_alias: 'e3-aes' })).key_info.key_id;
-    saved.aes = aes;
-    const order: string[] = [];
-    const big = post('create-key', { key_alias: 'e3-rsa4096', key_spec: 'RSA_4096' }).then((r) => {
-      order.push('RSA_4096');
-      return r;
-    });
-    // A dozen small requests (a few ms each) against a key generation that takes about a second here: if
-    // generation blocked the server's event loop, they would all finish after it.
+    saved.aes = (await post('create-key', { key_alias: 'e3-aes' })).key_info.key_id;
+  });
+
+  it('generates an RSA_4096 key while other requests are answered', async () => {
+    // That generation leaves the event loop free is checked in-process (test/crypto/keypair.test.ts),
+    // without timing; here the requests made meanwhile must all be answered correctly.
+    const big = post('create-key', { key_alias: 'e3-rsa4096', key_spec: 'RSA_4096' });
     for (let i = 0; i < 6; i++) {
-      const enc = await post('encrypt-data', { key_id: aes, plain_text: `while generating ${i}` });
+      const enc = await post('encrypt-data', { key_id: saved.aes, plain_text: `while generating ${i}` });
       expect((await post('decrypt-data', { cipher_text: enc.cipher_text })).plain_text).toBe(`while generating ${i}`);
-      order.push(`small-${i}`);
     }
     const created = await big;
-    expect(order).toEqual([...Array.from({ length: 6 }, (_, i) => `small-${i}`), 'RSA_4096']);
     saved.rsa4096 = created.key_info.key_id;
     const pub = createPublicKey((await post('get-publickey', { key_id: saved.rsa4096 })).public_key);
     expect(pub.asymmetricKeyDetails?.modulusLength).toBe(4096);
