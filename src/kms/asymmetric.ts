@@ -75,7 +75,7 @@ export interface AsymmetricKey {
   family: AsymmetricFamily;
 }
 
-export function asymmetricKey(r: KeyRecord, usage: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT', op: string): AsymmetricKey {
+export function asymmetricKey(r: KeyRecord, usage: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT' | 'KEY_AGREEMENT', op: string): AsymmetricKey {
   const family = familyOf(r.spec);
   if (!family || r.usage !== usage) {
     throw new KmsError(Code.InvalidParameter, `The key ${r.id} (${r.spec}, ${r.usage}) cannot be used for ${op}: it needs an asymmetric ${usage} key.`);
@@ -238,3 +238,30 @@ function datakeyPairOp(specs: readonly string[]): Operation {
 
 export const createRsaDatakeyPairOp: Operation = datakeyPairOp(RSA_DATAKEY_PAIR_SPECS);
 export const createEcDatakeyPairOp: Operation = datakeyPairOp(EC_DATAKEY_PAIR_SPECS);
+
+// --- derive-shared-secret (ECDH) ---
+
+/**
+ * ECDH between a KEY_AGREEMENT EC key and the caller's public key (base64 X.509 SubjectPublicKeyInfo DER on
+ * the same curve): shared_secret is base64 of the x-coordinate. A `recipient` asks for the secret to be
+ * encrypted to an attested enclave instead (ciphertext_recipient); edgekms cannot verify attestation
+ * documents and refuses it rather than returning the secret in the clear.
+ */
+export const deriveSharedSecretOp: Operation = async (kms, call, input) => {
+  const f = fields(input, {});
+  const ref = f.string('key_id', KEY_REF_RULE);
+  const algorithm = f.string('key_agreement_algorithm', { required: true, enum: ['ECDH'] });
+  const peer = base64Field('public_key', f.string('public_key', { required: true, min: 1, max: 2048, pattern: /^[0-9a-zA-Z+/=]+$/ }));
+  if (f.body.recipient !== undefined && f.body.recipient !== null) {
+    throw new KmsError(Code.InvalidParameter, 'Invalid recipient: edgekms cannot verify attestation documents, so it does not encrypt shared secrets to a recipient.');
+  }
+  const r = await usableKey(kms, call.project, ref, 'use');
+  const key = asymmetricKey(r, 'KEY_AGREEMENT', 'derive-shared-secret');
+  if (!key.family.deriveSharedSecret) throw new KmsError(Code.InvalidParameter, `The key ${r.id} (${r.spec}) has no key agreement.`);
+  const secret = await key.family.deriveSharedSecret(await privateKeyOf(kms, key), r.spec, peer);
+  try {
+    return ok({ key_id: r.id, key_agreement_algorithm: algorithm, shared_secret: toBase64(secret) });
+  } finally {
+    wipe(secret);
+  }
+};

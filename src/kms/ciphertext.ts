@@ -26,8 +26,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const BlobAlgorithm = { AES_256_GCM: 1, SM4_GCM: 2 } as const;
 export type BlobAlgorithm = (typeof BlobAlgorithm)[keyof typeof BlobAlgorithm];
 
-/** 'secret': a secret version's data key (src/secrets/sealing.ts); decrypt-datakey cannot open it. */
-export type BlobPurpose = 'data' | 'datakey' | 'secret';
+/**
+ * 'secret': a secret version's data key (src/secrets/sealing.ts); 'capsule': a data key capsule
+ * (src/kms/keyspaces/capsules.ts). decrypt-datakey opens neither.
+ */
+export type BlobPurpose = 'data' | 'datakey' | 'secret' | 'capsule';
 
 export interface BlobHeader {
   algorithm: BlobAlgorithm;

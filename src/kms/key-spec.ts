@@ -18,7 +18,8 @@ export type KeySpec =
   | 'HMAC_512'
   | 'HMAC_SM3';
 
-export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC';
+/** KEY_AGREEMENT: EC keys for derive-shared-secret (ECDH), kept apart from signing keys. */
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';
 
 export type KeyKind = 'symmetric' | 'asymmetric' | 'hmac';
 
@@ -36,9 +37,9 @@ export const KEY_SPECS: Record<KeySpec, KeySpecInfo> = {
   RSA_2048: { kind: 'asymmetric', usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'] },
   RSA_3072: { kind: 'asymmetric', usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'] },
   RSA_4096: { kind: 'asymmetric', usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'] },
-  EC_P256: { kind: 'asymmetric', usages: ['SIGN_VERIFY'] },
-  EC_P384: { kind: 'asymmetric', usages: ['SIGN_VERIFY'] },
-  SECP256K1: { kind: 'asymmetric', usages: ['SIGN_VERIFY'] },
+  EC_P256: { kind: 'asymmetric', usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'] },
+  EC_P384: { kind: 'asymmetric', usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'] },
+  SECP256K1: { kind: 'asymmetric', usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'] },
   SM2: { kind: 'asymmetric', usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'] },
   ED25519: { kind: 'asymmetric', usages: ['SIGN_VERIFY'] },
   HMAC_256: { kind: 'hmac', usages: ['GENERATE_VERIFY_MAC'], materialBytes: 32 },

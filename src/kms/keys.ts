@@ -148,7 +148,7 @@ async function createDefaultKey(kms: Kms, project: string, name: string): Promis
 
 // --- wire operations ---
 
-const USAGES: readonly KeyUsage[] = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'];
+const USAGES: readonly KeyUsage[] = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'];
 
 export const createKeyOp: Operation = async (kms, call, input) => {
   const f = fields(input, {});

@@ -11,6 +11,7 @@ import { Code, KmsError } from '../kms/errors.ts';
 import type { Kms } from '../kms/kms.ts';
 import { KMS_FIELDS, type Reply } from '../kms/operation.ts';
 import { KMS_ROUTES, type Route } from '../kms/routes.ts';
+import { apiVersions } from '../kms/service/deployment.ts';
 import { StoreError } from '../store/store.ts';
 import { CsmsError } from '../secrets/errors.ts';
 import { CSMS_FIELDS } from '../secrets/operation.ts';
@@ -109,23 +110,30 @@ export function createApp(options: AppOptions): Hono<Env> {
     c.set('credential', credential);
     await next();
   };
+  // The version documents (ShowVersions, ShowVersion): public, like the API gateway's, and not signed (registered before
+  // the signature check, which would otherwise also match /v1.0 and /v2).
+  const origin = (c: Context<Env>) => new URL(c.req.url).origin;
+  app.get('/', (c) => c.json({ versions: apiVersions(origin(c)) }));
+  for (const id of ['v1.0', 'v2']) app.get(`/${id}`, (c) => c.json({ version: apiVersions(origin(c)).find((v) => v.id === id) }));
   app.use('/v1.0/*', authenticate);
   app.use('/v1/*', authenticate);
+  app.use('/v2/*', authenticate);
 
   for (const route of KMS_ROUTES) {
-    app.on(route.method, `/v1.0/:project_id${route.path}`, (c) => handleKms(c, route, kms));
+    app.on(route.method, `/${route.version ?? 'v1.0'}/:project_id${route.path}`, (c) => handleKms(c, route, kms));
   }
+
 
   const secrets = options.secrets ?? new Secrets(kms);
   for (const route of CSMS_ROUTES) {
     app.on(route.method, `/v1/:project_id${route.path}`, (c) => handleCsms(c, route, secrets));
   }
 
+  // Under the KMS prefix an unknown path is KMS.0201 with 400, as Huawei's KMS error table lists it;
+  // elsewhere it is the API gateway's 404 APIGW.0101.
   app.notFound((c) => {
-    const body = c.req.path.startsWith('/v1.0/')
-      ? kmsErrorBody(Code.InvalidUrl, `No API at ${c.req.method} ${c.req.path}.`)
-      : gatewayErrorBody('APIGW.0101', 'The API does not exist or has not been published in the environment.', c.get('requestId'));
-    return c.json(body, 404);
+    if (c.req.path.startsWith('/v1.0/')) return c.json(kmsErrorBody(Code.InvalidUrl, `No API at ${c.req.method} ${c.req.path}.`), 400);
+    return c.json(gatewayErrorBody('APIGW.0101', 'The API does not exist or has not been published in the environment.', c.get('requestId')), 404);
   });
 
   return app;

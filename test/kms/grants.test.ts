@@ -194,7 +194,7 @@ describe('what a grantee may do', () => {
     let checked = 0;
     for (const route of KMS_ROUTES) {
       if (route.name === 'list-retirable-grants' || route.name === 'retire-grant') continue; // self-service, checked below
-      const path = `/v1.0/{project_id}${route.path.replace(':key_id', keyA).replace(':key', 'k')}`;
+      const path = `/${route.version ?? 'v1.0'}/{project_id}${route.path.replace(':key_id', keyA).replace(':key', 'k')}`;
       const e = await rejection<ApiError>(bob.request(route.method, path, route.method === 'GET' ? undefined : body));
       expect(e.status, `${route.method} ${route.path}`).toBe(403);
       expect(['KMS.0306', 'KMS.0307'], route.name).toContain(e.code);

@@ -98,9 +98,9 @@ describe('HTTP basics', () => {
     expect(tampered.status).toBe(401);
   });
 
-  it('unknown APIs are 404 with KMS.0201; a project the X-Project-Id does not name is 403', async () => {
+  it('unknown APIs are 400 with KMS.0201 (Huawei\'s error table); a project the X-Project-Id does not name is 403', async () => {
     const r = await raw('POST', `${P}/kms/no-such-thing`, '{}');
-    expect(r.status).toBe(404);
+    expect(r.status).toBe(400);
     expect((await r.json()).error_code).toBe('KMS.0201');
     const mismatch = await raw('POST', `${P}/kms/list-keys`, '{}', { 'x-project-id': 'another' });
     expect(mismatch.status).toBe(403);
