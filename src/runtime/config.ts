@@ -17,6 +17,14 @@ export interface EnvConfig {
   /** EDGEKMS_KEYGEN_CONCURRENCY / EDGEKMS_KEYGEN_PER_PRINCIPAL: key pair generations at once (429 beyond). */
   keyGenerations?: number;
   keyGenerationsPerPrincipal?: number;
+  /** EDGEKMS_TLS_CERT / EDGEKMS_TLS_KEY: PEM files; both set serves HTTPS. */
+  tls?: { certPath: string; keyPath: string };
+  /** EDGEKMS_HEADERS_TIMEOUT_MS, EDGEKMS_REQUEST_TIMEOUT_MS, EDGEKMS_MAX_CONNECTIONS (Node server limits). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxConnections?: number;
+  /** EDGEKMS_SHUTDOWN_GRACE_MS: how long requests in flight may take to finish on SIGINT/SIGTERM. */
+  shutdownGraceMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -40,6 +48,9 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
   if (sk !== undefined && sk.length < 16) throw new ConfigError('EDGEKMS_ADMIN_SK must be at least 16 characters');
   const project = env.EDGEKMS_PROJECT_ID || undefined;
   if (project !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(project)) throw new ConfigError('EDGEKMS_PROJECT_ID must be 1-64 letters, digits, _ or -');
+  const cert = env.EDGEKMS_TLS_CERT || undefined;
+  const key = env.EDGEKMS_TLS_KEY || undefined;
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError('set both EDGEKMS_TLS_CERT and EDGEKMS_TLS_KEY (PEM files), or neither');
   const level = env.EDGEKMS_LOG ?? 'info';
   if (level !== 'info' && level !== 'silent') throw new ConfigError('EDGEKMS_LOG must be info or silent');
   return {
@@ -56,5 +67,10 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     quotaGrantsPerKey: positiveInteger(env, 'EDGEKMS_QUOTA_GRANTS_PER_KEY'),
     keyGenerations: positiveInteger(env, 'EDGEKMS_KEYGEN_CONCURRENCY'),
     keyGenerationsPerPrincipal: positiveInteger(env, 'EDGEKMS_KEYGEN_PER_PRINCIPAL'),
+    ...(cert && key ? { tls: { certPath: cert, keyPath: key } } : {}),
+    headersTimeoutMs: positiveInteger(env, 'EDGEKMS_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: positiveInteger(env, 'EDGEKMS_REQUEST_TIMEOUT_MS'),
+    maxConnections: positiveInteger(env, 'EDGEKMS_MAX_CONNECTIONS'),
+    shutdownGraceMs: positiveInteger(env, 'EDGEKMS_SHUTDOWN_GRACE_MS'),
   };
 }

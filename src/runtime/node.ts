@@ -1,8 +1,9 @@
 // `npm start`: edgekms on Node with the durable embedded store. Reads its configuration from the
 // environment (src/runtime/config.ts), creates the root key and the admin credential on first start, and
-// prints `edgekms listening on http://HOST:PORT` once it accepts requests. The WASM crypto core (SM2,
-// SM3, SM4) is loaded before anything else: without it the server does not start.
-import { serve } from '@hono/node-server';
+// prints `edgekms listening on http://HOST:PORT` (https with EDGEKMS_TLS_*) once it accepts requests. The
+// WASM crypto core (SM2, SM3, SM4) is loaded before anything else: without it the server does not start.
+// SIGINT/SIGTERM drain requests in flight (bounded), wait for a maintenance run in progress, then close the
+// store (which releases its LOCK).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fromBase64, toBase64 } from '../crypto/encoding.ts';
@@ -21,8 +22,10 @@ import { nodeBodyReader } from './node-body.ts';
 import { nodeCrypto } from './node-crypto.ts';
 import { loadWasmNode } from './wasm-node.ts';
 import { ConfigError, readEnv, type EnvConfig } from './config.ts';
+import { DEFAULT_SERVER_LIMITS, drain, listen, plainHttpWarning } from './node-server.ts';
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 interface AdminCredential {
   access_key: string;
@@ -111,11 +114,19 @@ async function main(): Promise<void> {
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   });
 
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  const serverLimits = {
+    headersTimeoutMs: config.headersTimeoutMs ?? DEFAULT_SERVER_LIMITS.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_SERVER_LIMITS.requestTimeoutMs,
+    keepAliveTimeoutMs: DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs,
+    maxConnections: config.maxConnections ?? DEFAULT_SERVER_LIMITS.maxConnections,
+  };
+  const server = listen(app.fetch, { host: config.host, port: config.port, tls: config.tls, limits: serverLimits }, (url) => {
     if (created) console.log(`created admin credential in ${adminPath} (project ${admin.project_id})`);
     else if (adminPath) console.log(`admin credential: ${adminPath}`);
     if (users.length) console.log(`${users.length} user credential(s) from ${usersPath}`);
-    console.log(`edgekms listening on http://${config.host}:${info.port}`);
+    const warning = plainHttpWarning(config.host, config.tls !== undefined);
+    if (warning) console.error(warning);
+    console.log(`edgekms listening on ${url}`);
   });
   server.on('error', (e: NodeJS.ErrnoException) => {
     const why = e.code === 'EADDRINUSE' ? 'the address is in use (another edgekms? set PORT)' : e.message;
@@ -123,27 +134,32 @@ async function main(): Promise<void> {
     void store.close().then(() => process.exit(1));
   });
 
+  let maintaining: Promise<unknown> = Promise.resolve();
   const maintain = () =>
-    maintenance
+    (maintaining = maintenance
       .run()
       .catch((e) => console.error('maintenance failed:', e))
       .then(() => runSecretsMaintenance(secrets))
-      .catch((e) => console.error('secrets maintenance failed:', e));
+      .catch((e) => console.error('secrets maintenance failed:', e)));
   void maintain();
   const timer = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
   timer.unref();
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`edgekms stopping (${signal})`);
+    const grace = config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    console.log(`edgekms stopping (${signal}): finishing requests in flight (at most ${grace} ms)`);
     clearInterval(timer);
-    server.close(() => void store.close().then(() => process.exit(0)));
-    setTimeout(() => void store.close().then(() => process.exit(0)), 5000).unref();
+    await drain(server, grace);
+    await Promise.race([maintaining, new Promise((r) => setTimeout(r, grace).unref())]);
+    await store.close();
+    console.log('edgekms stopped');
+    process.exit(0);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((e) => {

@@ -1,11 +1,14 @@
 // Node-only: loads the WASM crypto core from wasm/pkg/edgekms_core.wasm. Entry points and tests call
 // loadWasmNode() once at start-up; the portable loader (src/crypto/wasm/core.ts) never touches the file
-// system itself.
+// system itself. The bytes must hash to the SHA-256 in the committed manifest (built into this code, not
+// read beside the file): a changed byte is refused even when the module would still instantiate.
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { initWasm } from '../crypto/wasm/core.ts';
+import manifest from '../../wasm/pkg/manifest.json' with { type: 'json' };
 
 const FILE = 'wasm/pkg/edgekms_core.wasm';
 
@@ -22,12 +25,17 @@ export function wasmCorePaths(): string[] {
   return paths;
 }
 
-/** Reads the core's bytes from the first path that exists. */
+/** Reads the core's bytes from the first path that exists and checks them against the manifest. */
 export async function readWasmCore(path?: string): Promise<Uint8Array> {
   const tried: string[] = [];
   for (const p of path ? [path] : wasmCorePaths()) {
     try {
-      return await readFile(p);
+      const bytes = await readFile(p);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (sha256 !== manifest.sha256) {
+        throw new Error(`${p} is not the committed build: its SHA-256 is ${sha256}, wasm/pkg/manifest.json says ${manifest.sha256}`);
+      }
+      return bytes;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       tried.push(p);

@@ -25,7 +25,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, t
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ready line within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const check = () => {
-      const m = /edgekms listening on (http:\/\/\S+)/.exec(out);
+      const m = /edgekms listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

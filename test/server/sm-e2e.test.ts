@@ -166,6 +166,21 @@ describe('npm start without a usable WASM core', () => {
       const e2 = (await startNodeServer({ EDGEKMS_DATA_DIR: join(dir, 'data'), EDGEKMS_WASM_PATH: broken }).catch((e: Error) => e)) as Error;
       expect(e2.message).toMatch(/exited with 1 before it was ready/);
       expect(e2.message).toContain('cannot load the WASM crypto core');
+      // One changed byte of the real artifact: refused by the manifest's SHA-256 before it is instantiated.
+      const committed = readFileSync(new URL('../../wasm/pkg/edgekms_core.wasm', import.meta.url));
+      const changed = join(dir, 'changed.wasm');
+      const bytes = Buffer.from(committed);
+      bytes[bytes.length - 100] ^= 0x01;
+      writeFileSync(changed, bytes);
+      const e3 = (await startNodeServer({ EDGEKMS_DATA_DIR: join(dir, 'data'), EDGEKMS_WASM_PATH: changed }).catch((e: Error) => e)) as Error;
+      expect(e3.message).toMatch(/exited with 1 before it was ready/);
+      expect(e3.message).toContain('is not the committed build');
+      expect(e3.message).toContain('wasm/pkg/manifest.json');
+      // An unchanged copy elsewhere is accepted.
+      const copy = join(dir, 'copy.wasm');
+      writeFileSync(copy, committed);
+      const ok = await startNodeServer({ EDGEKMS_DATA_DIR: join(dir, 'data'), EDGEKMS_WASM_PATH: copy });
+      expect(await ok.stop()).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
