@@ -42,7 +42,7 @@ export async function aesGcmSegments(key: Uint8Array, aesGcm: AesGcmImplementati
 
 /** SM4-GCM segments; the key copy is wiped by the caller's key schedule, not kept beyond the message. */
 export function wasmSm4GcmSegments(key: Uint8Array): SegmentCipher {
-  const k = key.slice();
+  const k = new Uint8Array(key); // a copy even for a Buffer, whose slice() is a view
   return {
     seal: async (i, f, p) => sm4GcmEncrypt(k, segmentNonce(i, f), p, SEGMENT_AAD),
     open: async (i, f, s) => sm4GcmDecrypt(k, segmentNonce(i, f), s, SEGMENT_AAD),

@@ -25,7 +25,7 @@ export class RawAesKeyring extends RawKeyring {
     super(options);
     const k = options.wrappingKey;
     if (!(k instanceof Uint8Array) || (k.length !== 16 && k.length !== 32)) throw new InvalidArgumentError('wrappingKey must be 16 or 32 bytes');
-    const copy = k.slice();
+    const copy = new Uint8Array(k); // a copy even for a Buffer (its slice() is a view): wiped below
     this.key = importAesGcmKey(copy, webCryptoAesGcm).finally(() => copy.fill(0));
     this.key.catch(() => {});
     const ns = utf8(this.namespace);

@@ -25,7 +25,7 @@ export class RawSm2Keyring extends RawKeyring {
       if (options.publicKey) this.publicKey = sm2NormalizePublicKey(options.publicKey);
       if (options.privateKey) {
         sm2CheckPrivateKey(options.privateKey);
-        this.privateKey = options.privateKey.slice();
+        this.privateKey = new Uint8Array(options.privateKey);
       }
     } catch (e) {
       throw new InvalidArgumentError(`invalid SM2 key: ${(e as Error).message}`);

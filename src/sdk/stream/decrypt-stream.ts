@@ -126,7 +126,7 @@ export function decryptStream(message: ReadableStream<Uint8Array>, options: Decr
     }
     if (type !== 1) throw new SegmentFormatError(`segment ${index} has type ${type}; expected 0 (regular) or 1 (final)`);
     if (!(await q.fill(4))) throw new TruncatedError(`segment ${index}`);
-    const len = new DataView(q.take(4).slice().buffer).getUint32(0);
+    const len = new DataView(new Uint8Array(q.take(4)).buffer).getUint32(0);
     if (len > S) throw new SegmentFormatError(`final segment ${index} claims ${len} bytes; the segment size is ${S}`);
     if (!(await q.fill(len + TAG_BYTES))) throw new TruncatedError(`segment ${index}`);
     return { index, final: true, sealed: q.take(len + TAG_BYTES), plaintext: undefined! };
