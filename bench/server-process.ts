@@ -1,5 +1,6 @@
 // The server under benchmark: the production app (file store in a temp data dir, real signature checks)
-// plus one bare Hono route on the same app, as the reference in the same run. Prints its port.
+// plus one bare Hono route on the same app, as the reference in the same run. Prints its port. With a
+// third argument `access-log` it writes npm start's access log (one JSON line per request on stdout).
 import { serve } from '@hono/node-server';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +17,13 @@ import { loadWasmNode } from '../src/runtime/wasm-node.ts';
 
 await loadWasmNode();
 
-const [ak, sk] = process.argv.slice(2);
+const [ak, sk, mode] = process.argv.slice(2);
+const log = mode === 'access-log' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
 const store = await FileStore.open(mkdtempSync(join(tmpdir(), 'edgekms-bench-')));
 const rootKey = await RootKey.fromBytes(RootKey.generate(), nodeCrypto);
 const { domainId } = await openDeployment(store, rootKey);
 const kms = new Kms({ store, rootKey, crypto: nodeCrypto, domainId });
-const app = createApp({ kms, bodyReader: nodeBodyReader, credentials: new StaticCredentials([{ accessKey: ak, secretKey: new TextEncoder().encode(sk), principal: 'bench', projects: '*', role: 'admin' }]) });
+const app = createApp({ kms, bodyReader: nodeBodyReader, log, credentials: new StaticCredentials([{ accessKey: ak, secretKey: new TextEncoder().encode(sk), principal: 'bench', projects: '*', role: 'admin' }]) });
 app.post('/bench/bare', (c) => c.json({ ok: true }));
 serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.stdout.write(`port ${info.port}\n`));
 process.on('SIGINT', () => process.exit(0));
