@@ -1,7 +1,7 @@
 // Tags of secrets and finding secrets by tags (spec 3.1, 3.2). Tags live in their secret's document, so
 // every change is one compare-and-set write and a batch with one bad tag changes nothing. A tag key is
-// 1-128 characters without leading or trailing whitespace and must not start with `_sys_`; a value is at
-// most 255 characters; a secret has at most 20 tags. Creating a tag whose key exists replaces its value.
+// 1-128 characters without leading or trailing whitespace, control characters or '%', and must not start
+// with `_sys_`; a value is at most 255 characters; a secret has at most 20 tags. Creating a tag whose key exists replaces its value.
 // Errors are nested (routes.ts).
 import { DECIMAL } from '../../api/fields.ts';
 import { invalidParameter, resourceNotFound } from '../errors.ts';
@@ -18,6 +18,9 @@ function tagKey(v: unknown, where = 'tag key'): string {
   if (v.length < 1 || v.length > 128) throw invalidParameter(where, 'must be 1-128 characters');
   if (v.trim() !== v) throw invalidParameter(where, 'must not start or end with whitespace');
   if (v.startsWith('_sys_')) throw invalidParameter(where, 'must not start with _sys_');
+  // Tag keys travel in delete-tag's path; without '%' none can be taken for the escaped form of another
+  // (the verifier accepts the Node SDK's double-encoded paths; src/kms/tags.ts has the same rule).
+  if (/[\u0000-\u001f%]/.test(v)) throw invalidParameter(where, 'must not contain control characters or %');
   return v;
 }
 
