@@ -7,8 +7,8 @@
 // than encrypting a kilobyte). Both are checked against the NIST vectors and against each other in
 // test/crypto/.
 //
-// Pitfall: with random 96-bit IVs a key must not seal more than 2^32 messages (SP 800-38D 8.3). KMS keys
-// are rotated long before that; bulk data uses per-file data keys.
+// Pitfall: with random 96-bit IVs a key must not seal more than 2^32 messages (SP 800-38D 8.3). The KMS
+// counts seals per key version and rotates at 2^31 (src/kms/seal-counter.ts); bulk data uses data keys.
 
 export const GCM_IV_BYTES = 12;
 export const GCM_TAG_BYTES = 16;

@@ -12,6 +12,7 @@ import { KEY_SPECS } from './key-spec.ts';
 import { KEY_REF_RULE, usableKey } from './keys.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Operation } from './operation.ts';
+import { rotate } from './rotation.ts';
 import { specForBlob, symmetricFor, type SymmetricAlgorithm } from './symmetric.ts';
 
 export const MAX_DATA_BYTES = 4096;
@@ -34,11 +35,25 @@ function prepared(kms: Kms, r: KeyRecord, alg: SymmetricAlgorithm, v: number) {
   return kms.material.prepared(r, mv, r.spec, (raw) => alg.prepare(raw, kms.crypto));
 }
 
-/** Seals `plaintext` under the key's primary version into a self-describing blob. */
+class AlreadyRotated extends Error {}
+
+/**
+ * Seals `plaintext` under the key's primary version into a self-describing blob. Every seal is counted
+ * per version; the key rotates itself before a version seals 2^31 messages (src/kms/seal-counter.ts).
+ */
 export async function sealBlob(kms: Kms, r: KeyRecord, purpose: BlobPurpose, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   const alg = symmetricKey(r, purpose === 'data' ? 'encrypt-data' : 'data keys');
   const mv = primaryVersion(r);
   if (!mv) throw new KmsError(Code.InvalidParameter, `The key ${r.id} has no key material.`);
+  await kms.seals.count(r, mv, () =>
+    rotate(kms, r.project, r.id, (cur) => {
+      if (cur.versions.at(-1)?.v !== mv.v) throw new AlreadyRotated();
+    }).catch((e) => {
+      // Another request rotated first, or rotation failed: this seal still stays within the limit, and the
+      // next one past the threshold tries again.
+      if (!(e instanceof AlreadyRotated)) kms.onSealRotationFailure?.(r, e);
+    }),
+  );
   const key = await prepared(kms, r, alg, mv.v);
   const iv = randomBytes(12);
   const header = encodeHeader({ algorithm: alg.blobAlgorithm, keyId: r.id, version: mv.v, iv });

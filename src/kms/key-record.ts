@@ -13,6 +13,8 @@ export interface MaterialVersion {
   sealed: string;
   /** Public half of an asymmetric key (base64 SubjectPublicKeyInfo DER); public, so kept in the clear. */
   publicKey?: string;
+  /** Messages this version has sealed, approximately (src/kms/seal-counter.ts); absent: none counted yet. */
+  seals?: number;
 }
 
 export interface RotationSettings {

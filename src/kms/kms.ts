@@ -1,10 +1,12 @@
 // The KMS: everything an operation needs, wired once per process (or per Worker isolate).
 import type { CryptoProvider } from '../crypto/provider.ts';
+import type { KeyRecord } from './key-record.ts';
 import type { Store } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyMaterial } from './material.ts';
 import { KeyRepository } from './repository.ts';
 import { ConcurrencyLimit } from './work-limit.ts';
+import { DEFAULT_SEAL_LIMITS, SealCounter, type SealLimits } from './seal-counter.ts';
 import type { RootKey } from './root-key.ts';
 
 export interface KmsLimits {
@@ -20,8 +22,12 @@ export interface KmsLimits {
   keyGenerationsPerPrincipal: number;
 }
 
+/** Limits in effect: KmsLimits plus the seal counts of symmetric key versions (src/kms/seal-counter.ts). */
+export type KmsSettings = KmsLimits & SealLimits;
+
 // Two generations at once leave two of Node's four thread-pool threads to every other request's WebCrypto calls.
-export const DEFAULT_LIMITS: KmsLimits = { keysPerProject: 100_000, aliasesPerProject: 100_000, grantsPerKey: 100, keyGenerations: 2, keyGenerationsPerPrincipal: 1 };
+export const DEFAULT_LIMITS: KmsSettings = {
+  ...DEFAULT_SEAL_LIMITS, keysPerProject: 100_000, aliasesPerProject: 100_000, grantsPerKey: 100,  keyGenerations: 2, keyGenerationsPerPrincipal: 1 };
 
 export interface KmsOptions {
   store: Store;
@@ -33,7 +39,9 @@ export interface KmsOptions {
   /** Reported as realm / region_id. */
   region?: string;
   clock?: Clock;
-  limits?: Partial<KmsLimits>;
+  limits?: Partial<KmsSettings>;
+  /** Told when a rotation triggered by a version's seal count fails (the next seal past the threshold retries). */
+  onSealRotationFailure?: (key: KeyRecord, error: unknown) => void;
 }
 
 export class Kms {
@@ -43,10 +51,13 @@ export class Kms {
   readonly clock: Clock;
   readonly domainId: string;
   readonly region: string;
-  readonly limits: KmsLimits;
+  readonly limits: KmsSettings;
   readonly crypto: CryptoProvider;
   /** Every key pair generation a request asks for runs through this cap. */
   readonly keyGeneration: ConcurrencyLimit;
+  /** Seals per symmetric key version; see seal-counter.ts. */
+  readonly seals: SealCounter;
+  readonly onSealRotationFailure?: (key: KeyRecord, error: unknown) => void;
   private readonly root: RootKey;
 
   constructor(options: KmsOptions) {
@@ -56,6 +67,8 @@ export class Kms {
     this.domainId = options.domainId;
     this.region = options.region ?? 'local-1';
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.seals = new SealCounter(this, this.limits);
+    this.onSealRotationFailure = options.onSealRotationFailure;
     this.keyGeneration = new ConcurrencyLimit('key pair generation', this.limits.keyGenerations, this.limits.keyGenerationsPerPrincipal);
     this.root = options.rootKey;
     this.material = new KeyMaterial(options.rootKey);

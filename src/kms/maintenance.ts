@@ -1,4 +1,5 @@
-// Periodic work the runtimes call on a timer or cron: destroys keys past their deletion date, sweeps dead
+// Periodic work the runtimes call on a timer or cron: writes the seal counts of key versions
+// (seal-counter.ts), destroys keys past their deletion date, sweeps dead
 // pointers, repairs the grant index, purges expired import parameters (listing also writes back the removal
 // of imported material past its expiration_time) and rotates keys whose automatic rotation is due.
 // Idempotent and safe beside requests; a failed step leaves its key as it was and the next run tries again.
@@ -13,7 +14,7 @@ import { reconcileGrantIndex } from './grant-index.ts';
 import type { Kms } from './kms.ts';
 import { assertRotatable, nextRotationAt, rotate } from './rotation.ts';
 
-export type MaintenanceStep = 'list-projects' | 'purge-due' | 'sweep-pointers' | 'list-keys' | 'grant-index' | 'purge-import-params' | 'rotate';
+export type MaintenanceStep = 'seal-counts' | 'list-projects' | 'purge-due' | 'sweep-pointers' | 'list-keys' | 'grant-index' | 'purge-import-params' | 'rotate';
 
 export interface MaintenanceFailure {
   project?: string;
@@ -43,6 +44,7 @@ export async function runMaintenance(kms: Kms, onFailure: (f: MaintenanceFailure
       return undefined;
     }
   };
+  await attempt('seal-counts', undefined, undefined, () => kms.seals.flush());
   for (const project of (await attempt('list-projects', undefined, undefined, () => kms.repo.projects())) ?? []) {
     result.destroyed += (await attempt('purge-due', project, undefined, () => kms.repo.purgeDue(project))) ?? 0;
     await attempt('sweep-pointers', project, undefined, () => kms.repo.sweepPointers(project));

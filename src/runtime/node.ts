@@ -94,7 +94,16 @@ async function main(): Promise<void> {
     ...(config.keyGenerations === undefined ? {} : { keyGenerations: config.keyGenerations }),
     ...(config.keyGenerationsPerPrincipal === undefined ? {} : { keyGenerationsPerPrincipal: config.keyGenerationsPerPrincipal }),
   };
-  const kms = new Kms({ store, rootKey, crypto: nodeCrypto, domainId: deployment.domainId, region: config.region, limits });
+  const kms = new Kms({
+    store,
+    rootKey,
+    crypto: nodeCrypto,
+    domainId: deployment.domainId,
+    region: config.region,
+    limits,
+    onSealRotationFailure: (r, e) =>
+      console.error(JSON.stringify({ rotation_failure: 'seal-limit', project: r.project, key_id: r.id, error: e instanceof Error ? e.message : String(e) })),
+  });
   const usersPath = join(config.dataDir, 'users.json');
   const users = existsSync(usersPath) ? parseUsersFile(readFileSync(usersPath, 'utf8'), [admin.access_key]) : [];
   const credentials = new StaticCredentials([
@@ -154,6 +163,7 @@ async function main(): Promise<void> {
     clearInterval(timer);
     await drain(server, grace);
     await Promise.race([maintaining, new Promise((r) => setTimeout(r, grace).unref())]);
+    await kms.seals.flush().catch((e) => console.error('could not write seal counts:', e));
     await store.close();
     console.log('edgekms stopped');
     process.exit(0);

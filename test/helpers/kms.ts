@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { StaticCredentials } from '../../src/iam/credentials.ts';
 import { ManualClock } from '../../src/kms/clock.ts';
 import { openDeployment } from '../../src/kms/deployment.ts';
-import { Kms, type KmsLimits } from '../../src/kms/kms.ts';
+import { Kms, type KmsSettings } from '../../src/kms/kms.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { createApp } from '../../src/server/app.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
@@ -42,7 +42,7 @@ export interface Rig {
  * portable one, or a wrapper that observes calls).
  */
 export async function makeRig(
-  options: { store?: Store; clock?: ManualClock; rootKey?: Uint8Array; limits?: Partial<KmsLimits>; crypto?: CryptoProvider } = {},
+  options: { store?: Store; clock?: ManualClock; rootKey?: Uint8Array; limits?: Partial<KmsSettings>; crypto?: CryptoProvider } = {},
 ): Promise<Rig> {
   const crypto = options.crypto ?? nodeCrypto;
   await loadWasmNode();
