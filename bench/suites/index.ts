@@ -8,4 +8,5 @@ export const suites: Record<string, BenchSuite> = {
   wasm: (report) => import('./wasm.ts').then((m) => m.default(report)),
   workerd: (report) => import('./workerd.ts').then((m) => m.default(report)),
   sdk: (report) => import('./sdk.ts').then((m) => m.default(report)),
+  'sdk-kms': (report) => import('./sdk-kms.ts').then((m) => m.default(report)),
 };
