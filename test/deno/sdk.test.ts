@@ -12,6 +12,7 @@ import { decryptStream } from '../../src/sdk/stream/decrypt-stream.ts';
 import { encryptStream } from '../../src/sdk/stream/encrypt-stream.ts';
 import { collect, decrypt, encrypt, streamOf } from '../../src/sdk/stream/one-shot.ts';
 import { checkNegative, checkPositive, type Env1Vectors } from '../vectors/env1-checks.ts';
+import { decryptGoEnvelopeStream } from '../../src/sdk/legacy/go-envelope.ts';
 
 const Deno = (globalThis as unknown as {
   Deno: {
@@ -59,4 +60,20 @@ Deno.test('ENV1 streams on Deno: 8 MiB through encryptStream and decryptStream',
   const out = await collect(decryptStream(encryptStream(streamOf(data), { keyring }), { keyring }));
   assert.equal(out.length, data.length);
   assert.deepEqual(out, data);
+});
+
+Deno.test("Go envelope layout on Deno: a WebCrypto-sealed file streams through the WASM incremental GCM", async () => {
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const nonce = crypto.getRandomValues(new Uint8Array(12));
+  const aad = new TextEncoder().encode('object-7');
+  const data = new Uint8Array(200_000);
+  for (let o = 0; o < data.length; o += 65536) crypto.getRandomValues(data.subarray(o, o + 65536));
+  const k = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
+  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad }, k, data));
+  const file = new Uint8Array(12 + sealed.length);
+  file.set(nonce);
+  file.set(sealed, 12);
+  assert.deepEqual(await collect(decryptGoEnvelopeStream(streamOf(file), { dataKey: key, aad })), data);
+  file[100] ^= 1;
+  await assert.rejects(collect(decryptGoEnvelopeStream(streamOf(file), { dataKey: key, aad })), { code: 'LEGACY_AUTH' });
 });
