@@ -9,4 +9,5 @@ export const suites: Record<string, BenchSuite> = {
   workerd: (report) => import('./workerd.ts').then((m) => m.default(report)),
   sdk: (report) => import('./sdk.ts').then((m) => m.default(report)),
   'sdk-kms': (report) => import('./sdk-kms.ts').then((m) => m.default(report)),
+  isolation: (report) => import('./isolation.ts').then((m) => m.default(report)),
 };

@@ -1,0 +1,127 @@
+// No caller can starve the others: the administrator's encrypt-data latency (p99, one keep-alive
+// connection) alone, and while a low-privilege user (users.json, a few grants) runs each operation that
+// used to be expensive at full speed over 8 connections: list-retirable-grants and retire-grant in a
+// project of many keys, RSA_4096 DIGEST signing, RSA_4096 data key pairs, plus 200 clients trickling
+// their headers. The server is npm start's own entry point (bundled), with its default limits; the
+// caller's answers are whatever the server gives (429 for key pairs beyond the cap is the point).
+// Bounded: each phase runs BENCH_ISOLATION_SECONDS (default 3) seconds.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { utf8 } from '../../src/crypto/bytes.ts';
+import { signRequest } from '../../src/iam/signer.ts';
+import { SignedClient } from '../../src/sdk/client.ts';
+import type { BenchReport } from '../report.ts';
+import { latencies, percentile } from '../lib/latency.ts';
+import { rawRequest, runLoad } from '../lib/load.ts';
+// @ts-expect-error plain ESM helper without types
+import { bundle } from '../../scripts/bundle.mjs';
+
+const PROJECT = '0123456789abcdef0123456789abcdef';
+const ADMIN = { ak: 'ISOADMINAK0000000000', sk: 'IsoAdminSecretKey00000000000000000000000' };
+const USER = { ak: 'ISOUSERAK00000000000', sk: 'IsoUserSecretKey000000000000000000000000', principal: 'mallory' };
+const SECONDS = Number(process.env.BENCH_ISOLATION_SECONDS ?? 3);
+const KEYS = Number(process.env.BENCH_ISOLATION_KEYS ?? 2000);
+const CONNECTIONS = 8;
+
+export default async function isolation(report: BenchReport): Promise<void> {
+  const script = await bundle('src/runtime/node.ts', 'bench-npm-start.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'edgekms-bench-isolation-'));
+  writeFileSync(join(dir, 'users.json'), JSON.stringify([{ access_key: USER.ak, secret_key: USER.sk, principal: USER.principal, projects: [PROJECT] }]));
+  const env = { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', EDGEKMS_DATA_DIR: dir, EDGEKMS_ADMIN_AK: ADMIN.ak, EDGEKMS_ADMIN_SK: ADMIN.sk, EDGEKMS_PROJECT_ID: PROJECT };
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /edgekms listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${out}`)));
+    });
+    const { hostname, port: portText } = new URL(url);
+    const port = Number(portText);
+    const host = `${hostname}:${port}`;
+    const admin = new SignedClient({ endpoint: url, accessKey: ADMIN.ak, secretKey: ADMIN.sk, projectId: PROJECT });
+    const call = (action: string, body: unknown) => admin.request('POST', `/v1.0/{project_id}/kms/${action}`, body);
+
+    // A project of many keys (what list-retirable-grants and retire-grant used to read in full).
+    const aes = (await call('create-key', { key_alias: 'iso-aes' })).key_info.key_id;
+    const rsa = (await call('create-key', { key_alias: 'iso-rsa', key_spec: 'RSA_4096', key_usage: 'SIGN_VERIFY' })).key_info.key_id;
+    for (let i = 0; i < KEYS; i += 16) await Promise.all(Array.from({ length: Math.min(16, KEYS - i) }, (_, j) => call('create-key', { key_alias: `iso-${i + j}` })));
+    await call('create-grant', { key_id: rsa, grantee_principal: USER.principal, operations: ['sign'], retiring_principal: USER.principal });
+    await call('create-grant', { key_id: aes, grantee_principal: USER.principal, operations: ['create-rsa-datakey-pair'], retiring_principal: USER.principal });
+
+    const signed = (ak: string, sk: string, action: string, body: object) => {
+      const path = `/v1.0/${PROJECT}/kms/${action}`;
+      const bytes = utf8(JSON.stringify(body));
+      const headers = signRequest({ method: 'POST', path, query: [], headers: { 'content-type': 'application/json', 'x-project-id': PROJECT }, body: bytes }, { accessKey: ak, secretKey: sk });
+      return rawRequest('POST', path, host, headers, bytes);
+    };
+    const adminEncrypt = Array.from({ length: 64 }, (_, i) => signed(ADMIN.ak, ADMIN.sk, 'encrypt-data', { key_id: aes, plain_text: `admin payload ${i}`.padEnd(64, 'x') }));
+    const digest = createHash('sha256').update('isolation').digest('base64');
+    const expensive: Record<string, Uint8Array[]> = {
+      list_retirable_grants: [signed(USER.ak, USER.sk, 'list-retirable-grants', { limit: '1000' })],
+      retire_grant: [signed(USER.ak, USER.sk, 'retire-grant', { key_id: aes, grant_id: 'a'.repeat(64) })],
+      rsa4096_sign: Array.from({ length: 16 }, (_, i) => signed(USER.ak, USER.sk, 'sign', { key_id: rsa, message: digest, signing_algorithm: i % 2 ? 'RSASSA_PSS_SHA_256' : 'RSASSA_PKCS1_V1_5_SHA_256' })),
+      rsa4096_datakey_pair: [signed(USER.ak, USER.sk, 'create-rsa-datakey-pair', { key_id: aes, key_spec: 'RSA_4096', with_plain_text: false })],
+    };
+
+    const p99 = async (during?: () => Promise<unknown>) => {
+      const background = during?.();
+      const l = await latencies(hostname, port, adminEncrypt, SECONDS);
+      await background;
+      return { p99: percentile(l, 99), p50: percentile(l, 50), n: l.length };
+    };
+    await p99(); // warm-up
+    const unloaded = await p99();
+    report.row('admin encrypt-data p99, alone', unloaded.p99, 'ms', `p50 ${unloaded.p50.toFixed(2)} ms, ${unloaded.n} requests in ${SECONDS}s`);
+    report.metric('admin_p99_ms_unloaded', unloaded.p99);
+
+    let worst = 0;
+    for (const [name, requests] of Object.entries(expensive)) {
+      let callerAnswers: Record<number, number> = {};
+      const loaded = await p99(async () => {
+        callerAnswers = (await runLoad(hostname, port, requests, CONNECTIONS, SECONDS)).statuses;
+      });
+      worst = Math.max(worst, loaded.p99);
+      const answers = Object.entries(callerAnswers).map(([s, n]) => `${n}x${s}`).join(' ');
+      report.row(`  with a user doing ${name.replace(/_/g, '-')}`, loaded.p99, 'ms', `${(loaded.p99 / unloaded.p99).toFixed(1)}x; caller got ${answers}`);
+      report.metric(`admin_p99_ms_with_${name}`, loaded.p99);
+    }
+    const trickling = await p99(() => trickle(hostname, port, 200, SECONDS));
+    worst = Math.max(worst, trickling.p99);
+    report.row('  with 200 clients trickling their headers', trickling.p99, 'ms', `${(trickling.p99 / unloaded.p99).toFixed(1)}x`);
+    report.metric('admin_p99_ms_with_trickling_clients', trickling.p99);
+    report.row('admin encrypt-data p99, worst of the above', worst, 'ms', `${(worst / unloaded.p99).toFixed(1)}x unloaded (goal: within 5x)`);
+    report.metric('admin_p99_ms_with_expensive_caller', worst);
+    report.metric('admin_p99_ratio_with_expensive_caller', worst / unloaded.p99);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `n` connections each sending a byte of a request header every 100 ms, for `seconds`. */
+async function trickle(host: string, port: number, n: number, seconds: number): Promise<void> {
+  const text = 'POST /v1.0/p/kms/list-keys HTTP/1.1\r\nHost: x\r\nX-Padding: ' + 'y'.repeat(10_000);
+  const sockets: Socket[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = connect({ host, port });
+    s.on('error', () => {});
+    sockets.push(s);
+  }
+  const deadline = performance.now() + seconds * 1000;
+  let i = 0;
+  while (performance.now() < deadline) {
+    for (const s of sockets) if (!s.destroyed) s.write(text[i % text.length]);
+    i++;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const s of sockets) s.destroy();
+}
