@@ -1,4 +1,6 @@
 // Configuration from the environment, the same names on every runtime (PRODUCT.md contracts).
+import { parseCorsOrigins } from '../server/cors.ts';
+
 export interface EnvConfig {
   host: string;
   port: number;
@@ -25,6 +27,8 @@ export interface EnvConfig {
   maxConnections?: number;
   /** EDGEKMS_SHUTDOWN_GRACE_MS: how long requests in flight may take to finish on SIGINT/SIGTERM. */
   shutdownGraceMs?: number;
+  /** EDGEKMS_CORS_ORIGINS: browser origins allowed to call; none by default. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -72,5 +76,14 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     requestTimeoutMs: positiveInteger(env, 'EDGEKMS_REQUEST_TIMEOUT_MS'),
     maxConnections: positiveInteger(env, 'EDGEKMS_MAX_CONNECTIONS'),
     shutdownGraceMs: positiveInteger(env, 'EDGEKMS_SHUTDOWN_GRACE_MS'),
+    corsOrigins: corsOrigins(env.EDGEKMS_CORS_ORIGINS),
   };
+}
+
+function corsOrigins(text: string | undefined): string[] {
+  try {
+    return parseCorsOrigins(text);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }

@@ -4,68 +4,19 @@
 // WASM crypto core (SM2, SM3, SM4) is loaded before anything else: without it the server does not start.
 // SIGINT/SIGTERM drain requests in flight (bounded), wait for a maintenance run in progress, then close the
 // store (which releases its LOCK).
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fromBase64, toBase64 } from '../crypto/encoding.ts';
-import { newAccessKey, newProjectId, newSecretKey } from '../iam/generate.ts';
-import { ADMIN_PRINCIPAL, StaticCredentials } from '../iam/credentials.ts';
-import { parseUsersFile } from '../iam/users-file.ts';
-import { openDeployment } from '../kms/deployment.ts';
-import { Kms } from '../kms/kms.ts';
+import { mkdirSync } from 'node:fs';
 import { RootKey } from '../kms/root-key.ts';
-import { MaintenanceMonitor } from '../kms/maintenance.ts';
-import { createApp } from '../server/app.ts';
-import { runSecretsMaintenance } from '../secrets/maintenance.ts';
-import { Secrets } from '../secrets/secrets.ts';
 import { FileStore } from '../store/file.ts';
 import { nodeBodyReader } from './node-body.ts';
 import { nodeCrypto } from './node-crypto.ts';
 import { loadWasmNode } from './wasm-node.ts';
-import { ConfigError, readEnv, type EnvConfig } from './config.ts';
+import { ConfigError, readEnv } from './config.ts';
+import { loadAdmin, loadRootKey, loadUsers } from './data-dir.ts';
 import { DEFAULT_SERVER_LIMITS, drain, listen, plainHttpWarning } from './node-server.ts';
+import { adminCredential, createService } from './service.ts';
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
-
-interface AdminCredential {
-  access_key: string;
-  secret_key: string;
-  project_id: string;
-}
-
-function writePrivate(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
-}
-
-function loadRootKey(config: EnvConfig): Uint8Array {
-  if (config.rootKey) {
-    const raw = fromBase64(config.rootKey.trim());
-    if (raw.length !== 32) throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
-    return raw;
-  }
-  const path = join(config.dataDir, 'root.key');
-  if (!existsSync(path)) writePrivate(path, toBase64(RootKey.generate()) + '\n');
-  const raw = fromBase64(readFileSync(path, 'utf8').trim());
-  if (raw.length !== 32) throw new ConfigError(`${path} does not hold a base64 32-byte key`);
-  return raw;
-}
-
-function loadAdmin(config: EnvConfig): { admin: AdminCredential; path?: string; created: boolean } {
-  if (config.adminAk && config.adminSk) {
-    return { admin: { access_key: config.adminAk, secret_key: config.adminSk, project_id: config.projectId ?? newProjectId() }, created: false };
-  }
-  const path = resolve(config.dataDir, 'admin.json');
-  let created = false;
-  if (!existsSync(path)) {
-    const admin: AdminCredential = { access_key: newAccessKey(), secret_key: newSecretKey(), project_id: config.projectId ?? newProjectId() };
-    writePrivate(path, JSON.stringify(admin, null, 2) + '\n');
-    created = true;
-  }
-  const admin = JSON.parse(readFileSync(path, 'utf8')) as AdminCredential;
-  if (config.projectId) admin.project_id = config.projectId;
-  return { admin, path, created };
-}
 
 /** Loads the WASM core once for this process; a missing or broken artifact stops start-up with a clear message. */
 async function loadCryptoCore(): Promise<void> {
@@ -86,42 +37,22 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await FileStore.open(config.dataDir);
   const rootKey = await RootKey.fromBytes(loadRootKey(config), nodeCrypto);
-  const deployment = await openDeployment(store, rootKey);
   const { admin, path: adminPath, created } = loadAdmin(config);
-  const limits = {
-    ...(config.quotaKeys === undefined ? {} : { keysPerProject: config.quotaKeys }),
-    ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
-    ...(config.keyGenerations === undefined ? {} : { keyGenerations: config.keyGenerations }),
-    ...(config.keyGenerationsPerPrincipal === undefined ? {} : { keyGenerationsPerPrincipal: config.keyGenerationsPerPrincipal }),
-  };
-  const kms = new Kms({
+  const { users, path: usersPath } = loadUsers(config, admin);
+  const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
+  const service = await createService({
     store,
     rootKey,
     crypto: nodeCrypto,
-    domainId: deployment.domainId,
-    region: config.region,
-    limits,
-    onSealRotationFailure: (r, e) =>
-      console.error(JSON.stringify({ rotation_failure: 'seal-limit', project: r.project, key_id: r.id, error: e instanceof Error ? e.message : String(e) })),
-  });
-  const usersPath = join(config.dataDir, 'users.json');
-  const users = existsSync(usersPath) ? parseUsersFile(readFileSync(usersPath, 'utf8'), [admin.access_key]) : [];
-  const credentials = new StaticCredentials([
-    { accessKey: admin.access_key, secretKey: new TextEncoder().encode(admin.secret_key), principal: ADMIN_PRINCIPAL, projects: '*', role: 'admin' },
-    ...users,
-  ]);
-  const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
-  const secrets = new Secrets(kms);
-  const maintenance = new MaintenanceMonitor(kms, (line) => console.error(line));
-  const app = createApp({
-    kms,
-    secrets,
-    credentials,
+    config,
+    credentials: [adminCredential(admin.access_key, admin.secret_key), ...users],
     bodyReader: nodeBodyReader,
     log,
-    health: () => ({ maintenance: maintenance.health() }),
+    corsOrigins: config.corsOrigins,
+    logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   });
+  const { app } = service;
 
   const serverLimits = {
     headersTimeoutMs: config.headersTimeoutMs ?? DEFAULT_SERVER_LIMITS.headersTimeoutMs,
@@ -144,12 +75,7 @@ async function main(): Promise<void> {
   });
 
   let maintaining: Promise<unknown> = Promise.resolve();
-  const maintain = () =>
-    (maintaining = maintenance
-      .run()
-      .catch((e) => console.error('maintenance failed:', e))
-      .then(() => runSecretsMaintenance(secrets))
-      .catch((e) => console.error('secrets maintenance failed:', e)));
+  const maintain = () => (maintaining = service.maintain());
   void maintain();
   const timer = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
   timer.unref();

@@ -8,18 +8,15 @@ import wasmModule from '../../wasm/pkg/edgekms_core.wasm';
 import { initWasm } from '../crypto/wasm/core.ts';
 import { fromBase64 } from '../crypto/encoding.ts';
 import { portableCrypto } from '../crypto/provider.ts';
-import { ADMIN_PRINCIPAL, StaticCredentials } from '../iam/credentials.ts';
-import { RootKeyMismatch, openDeployment } from '../kms/deployment.ts';
+import { RootKeyMismatch } from '../kms/deployment.ts';
 import { Code } from '../kms/errors.ts';
-import { Kms } from '../kms/kms.ts';
 import { ROOT_KEY_BYTES, RootKey } from '../kms/root-key.ts';
-import { runMaintenance } from '../kms/maintenance.ts';
-import { createApp } from '../server/app.ts';
 import { kmsErrorBody } from '../server/errors.ts';
 import { DurableObjectStore } from '../store/cloudflare/durable-store.ts';
 import { KvReplicatedStore } from '../store/cloudflare/kv-replica.ts';
 import type { StoreObject } from '../store/cloudflare/store-object.ts';
 import { ConfigError, readEnv } from './config.ts';
+import { adminCredential, createService, type Service } from './service.ts';
 
 export { StoreObject } from '../store/cloudflare/store-object.ts';
 
@@ -34,11 +31,6 @@ export interface WorkerEnv {
   EDGEKMS_ADMIN_SK?: string;
   EDGEKMS_PROJECT_ID?: string;
   [name: string]: unknown;
-}
-
-interface Service {
-  kms: Kms;
-  app: { fetch(request: Request, env: unknown, ctx: ExecutionContext): Response | Promise<Response> };
 }
 
 // One service per isolate and environment. A configuration error is kept (it cannot fix itself until the
@@ -90,25 +82,19 @@ async function start(env: WorkerEnv): Promise<Service> {
   const config = configOf(env);
   const rootKey = await rootKeyOf(env);
   await initWasm(wasmModule);
-  const store = new KvReplicatedStore(new DurableObjectStore(env.STORE), env.KMS_KV);
-  const deployment = await openDeployment(store, rootKey).catch((e) => {
+  return createService({
+    store: new KvReplicatedStore(new DurableObjectStore(env.STORE), env.KMS_KV),
+    rootKey,
+    crypto: portableCrypto,
+    config,
+    credentials: [adminCredential(config.adminAk!, config.adminSk!)],
+    log: config.logLevel === 'info' ? (e) => console.log(JSON.stringify(e)) : undefined,
+    corsOrigins: config.corsOrigins,
+    logError: (line) => console.error(line),
+    onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
+  }).catch((e) => {
     throw e instanceof RootKeyMismatch ? new ConfigError(`EDGEKMS_ROOT_KEY: ${e.message}`) : e;
   });
-  const limits = {
-    ...(config.quotaKeys === undefined ? {} : { keysPerProject: config.quotaKeys }),
-    ...(config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: config.quotaGrantsPerKey }),
-  };
-  const kms = new Kms({ store, rootKey, crypto: portableCrypto, domainId: deployment.domainId, region: config.region, limits });
-  const credentials = new StaticCredentials([
-    { accessKey: config.adminAk!, secretKey: new TextEncoder().encode(config.adminSk!), principal: ADMIN_PRINCIPAL, projects: '*', role: 'admin' },
-  ]);
-  const app = createApp({
-    kms,
-    credentials,
-    log: config.logLevel === 'info' ? (e) => console.log(JSON.stringify(e)) : undefined,
-    onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
-  });
-  return { kms, app };
 }
 
 function notStarted(e: unknown): Response {
@@ -131,11 +117,8 @@ export default {
 
   /** The cron trigger: scheduled deletions, automatic rotation, expired imports (as `npm start` every minute). */
   async scheduled(_controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
-    const { kms } = await service(env);
-    const result = await runMaintenance(kms, (f) =>
-      console.error(JSON.stringify({ maintenance_failure: f.step, project: f.project, key_id: f.keyId, error: f.error instanceof Error ? f.error.message : String(f.error) })),
-    );
-    console.log(JSON.stringify({ maintenance: result }));
-    if (result.failed > 0) throw new Error(`maintenance: ${result.failed} step(s) failed; they run again at the next trigger`);
+    const failed = await (await service(env)).maintain();
+    // A failed run is marked failed in the dashboard; every step runs again at the next trigger.
+    if (failed > 0) throw new Error(`maintenance: ${failed} step(s) failed (logged); they run again at the next trigger`);
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -18,6 +18,7 @@ import { CSMS_FIELDS } from '../secrets/operation.ts';
 import { CSMS_ROUTES, type CsmsRoute, type ErrorForm } from '../secrets/routes.ts';
 import { Secrets } from '../secrets/secrets.ts';
 import { BodyTooLarge, readBody, type BodyReader } from './body.ts';
+import { corsFor } from './cors.ts';
 import { HttpError, csmsErrorBody, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
 
 export interface AccessLogEntry {
@@ -47,6 +48,8 @@ export interface AppOptions {
   health?: () => Record<string, unknown>;
   /** Logs unexpected errors (stack traces), never request contents. */
   onInternalError?: (error: unknown, requestId: string) => void;
+  /** Browser origins allowed to call (EDGEKMS_CORS_ORIGINS); none when empty. */
+  corsOrigins?: readonly string[];
 }
 
 type Env = {
@@ -90,6 +93,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       error_code: c.get('errorCode'),
     });
   });
+
+  if (options.corsOrigins?.length) app.use('*', corsFor(options.corsOrigins));
 
   app.onError((err, c) => renderError(c, err, options));
 

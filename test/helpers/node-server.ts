@@ -1,4 +1,5 @@
-// Runs `npm start`'s entry point as a child process, exactly as users do, and waits for its ready line.
+// Runs `npm start`'s entry point (or `deno task start`'s) as a child process, exactly as users do, and
+// waits for its ready line.
 import { spawn, type ChildProcess } from 'node:child_process';
 // @ts-expect-error plain ESM helper without types
 import { bundle } from '../../scripts/bundle.mjs';
@@ -16,9 +17,19 @@ let built: Promise<string> | undefined;
 
 export async function startNodeServer(env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<RunningServer> {
   const script: string = await (built ??= bundle('src/runtime/node.ts', 'node-entry.mjs'));
+  return startServerProcess(process.execPath, [script], env, timeoutMs);
+}
+
+/** `deno task start` in the repository, as users run it (Deno from node_modules, offline). */
+export function startDenoServer(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<RunningServer> {
+  const root = new URL('../..', import.meta.url).pathname;
+  return startServerProcess(`${root}node_modules/deno/deno`, ['task', 'start'], { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ...env }, timeoutMs, root);
+}
+
+async function startServerProcess(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number, cwd?: string): Promise<RunningServer> {
   const started = performance.now();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', ...env };
-  const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv as Record<string, string>, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, args, { cwd, env: childEnv as Record<string, string>, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

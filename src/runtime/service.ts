@@ -1,0 +1,82 @@
+// The service every entry point serves: the KMS and the secrets manager over one store and root key,
+// their maintenance, and the Hono app with the given credentials. Node (npm start), Deno (deno task start)
+// and the Worker differ only in where the store, root key and credentials come from and how they listen.
+import type { CryptoProvider } from '../crypto/provider.ts';
+import { ADMIN_PRINCIPAL, StaticCredentials, type Credential } from '../iam/credentials.ts';
+import { openDeployment } from '../kms/deployment.ts';
+import { Kms } from '../kms/kms.ts';
+import { MaintenanceMonitor } from '../kms/maintenance.ts';
+import type { RootKey } from '../kms/root-key.ts';
+import { createApp, type AppOptions } from '../server/app.ts';
+import { runSecretsMaintenance } from '../secrets/maintenance.ts';
+import { Secrets } from '../secrets/secrets.ts';
+import type { Store } from '../store/store.ts';
+import type { EnvConfig } from './config.ts';
+
+export interface ServiceOptions extends Pick<AppOptions, 'bodyReader' | 'log' | 'onInternalError' | 'corsOrigins'> {
+  store: Store;
+  rootKey: RootKey;
+  crypto: CryptoProvider;
+  config: EnvConfig;
+  credentials: Credential[];
+  /** Where maintenance failures and unexpected errors are reported (one line each). */
+  logError: (line: string) => void;
+}
+
+export interface Service {
+  kms: Kms;
+  secrets: Secrets;
+  app: ReturnType<typeof createApp>;
+  /** Scheduled deletions, automatic rotation, expired imports, then the secrets' own; never throws, answers how many steps failed (each logged). */
+  maintain(): Promise<number>;
+}
+
+export async function createService(o: ServiceOptions): Promise<Service> {
+  const deployment = await openDeployment(o.store, o.rootKey);
+  const limits = {
+    ...(o.config.quotaKeys === undefined ? {} : { keysPerProject: o.config.quotaKeys }),
+    ...(o.config.quotaGrantsPerKey === undefined ? {} : { grantsPerKey: o.config.quotaGrantsPerKey }),
+    ...(o.config.keyGenerations === undefined ? {} : { keyGenerations: o.config.keyGenerations }),
+    ...(o.config.keyGenerationsPerPrincipal === undefined ? {} : { keyGenerationsPerPrincipal: o.config.keyGenerationsPerPrincipal }),
+  };
+  const kms = new Kms({
+    store: o.store,
+    rootKey: o.rootKey,
+    crypto: o.crypto,
+    domainId: deployment.domainId,
+    region: o.config.region,
+    limits,
+    onSealRotationFailure: (r, e) =>
+      o.logError(JSON.stringify({ rotation_failure: 'seal-limit', project: r.project, key_id: r.id, error: e instanceof Error ? e.message : String(e) })),
+  });
+  const secrets = new Secrets(kms);
+  const maintenance = new MaintenanceMonitor(kms, o.logError);
+  const app = createApp({
+    kms,
+    secrets,
+    credentials: new StaticCredentials(o.credentials),
+    bodyReader: o.bodyReader,
+    log: o.log,
+    corsOrigins: o.corsOrigins,
+    health: () => ({ maintenance: maintenance.health() }),
+    onInternalError: o.onInternalError,
+  });
+  const maintain = async () => {
+    let failed = 0;
+    for (const [what, step] of [['maintenance', () => maintenance.run()], ['secrets maintenance', () => runSecretsMaintenance(secrets)]] as const) {
+      try {
+        failed += (await step()).failed;
+      } catch (e) {
+        failed++;
+        o.logError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return failed;
+  };
+  return { kms, secrets, app, maintain };
+}
+
+/** The deployment administrator's credential (admin.json, EDGEKMS_ADMIN_AK/SK, or Worker secrets). */
+export function adminCredential(accessKey: string, secretKey: string): Credential {
+  return { accessKey, secretKey: new TextEncoder().encode(secretKey), principal: ADMIN_PRINCIPAL, projects: '*', role: 'admin' };
+}
