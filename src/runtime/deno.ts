@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const rootKey = await RootKey.fromBytes(loadRootKey(config), portableCrypto);
   const { admin, path: adminPath, created } = loadAdmin(config);
   const { users, path: usersPath } = loadUsers(config, admin);
-  const { app, maintain } = await createService({
+  const { app, kms, maintain } = await createService({
     store,
     rootKey,
     crypto: portableCrypto,
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     console.log(`edgekms stopping (${signal})`);
     clearInterval(timer);
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
+    await kms.seals.flush().catch((e: unknown) => console.error('could not write seal counts:', e));
     await store.close();
     Deno.exit(0);
   };

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   });
-  const { app } = service;
+  const { app, kms } = service;
 
   const serverLimits = {
     headersTimeoutMs: config.headersTimeoutMs ?? DEFAULT_SERVER_LIMITS.headersTimeoutMs,
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     clearInterval(timer);
     await drain(server, grace);
     await Promise.race([maintaining, new Promise((r) => setTimeout(r, grace).unref())]);
-    await kms.seals.flush().catch((e) => console.error('could not write seal counts:', e));
+    await kms.seals.flush().catch((e: unknown) => console.error('could not write seal counts:', e));
     await store.close();
     console.log('edgekms stopped');
     process.exit(0);
