@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every test must assert something: a test that only checks "did not throw" says so with an explicit
+    // expect (e.g. `await expect(p).resolves...`), never by having no assertion at all.
+    expect: { requireAssertions: true },
   },
 });

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages some tests need; .ci/run calls it before `npm test` and carries on (with a
-# warning) if it fails, so the tests still run and report: tests whose tools are missing skip with a
-# message saying so, and every other failure still fails the run.
+# warning) if it fails, so the tests still run and report: with CI set, a test whose tool is missing fails
+# (test/helpers/required-tool.ts), so nothing stops being checked without the run saying so.
 #
 # - Rust for the WASM rebuild check (test/wasm/artifact.test.ts rebuilds wasm/pkg/edgekms_core.wasm and
-#   compares it byte for byte): Debian's rustc-web (not rustup's, which has no wasm32 target offline).
+#   compares it byte for byte): Debian's rustc-web (not rustup's, which has no wasm32 target offline). The
+#   artifact's manifest names the rustc it was built with (1.96.0 from rustc-web 1.96.0+dfsg1-1~deb12u2);
+#   another version fails the check in CI rather than skipping it.
+# - openssl (3.x) for the SM2/SM3/SM4 cross-checks (test/kms/sm.test.ts) and the TLS test's certificate.
 set -euo pipefail
 
-PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
+PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 openssl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test the project has (vitest in Node, `deno test` for the Deno suite) and ends with one
-// plain line `N passed, M failed` summing them, as CI expects. Exits non-zero on any failure.
+// plain line `N passed, M failed, K skipped` summing them, as CI expects (skipped: skipped, todo and
+// Deno's ignored tests, so a check that stopped running shows). Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ const extra = process.argv.slice(2);
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 let broken = false;
 
 // vitest: its JSON report carries the totals.
@@ -27,6 +29,7 @@ if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;
+  skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   // A file that fails to load has no tests but must still fail the run.
   const suiteFailures = (r.testResults ?? []).filter((t) => t.status === 'failed' && (t.assertionResults ?? []).length === 0).length;
   failed += suiteFailures;
@@ -45,10 +48,11 @@ if (extra.length === 0 && existsSync(denoDir) && readdirSync(denoDir).some((f) =
   });
   process.stdout.write(deno.stdout ?? '');
   process.stderr.write(deno.stderr ?? '');
-  const m = /(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(deno.stdout ?? '');
+  const m = /(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/.exec(deno.stdout ?? '');
   if (m) {
     passed += Number(m[2]);
     failed += Number(m[3]);
+    skipped += Number(m[4] ?? 0);
   } else {
     broken = true;
   }
@@ -56,5 +60,5 @@ if (extra.length === 0 && existsSync(denoDir) && readdirSync(denoDir).some((f) =
 }
 
 if (broken) failed += failed === 0 ? 1 : 0;
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || broken ? 1 : 0);

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobAad } from '../../src/kms/ciphertext.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
+import { requireTool } from '../helpers/required-tool.ts';
 
 interface SmSm2 {
   generateKeyPairHex(): { privateKey: string; publicKey: string };
@@ -86,7 +87,7 @@ function pointOfPem(pem: string): Uint8Array {
 }
 
 const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' });
-const hasOpenssl = openssl.status === 0 && /^OpenSSL 3\./.test(openssl.stdout);
+const hasOpenssl = requireTool('openssl 3 command', openssl.status === 0 && /^OpenSSL 3\./.test(openssl.stdout), 'the SM2/SM3/SM4 cross-checks against OpenSSL');
 const work = mkdtempSync(join(tmpdir(), 'edgekms-sm-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

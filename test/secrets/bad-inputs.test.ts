@@ -165,7 +165,9 @@ describe('limits at, below and above their bounds', () => {
   it('recovery window 7 and 30 days are accepted', async () => {
     for (const days of [7, 30]) {
       await call('POST', '/secrets/app/scheduled-deleted-tasks/create', { recovery_window_in_days: days });
+      expect((await call('GET', '/secrets/app')).secret.state).toBe('PENDING_DELETE');
       await call('POST', '/secrets/app/scheduled-deleted-tasks/cancel');
+      expect((await call('GET', '/secrets/app')).secret.state).toBe('ENABLED');
     }
   });
 
@@ -192,9 +194,10 @@ describe('limits at, below and above their bounds', () => {
   });
 
   it('rotation periods of 6h and 8760h are accepted', async () => {
-    await call('PUT', '/secrets/app', { auto_rotation: true, rotation_period: '6h' });
-    await call('PUT', '/secrets/app', { rotation_period: '365d' });
-    await call('PUT', '/secrets/app', { rotation_period: '8760h' });
+    for (const period of ['6h', '365d', '8760h']) {
+      await call('PUT', '/secrets/app', { auto_rotation: true, rotation_period: period });
+      expect((await call('GET', '/secrets/app')).secret.rotation_period).toBe(period);
+    }
   });
 
   it('secrets per project: up to the quota, then CSMS.0202', async () => {

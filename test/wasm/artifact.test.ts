@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ABI_VERSION, instantiateCore } from '../../wasm/pkg/edgekms_core.ts';
+import { requireTool } from '../helpers/required-tool.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const pkg = join(root, 'wasm', 'pkg');
@@ -27,9 +28,9 @@ const skipReason = !toolchain
   : rustcVersion !== manifest.rustc
     ? `skipped: artifact built with "${manifest.rustc}", this machine has "${rustcVersion}"`
     : '';
-if (skipReason) console.warn(`wasm rebuild check ${skipReason}`);
-
 describe('committed WASM artifact', () => {
+  requireTool('Debian Rust toolchain', skipReason === '', `the WASM rebuild check ${skipReason}`);
+
   it('matches the SHA-256, size and ABI version in wasm/pkg/manifest.json', async () => {
     expect(createHash('sha256').update(artifact).digest('hex')).toBe(manifest.sha256);
     expect(artifact.length).toBe(manifest.bytes);

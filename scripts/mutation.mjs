@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm run mutation [-- --mutate <file> ...] [-- --record]`: runs StrykerJS (stryker.config.json) over the
+// security-critical modules, or only over the files given with --mutate, and prints each module's
+// mutation score. --record merges the run's per-file results into docs/mutation/mutation.json (the JSON
+// reporter's own file entries, so the committed report covers every module measured so far).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values } = parseArgs({ options: { mutate: { type: 'string', multiple: true }, record: { type: 'boolean' } } });
+const report = join(root, 'reports', 'mutation', 'mutation.json');
+const committed = join(root, 'docs', 'mutation', 'mutation.json');
+
+const args = ['run', ...(values.mutate ?? []).flatMap((f) => ['--mutate', f])];
+const run = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), args, { cwd: root, stdio: 'inherit' });
+if (!existsSync(report)) {
+  console.error('mutation: Stryker wrote no report');
+  process.exit(run.status || 1);
+}
+
+const json = JSON.parse(readFileSync(report, 'utf8'));
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+let low = false;
+console.log("\n" + "module".padEnd(40) + "score  killed survived no-cov timeout");
+for (const [file, entry] of Object.entries(json.files).sort()) {
+  const count = (s) => entry.mutants.filter((m) => m.status === s).length;
+  const detected = entry.mutants.filter((m) => DETECTED.has(m.status)).length;
+  const valid = detected + entry.mutants.filter((m) => UNDETECTED.has(m.status)).length;
+  const score = valid ? (100 * detected) / valid : 100;
+  if (score < json.thresholds.low) low = true;
+  console.log(
+    `${file.padEnd(40)}${score.toFixed(1).padStart(5)}% ${String(count('Killed')).padStart(7)} ${String(count('Survived')).padStart(8)} ${String(count('NoCoverage')).padStart(6)} ${String(count('Timeout')).padStart(7)}`,
+  );
+}
+
+if (values.record) {
+  const merged = existsSync(committed) ? JSON.parse(readFileSync(committed, 'utf8')) : { ...json, files: {} };
+  merged.schemaVersion = json.schemaVersion;
+  merged.thresholds = json.thresholds;
+  merged.files = { ...merged.files, ...json.files };
+  mkdirSync(dirname(committed), { recursive: true });
+  writeFileSync(committed, JSON.stringify(merged, null, 1) + '\n');
+  console.log(`\nrecorded in ${committed}`);
+}
+process.exit(run.status !== 0 ? run.status : low ? 2 : 0);
