@@ -11,6 +11,7 @@ import { Kms } from '../src/kms/kms.ts';
 import { RootKey } from '../src/kms/root-key.ts';
 import { createApp } from '../src/server/app.ts';
 import { FileStore } from '../src/store/file.ts';
+import { stdoutAccessLog } from '../src/runtime/access-log.ts';
 import { nodeBodyReader } from '../src/runtime/node-body.ts';
 import { nodeCrypto } from '../src/runtime/node-crypto.ts';
 import { loadWasmNode } from '../src/runtime/wasm-node.ts';
@@ -18,7 +19,8 @@ import { loadWasmNode } from '../src/runtime/wasm-node.ts';
 await loadWasmNode();
 
 const [ak, sk, mode] = process.argv.slice(2);
-const log = mode === 'access-log' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
+// The access log exactly as npm start writes it.
+const log = mode === 'access-log' ? stdoutAccessLog() : undefined;
 const store = await FileStore.open(mkdtempSync(join(tmpdir(), 'edgekms-bench-')));
 const rootKey = await RootKey.fromBytes(RootKey.generate(), nodeCrypto);
 const { domainId } = await openDeployment(store, rootKey);

@@ -4,10 +4,11 @@
 // spell of the shared machine falls on both; figures are medians with their range, the ratio the median
 // of the per-round ratios. Server and load generator are separate processes.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { signRequest } from '../../src/iam/signer.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
-import { interleaved, range, ratios, type BenchReport } from '../report.ts';
+import { interleaved, range, ratios, summarize, type BenchReport } from '../report.ts';
 import { rawRequest, runLoad } from '../lib/load.ts';
 // @ts-expect-error plain ESM helper without types
 import { bundle } from '../../scripts/bundle.mjs';
@@ -18,6 +19,22 @@ const PROJECT = '0123456789abcdef0123456789abcdef';
 const CONNECTIONS = 16;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (node --cpu-prof). */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+
+/**
+ * The server's CPU time so far in microseconds (user + system, from /proc; undefined elsewhere). Per request
+ * it measures what each route costs the server whatever else the shared machine runs, where requests per
+ * second also measure how much CPU the server was given.
+ */
+function serverCpuMicros(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 export default async function server(report: BenchReport): Promise<void> {
   const script = await bundle('bench/server-process.ts', 'bench-server.mjs');
@@ -26,7 +43,8 @@ export default async function server(report: BenchReport): Promise<void> {
 }
 
 async function measure(report: BenchReport, script: string, accessLog: boolean): Promise<void> {
-  const child = spawn(process.execPath, [script, AK, SK, accessLog ? 'access-log' : 'quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...flags, script, AK, SK, accessLog ? 'access-log' : 'quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       // The access log keeps coming on stdout; it is read (as a terminal or journald would) and dropped.
@@ -36,6 +54,9 @@ async function measure(report: BenchReport, script: string, accessLog: boolean):
       });
       child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
     });
+    // From here on the log is drained without being looked at, so the load generator spends nothing on it.
+    child.stdout!.removeAllListeners('data');
+    child.stdout!.resume();
     const host = `127.0.0.1:${port}`;
     const client = new SignedClient({ endpoint: `http://${host}`, accessKey: AK, secretKey: SK, projectId: PROJECT });
     const keyId = (await client.request('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'bench' })).key_info.key_id;
@@ -49,12 +70,16 @@ async function measure(report: BenchReport, script: string, accessLog: boolean):
     });
     const bare = [rawRequest('POST', '/bench/bare', host, { 'content-type': 'application/json' }, utf8('{}'))];
 
-    const load = async (requests: Uint8Array[]) => {
+    const cpu: Record<'bare' | 'encrypt', number[]> = { bare: [], encrypt: [] };
+    const load = async (requests: Uint8Array[], name: 'bare' | 'encrypt') => {
+      const before = serverCpuMicros(child.pid);
       const r = await runLoad('127.0.0.1', port, requests, CONNECTIONS, SECONDS);
+      const after = serverCpuMicros(child.pid);
       if (r.statuses[200] !== r.requests) throw new Error(`non-200 answers during the run: ${JSON.stringify(r.statuses)}`);
+      if (before !== undefined && after !== undefined) cpu[name].push((after - before) / r.requests);
       return r.rps;
     };
-    const s = await interleaved({ bare: () => load(bare), encrypt: () => load(encrypt) }, ROUNDS);
+    const s = await interleaved({ bare: () => load(bare, 'bare'), encrypt: () => load(encrypt, 'encrypt') }, ROUNDS);
     const ratio = ratios(s.encrypt, s.bare);
     const config = accessLog ? 'access log on (npm start)' : 'access log off';
     const suffix = accessLog ? '' : '_quiet';
@@ -64,6 +89,14 @@ async function measure(report: BenchReport, script: string, accessLog: boolean):
     report.metric(`server_bare_route_rps${suffix}`, s.bare.median);
     report.metric(`server_encrypt_data_rps${suffix}`, s.encrypt.median);
     report.metric(`server_encrypt_data_vs_bare_ratio${suffix}`, ratio.median);
+    if (cpu.bare.length && cpu.encrypt.length) {
+      // The warm-up call of each route is the first sample; the medians leave it out.
+      const [b, e] = [summarize(cpu.bare.slice(1)), summarize(cpu.encrypt.slice(1))];
+      report.row('  server CPU per request: bare / encrypt-data', b.median, 'us', `encrypt-data ${e.median.toFixed(1)} us (range ${range(e)}); cost ratio ${(b.median / e.median).toFixed(2)}`);
+      report.metric(`server_bare_route_cpu_us${suffix}`, b.median);
+      report.metric(`server_encrypt_data_cpu_us${suffix}`, e.median);
+      report.metric(`server_encrypt_data_vs_bare_cpu_ratio${suffix}`, b.median / e.median);
+    }
   } finally {
     child.kill('SIGTERM');
   }

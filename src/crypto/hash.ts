@@ -18,6 +18,8 @@ export const DIGEST_LENGTH: Record<HashName, number> = { 'SHA-1': 20, 'SHA-256':
 /** The hot-path hashes a runtime may bind natively. Strings are hashed as UTF-8. */
 export interface HashImplementation {
   sha256(data: Uint8Array | string): Uint8Array;
+  /** Lower-case hex SHA-256, where a binding computes it in one call (request signatures hash twice each). */
+  sha256Hex?(data: Uint8Array | string): string;
   /** HMAC-SHA256 under a fixed key, with the keyed state prepared once. */
   keyedHmacSha256(key: Uint8Array): (data: Uint8Array | string) => Uint8Array;
 }
@@ -37,7 +39,7 @@ export function digest(name: HashName, data: Uint8Array): Uint8Array {
 }
 
 export function sha256Hex(data: Uint8Array | string, hashes: HashImplementation = nobleHashes): string {
-  return toHex(hashes.sha256(data), false);
+  return hashes.sha256Hex ? hashes.sha256Hex(data) : toHex(hashes.sha256(data), false);
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array | string): Uint8Array {

@@ -10,7 +10,7 @@
 // core, which every runtime loads at start-up.
 import { utf8 } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/encoding.ts';
-import type { HashImplementation } from '../crypto/hash.ts';
+import { sha256Hex, type HashImplementation } from '../crypto/hash.ts';
 import { createHmacSm3, sm3 } from '../crypto/sm3.ts';
 import type { Credential } from './credentials.ts';
 
@@ -52,7 +52,7 @@ export function sha256Scheme(hashes: HashImplementation): SigningScheme {
     s = {
       name: 'SDK-HMAC-SHA256',
       contentHeader: 'x-sdk-content-sha256',
-      hashHex: (data) => toHex(hashes.sha256(data), false),
+      hashHex: (data) => sha256Hex(data, hashes),
       mac: macCache((key) => hashes.keyedHmacSha256(key)),
     };
     sha256Schemes.set(hashes, s);

@@ -2,7 +2,7 @@
 // OpenSSL's synchronous bindings for the hot-path primitives, AES-GCM instead of WebCrypto (same library,
 // no thread-pool hop per call) and SHA-256/HMAC instead of @noble/hashes. Keys live in KeyObjects,
 // outside the JS heap. RSA private operations run in OpenSSL on a worker thread (node-rsa.ts).
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hash } from 'node:crypto';
 import { AuthenticationError, GCM_TAG_BYTES, type AesGcmImplementation } from '../crypto/aes-gcm.ts';
 import type { HashImplementation } from '../crypto/hash.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
@@ -50,6 +50,8 @@ export const nodeHashes: HashImplementation = {
     const d = createHash('sha256').update(data).digest();
     return new Uint8Array(d.buffer, d.byteOffset, d.length);
   },
+  // One-shot: no Hash object per call (about a third of createHash's cost here).
+  sha256Hex: (data) => hash('sha256', data, 'hex'),
   keyedHmacSha256(key) {
     const k = createSecretKey(key);
     return (data) => {

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { RootKey } from '../kms/root-key.ts';
 import { FileStore } from '../store/file.ts';
+import { stdoutAccessLog } from './access-log.ts';
 import { nodeBodyReader } from './node-body.ts';
 import { nodeCrypto } from './node-crypto.ts';
 import { loadWasmNode } from './wasm-node.ts';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const rootKey = await RootKey.fromBytes(loadRootKey(config), nodeCrypto);
   const { admin, path: adminPath, created } = loadAdmin(config);
   const { users, path: usersPath } = loadUsers(config, admin);
-  const log = config.logLevel === 'info' ? (e: object) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
+  const log = config.logLevel === 'info' ? stdoutAccessLog() : undefined;
   const service = await createService({
     store,
     rootKey,

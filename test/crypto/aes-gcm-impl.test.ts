@@ -3,7 +3,7 @@
 // sealed.
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, webCryptoAesGcm, type AesGcmImplementation } from '../../src/crypto/aes-gcm.ts';
-import { nobleHashes, type HashImplementation } from '../../src/crypto/hash.ts';
+import { sha256Hex, nobleHashes, type HashImplementation } from '../../src/crypto/hash.ts';
 import { nodeAesGcm, nodeHashes } from '../../src/runtime/node-crypto.ts';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
@@ -64,6 +64,9 @@ describe('hash implementations', () => {
       expect(toHex(h.sha256(new Uint8Array()))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
       expect(toHex(h.sha256('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
       expect(toHex(h.sha256('ключ'))).toBe(toHex(h.sha256(new TextEncoder().encode('ключ'))));
+      // The one-shot hex form, where the implementation has one, is the same digest.
+      expect(sha256Hex('abc', h)).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      expect(sha256Hex(new TextEncoder().encode('ключ'), h)).toBe(toHex(h.sha256('ключ')));
       // RFC 4231 test case 2, twice through the same prepared key.
       const mac = h.keyedHmacSha256(new TextEncoder().encode('Jefe'));
       for (let i = 0; i < 2; i++) expect(toHex(mac('what do ya want for nothing?'))).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
