@@ -23,8 +23,9 @@ const b64 = (s: string | Uint8Array) => Buffer.from(s).toString('base64');
 
 describe('coverage', () => {
   it('has an operation, with the same method and path, for every route the server has', () => {
-    const known = new Set(Object.values(KMS_OPERATIONS).map((o) => `${o.method} ${o.path}`));
-    const missing = KMS_ROUTES.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).filter((r) => !known.has(r));
+    const known = new Set(Object.values(KMS_OPERATIONS).map((o) => `${o.method} ${o.version ?? 'v1.0'} ${o.path}`));
+    const routes = KMS_ROUTES as { method: string; path: string; version?: string }[];
+    const missing = routes.map((r) => `${r.method} ${r.version ?? 'v1.0'} ${r.path.replace(/:(\w+)/g, '{$1}')}`).filter((r) => !known.has(r));
     expect(missing).toEqual([]);
   });
 });
@@ -182,6 +183,51 @@ describe('tags, aliases, quotas', () => {
     expect((await kms.describeKey({ key_id: 'alias/payments' })).key_info.key_id).toBe(b);
     await kms.deleteAlias({ key_id: b, aliases: ['payments'] });
     expect((await kms.listAliases())[0].aliases).toEqual([]);
+  });
+
+  it('re-encrypts a ciphertext and a data key to another key', async () => {
+    const a = (await kms.createKey({ key_alias: 'sdk/re-a' })).key_info.key_id;
+    const b = (await kms.createKey({ key_alias: 'sdk/re-b' })).key_info.key_id;
+    const { cipher_text } = await kms.encryptData({ key_id: a, plain_text: 'move me', additional_authenticated_data: 'x' });
+    const moved = await kms.reEncrypt({ cipher_text, destination_key_id: b, source_additional_authenticated_data: 'x', destination_additional_authenticated_data: 'y' });
+    expect(moved).toMatchObject({ key_id: b, source_key_id: a });
+    expect((await kms.decryptData({ cipher_text: moved.cipher_text, additional_authenticated_data: 'y' })).plain_text).toBe('move me');
+    const dk = await kms.createDatakey({ key_id: a });
+    const dk2 = await kms.reEncrypt({ cipher_text: dk.cipher_text, destination_key_id: b, datakey_cipher_length: '32' });
+    expect((await kms.decryptDatakey({ key_id: b, cipher_text: dk2.cipher_text, datakey_cipher_length: '32' })).data_key).toBe(dk.plain_text);
+  });
+
+  it('keyspace policies and access points: create, show, list, update, delete', async () => {
+    const keyspace_id = crypto.randomUUID();
+    const policy = JSON.stringify({ version: '1.0', allowed_access_point: [] });
+    const { policy_id } = await kms.createKeyPolicy({ keyspace_id, policy_name: 'p1', policy });
+    expect((await kms.showKeyPolicy(policy_id)).policy_name).toBe('p1');
+    expect((await kms.listKeyPolicy({ keyspace_id })).keyspace_policies.map((p) => p.policy_id)).toEqual([policy_id]);
+    expect((await kms.updateKeyPolicy(policy_id, { policy, description: 'd' })).policy_id).toBe(policy_id);
+    await kms.deleteKeyPolicy(policy_id);
+    expect((await kms.listKeyPolicy({ keyspace_id })).keyspace_policies).toEqual([]);
+    const { access_point_id } = await kms.createAccessPoint({ keyspace_id, access_point_name: 'ap', type: 3 });
+    await kms.disableAccessPoint(access_point_id);
+    expect((await kms.listAccessPoint({ keyspace_id })).access_points[0]).toMatchObject({ access_point_id, state: 0 });
+    await kms.enableAccessPoint(access_point_id);
+    expect((await kms.downloadAccessPointPrivateKey(access_point_id)).private_key).toMatch(/BEGIN PRIVATE KEY/);
+    await kms.deleteAccessPoint(access_point_id);
+    expect((await kms.listAccessPoint({ keyspace_id })).access_points).toEqual([]);
+  });
+
+  it('versions, instances, regions, key stores, PINs, capsules answer as documented', async () => {
+    expect((await kms.showVersions()).versions.map((v) => v.id)).toContain('v1.0');
+    expect((await kms.showVersion('v1.0')).version.status).toBe('CURRENT');
+    expect(typeof (await kms.showUserInstances()).instance_num).toBe('number');
+    expect((await kms.listSupportRegions()).regions).toHaveLength(1);
+    expect(await kms.listKeyStores()).toEqual({ total: 0, keystores: [] });
+    expect((await rejection<ApiError>(kms.createPin())).code).toBe('KMS.0308');
+    expect((await rejection<ApiError>(kms.showKeyStore('1'))).code).toBe('KMS.0308');
+    const key_id = (await kms.createKey({ key_alias: 'sdk/capsule' })).key_info.key_id;
+    const policy_id = (await kms.createKeyPolicy({ keyspace_id: crypto.randomUUID(), policy_name: 'c', policy: JSON.stringify({ version: '1.0' }) })).policy_id;
+    const capsule = await kms.createDatakeyCapsule({ key_id, datakey_length: '256', policy_id });
+    expect(capsule.datakey_capsule).toBeTruthy();
+    expect((await rejection<ApiError>(kms.decryptDatakeyCapsule({ key_id, datakey_capsule: capsule.datakey_capsule, attestation_document: {} }))).code).toBe('KMS.0308');
   });
 
   it('shows quotas', async () => {

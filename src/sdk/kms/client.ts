@@ -174,6 +174,51 @@ export class KmsClient {
   deleteImportedKeyMaterial(body: T.KeyRequest, o?: CallOptions): Promise<void> {
     return this.call('delete-imported-key-material', body, o);
   }
+  createPin(body: T.CreatePinRequest = {}, o?: CallOptions): Promise<T.CreatePinResponse> {
+    return this.call('create-pin', body, o);
+  }
+
+  // Key policies, access points, data key capsules
+
+  createKeyPolicy(body: T.CreateKeyPolicyRequest, o?: CallOptions): Promise<T.CreateKeyPolicyResponse> {
+    return this.call('create-key-policy', body, o);
+  }
+  listKeyPolicy(query: T.PageQuery, o?: CallOptions): Promise<T.ListKeyPolicyResponse> {
+    return this.call('list-key-policy', undefined, { ...o, query: definedOnly(query) });
+  }
+  showKeyPolicy(policyId: string, o?: CallOptions): Promise<T.KeyPolicy> {
+    return this.call('show-key-policy', undefined, { ...o, params: { policy_id: policyId } });
+  }
+  updateKeyPolicy(policyId: string, body: T.UpdateKeyPolicyRequest, o?: CallOptions): Promise<T.UpdateKeyPolicyResponse> {
+    return this.call('update-key-policy', body, { ...o, params: { policy_id: policyId } });
+  }
+  deleteKeyPolicy(policyId: string, o?: CallOptions): Promise<void> {
+    return this.call('delete-key-policy', undefined, { ...o, params: { policy_id: policyId } });
+  }
+  createAccessPoint(body: T.CreateAccessPointRequest, o?: CallOptions): Promise<T.CreateAccessPointResponse> {
+    return this.call('create-access-point', body, o);
+  }
+  listAccessPoint(query: T.PageQuery, o?: CallOptions): Promise<T.ListAccessPointResponse> {
+    return this.call('list-access-point', undefined, { ...o, query: definedOnly(query) });
+  }
+  deleteAccessPoint(accessPointId: string, o?: CallOptions): Promise<void> {
+    return this.call('delete-access-point', undefined, { ...o, params: { access_point_id: accessPointId } });
+  }
+  enableAccessPoint(accessPointId: string, o?: CallOptions): Promise<void> {
+    return this.call('enable-access-point', undefined, { ...o, params: { access_point_id: accessPointId } });
+  }
+  disableAccessPoint(accessPointId: string, o?: CallOptions): Promise<void> {
+    return this.call('disable-access-point', undefined, { ...o, params: { access_point_id: accessPointId } });
+  }
+  downloadAccessPointPrivateKey(accessPointId: string, o?: CallOptions): Promise<T.AccessPointPrivateKeyResponse> {
+    return this.call('download-access-point-private-key', undefined, { ...o, params: { access_point_id: accessPointId } });
+  }
+  createDatakeyCapsule(body: T.CreateDatakeyCapsuleRequest, o?: CallOptions): Promise<T.CreateDatakeyCapsuleResponse> {
+    return this.call('create-datakey-capsule', body, o);
+  }
+  decryptDatakeyCapsule(body: T.DecryptDatakeyCapsuleRequest, o?: CallOptions): Promise<T.DecryptDatakeyCapsuleResponse> {
+    return this.call('decrypt-datakey-capsule', body, o);
+  }
 
   // Tags
 
@@ -220,11 +265,32 @@ export class KmsClient {
   showUserInstances(o?: CallOptions): Promise<T.UserInstancesResponse> {
     return this.call('show-user-instances', undefined, o);
   }
+  createKeyStore(body: T.CreateKeyStoreRequest, o?: CallOptions): Promise<T.CreateKeyStoreResponse> {
+    return this.call('create-key-store', body, o);
+  }
   listKeyStores(query: { limit?: number; offset?: number } = {}, o?: CallOptions): Promise<T.ListKeyStoresResponse> {
     return this.call('list-key-stores', undefined, { ...o, query: definedOnly(query) });
   }
+  showKeyStore(keystoreId: string, o?: CallOptions): Promise<T.ShowKeyStoreResponse> {
+    return this.call('show-key-store', undefined, { ...o, params: { keystore_id: keystoreId } });
+  }
+  enableKeyStore(keystoreId: string, o?: CallOptions): Promise<T.KeyStoreStateResponse> {
+    return this.call('enable-key-store', undefined, { ...o, params: { keystore_id: keystoreId } });
+  }
+  disableKeyStore(keystoreId: string, o?: CallOptions): Promise<T.KeyStoreStateResponse> {
+    return this.call('disable-key-store', undefined, { ...o, params: { keystore_id: keystoreId } });
+  }
+  deleteKeyStore(keystoreId: string, o?: CallOptions): Promise<void> {
+    return this.call('delete-key-store', undefined, { ...o, params: { keystore_id: keystoreId } });
+  }
   listSupportRegions(query: { limit?: number; offset?: number } = {}, o?: CallOptions): Promise<T.ListRegionsResponse> {
     return this.call('list-support-regions', undefined, { ...o, query: definedOnly(query) });
+  }
+  replicateKey(body: T.ReplicateKeyRequest, o?: CallOptions): Promise<T.ReplicateKeyResponse> {
+    return this.call('replicate-key', body, { ...o, params: { key_id: body.key_id } });
+  }
+  updatePrimaryRegion(body: T.UpdatePrimaryRegionRequest, o?: CallOptions): Promise<T.UpdatePrimaryRegionResponse> {
+    return this.call('update-primary-region', body, { ...o, params: { key_id: body.key_id } });
   }
   showVersions(o?: CallOptions): Promise<T.ShowVersionsResponse> {
     return this.call('show-versions', undefined, o);

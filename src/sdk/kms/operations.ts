@@ -6,9 +6,11 @@
 
 export interface OperationSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Relative to `/v1.0/{project_id}` unless it starts with `/v2/` or is a version path (`absolute`). */
+  /** Relative to `/<version>/{project_id}`, unless `absolute` (the version paths). */
   path: string;
   idempotent: boolean;
+  /** The API version prefix (default `v1.0`; the multi-region operations are `v2`). */
+  version?: 'v2';
   absolute?: boolean;
 }
 
@@ -53,6 +55,7 @@ const ACTIONS = {
   'get-parameters-for-import': post(false),
   'import-key-material': post(false),
   'delete-imported-key-material': post(false),
+  'create-pin': post(true),
 } satisfies Record<string, OperationSpec>;
 
 const OTHERS = {
@@ -68,8 +71,28 @@ const OTHERS = {
   'delete-alias': { method: 'DELETE', path: '/kms/aliases', idempotent: false },
   'list-aliases': { method: 'GET', path: '/kms/aliases', idempotent: true },
   'associate-alias': { method: 'POST', path: '/kms/alias/associate', idempotent: true },
+  'create-key-policy': { method: 'POST', path: '/kms/key-policies', idempotent: false },
+  'list-key-policy': { method: 'GET', path: '/kms/key-policies', idempotent: true },
+  'show-key-policy': { method: 'GET', path: '/kms/key-policies/{policy_id}', idempotent: true },
+  'update-key-policy': { method: 'PUT', path: '/kms/key-policies/{policy_id}', idempotent: true },
+  'delete-key-policy': { method: 'DELETE', path: '/kms/key-policies/{policy_id}', idempotent: false },
+  'create-access-point': { method: 'POST', path: '/kms/access-points', idempotent: false },
+  'list-access-point': { method: 'GET', path: '/kms/access-points', idempotent: true },
+  'delete-access-point': { method: 'DELETE', path: '/kms/access-points/{access_point_id}', idempotent: false },
+  'enable-access-point': { method: 'POST', path: '/kms/access-points/{access_point_id}/enable', idempotent: false },
+  'disable-access-point': { method: 'POST', path: '/kms/access-points/{access_point_id}/disable', idempotent: false },
+  'download-access-point-private-key': { method: 'POST', path: '/kms/access-points/{access_point_id}/get-privatekey', idempotent: true },
+  'create-datakey-capsule': { method: 'POST', path: '/kms/datakey-capsule/create', idempotent: true },
+  'decrypt-datakey-capsule': { method: 'POST', path: '/kms/datakey-capsule/decrypt', idempotent: true },
+  'create-key-store': { method: 'POST', path: '/keystores', idempotent: false },
   'list-key-stores': { method: 'GET', path: '/keystores', idempotent: true },
-  'list-support-regions': { method: 'GET', path: '/v2/{project_id}/kms/regions', idempotent: true, absolute: true },
+  'show-key-store': { method: 'GET', path: '/keystores/{keystore_id}', idempotent: true },
+  'enable-key-store': { method: 'POST', path: '/keystores/{keystore_id}/enable', idempotent: false },
+  'disable-key-store': { method: 'POST', path: '/keystores/{keystore_id}/disable', idempotent: false },
+  'delete-key-store': { method: 'DELETE', path: '/keystores/{keystore_id}', idempotent: false },
+  'list-support-regions': { method: 'GET', path: '/kms/regions', idempotent: true, version: 'v2' },
+  'replicate-key': { method: 'POST', path: '/kms/keys/{key_id}/replicate', idempotent: false, version: 'v2' },
+  'update-primary-region': { method: 'PUT', path: '/kms/keys/{key_id}/update-primary-region', idempotent: true, version: 'v2' },
   'show-versions': { method: 'GET', path: '/', idempotent: true, absolute: true },
   'show-version': { method: 'GET', path: '/{version_id}', idempotent: true, absolute: true },
 } satisfies Record<string, OperationSpec>;
@@ -85,10 +108,10 @@ export const KMS_OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
 /** The request path of an operation with its path parameters filled in (each percent-encoded). */
 export function operationPath(name: OperationName, params: Record<string, string> = {}): string {
   const spec = KMS_OPERATIONS[name];
-  const path = spec.path.replace(/\{(key_id|key|version_id)\}/g, (_, p: string) => {
+  const path = spec.path.replace(/\{(\w+)\}/g, (_, p: string) => {
     const v = params[p];
-    if (v === undefined || v === '') throw new TypeError(`${name} needs ${p}`);
+    if (typeof v !== 'string' || v === '') throw new TypeError(`${name} needs ${p}`);
     return encodeURIComponent(v);
   });
-  return spec.absolute ? path : `/v1.0/{project_id}${path}`;
+  return spec.absolute ? path : `/${spec.version ?? 'v1.0'}/{project_id}${path}`;
 }

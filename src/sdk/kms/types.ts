@@ -493,3 +493,159 @@ export interface ListKeyStoresResponse {
   total: number;
   keystores: KeystoreDetails[];
 }
+
+// PINs, key policies, access points, data key capsules (newer SDKs; see docs/kms-api.md for what edgekms does with them)
+
+export interface CreatePinRequest {
+  pin_type?: Open<'CipherText' | 'PlainText'>;
+  keystore_id?: string;
+}
+export interface CreatePinResponse {
+  pin: string;
+}
+export interface KeyPolicyDocument {
+  version: string;
+  validity_period?: { start_time?: string; end_time?: string };
+  allowed_access_point?: string[];
+  allowed_data_security_zone?: string[];
+}
+export interface CreateKeyPolicyRequest {
+  keyspace_id: string;
+  policy_name: string;
+  /** The policy document as a JSON string. */
+  policy: string;
+  description?: string;
+}
+export interface CreateKeyPolicyResponse {
+  policy_id: string;
+}
+export interface KeyPolicy {
+  policy_id: string;
+  policy_name: string;
+  keyspace_id: string;
+  policy: KeyPolicyDocument;
+  description?: string;
+  created_by: string;
+  create_time: string;
+  last_modify_time: string;
+  last_access_time: string;
+}
+export interface PageQuery {
+  keyspace_id: string;
+  limit?: string;
+  marker?: string;
+}
+export interface PageInfo {
+  next_marker: string;
+  current_count: number;
+}
+export interface ListKeyPolicyResponse {
+  page_info: PageInfo;
+  keyspace_policies: KeyPolicy[];
+}
+export interface UpdateKeyPolicyRequest {
+  policy: string;
+  description?: string;
+}
+export interface UpdateKeyPolicyResponse {
+  policy_id: string;
+  policy: KeyPolicyDocument;
+  description?: string;
+  last_modify_time: string;
+}
+export interface CreateAccessPointRequest {
+  keyspace_id: string;
+  access_point_name: string;
+  /** A JSON integer. */
+  type: number;
+  identity?: string;
+  cluster_id?: string;
+  description?: string;
+}
+export interface CreateAccessPointResponse {
+  access_point_id: string;
+}
+export interface AccessPoint {
+  access_point_id: string;
+  keyspace_id: string;
+  access_point_name: string;
+  state: number;
+  type: number;
+  created_by: string;
+  create_time: string;
+  lsat_modify_time: string;
+}
+export interface ListAccessPointResponse {
+  page_info: PageInfo;
+  access_points: AccessPoint[];
+}
+export interface AccessPointPrivateKeyResponse {
+  access_point_id: string;
+  private_key: string;
+}
+export interface CreateDatakeyCapsuleRequest {
+  key_id: string;
+  datakey_length: string;
+  public_key?: string;
+  policy_id?: string;
+  key_policy?: string;
+}
+export interface CreateDatakeyCapsuleResponse {
+  key_id: string;
+  datakey: string;
+  datakey_cipher: string;
+  datakey_capsule: string;
+}
+export interface DecryptDatakeyCapsuleRequest {
+  key_id: string;
+  public_key?: string;
+  datakey_capsule: string;
+  attestation_document: { ecs_signature?: string; custom_signature?: string; custom_public_key?: string; expire_time?: string; service_token?: string };
+}
+export interface DecryptDatakeyCapsuleResponse {
+  key_id: string;
+  instance_id: string;
+  datakey: string;
+  datakey_cipher: string;
+}
+
+// Key stores and multi-region keys
+
+export interface CreateKeyStoreRequest {
+  keystore_alias: string;
+  hsm_cluster_id?: string;
+  hsm_ca_cert?: string;
+  cluster_id?: string;
+  keystore_type?: Open<'DEFAULT' | 'DHSM' | 'CDMS'>;
+}
+export interface CreateKeyStoreResponse {
+  keystore: { keystore_id: string; domain_id: string };
+}
+export interface ShowKeyStoreResponse {
+  keystore: KeystoreDetails;
+}
+export interface KeyStoreStateResponse {
+  keystore: { keystore_id: string; keystore_state: string };
+}
+export interface ReplicateKeyRequest {
+  key_id: string;
+  replica_region: string;
+  key_alias: string;
+  key_description?: string;
+  enterprise_project_id?: string;
+  replica_project_id: string;
+  tags?: TagItem[];
+}
+export interface ReplicateKeyResponse {
+  key_id: string;
+  domain_id: string;
+  region: string;
+}
+export interface UpdatePrimaryRegionRequest {
+  key_id: string;
+  primary_region: string;
+}
+export interface UpdatePrimaryRegionResponse {
+  key_id: string;
+  primary_region: string;
+}
