@@ -102,6 +102,8 @@ export { RawAesKeyring, type RawAesKeyringOptions } from './keyrings/raw-aes.ts'
 export { RawRsaKeyring, type RawRsaKeyringOptions } from './keyrings/raw-rsa.ts';
 /** Raw SM2 keyring: SM2 public-key encryption (WASM core). */
 export { RawSm2Keyring, type RawSm2KeyringOptions } from './keyrings/raw-sm2.ts';
+/** A fresh SM2 key pair (private scalar, uncompressed public point) for the raw SM2 keyring. */
+export { sm2GenerateKeyPair, type Sm2KeyPair } from '../crypto/sm2.ts';
 /** Caching materials manager: data keys reused across messages within max age, messages, bytes and partition. */
 export { CachingMaterialsManager, MaterialsCache, MAX_MESSAGES_PER_KEY, type CachingMaterialsManagerOptions } from './caching/caching-manager.ts';
 
