@@ -10,4 +10,5 @@ export const suites: Record<string, BenchSuite> = {
   sdk: (report) => import('./sdk.ts').then((m) => m.default(report)),
   'sdk-kms': (report) => import('./sdk-kms.ts').then((m) => m.default(report)),
   isolation: (report) => import('./isolation.ts').then((m) => m.default(report)),
+  secrets: (report) => import('./secrets.ts').then((m) => m.default(report)),
 };
