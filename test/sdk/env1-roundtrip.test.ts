@@ -17,3 +17,16 @@ describe('ENV1 one-shot with the raw AES keyring', () => {
     });
   }
 });
+
+describe('plaintextLength', () => {
+  it('an input longer or shorter than the announced plaintextLength fails the stream', async () => {
+    const { collect, streamOf } = await import('../../src/sdk/stream/one-shot.ts');
+    const { encryptStream } = await import('../../src/sdk/stream/encrypt-stream.ts');
+    const keyring = aesKeyring();
+    for (const announced of [99, 101, 0]) {
+      const e = await collect(encryptStream(streamOf(random(100)), { keyring, plaintextLength: announced, segmentSize: 4096 })).catch((x) => x);
+      expect(e.code).toBe('ENV1_INVALID_ARGUMENT');
+    }
+    expect((await collect(encryptStream(streamOf(random(10_000)), { keyring, plaintextLength: 10_000, segmentSize: 4096 }))).length).toBeGreaterThan(10_000);
+  });
+});

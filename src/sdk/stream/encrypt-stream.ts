@@ -102,6 +102,7 @@ export function encryptStreamWithId(
   let s: Started | undefined;
   let index = 0;
   let finalQueued = false;
+  let total = 0;
   const pending: Promise<Uint8Array>[] = []; // sealed segments in order, each ending one frame
 
   return new ReadableStream<Uint8Array>(
@@ -118,6 +119,11 @@ export function encryptStreamWithId(
             const more = await q.fill(S + 1);
             const final = !more;
             const chunk = q.take(final ? q.size : S);
+            total += chunk.length;
+            // A caching manager counted the message's bytes from plaintextLength: the input must match it.
+            if (options.plaintextLength !== undefined && (total > options.plaintextLength || (final && total !== options.plaintextLength))) {
+              throw new InvalidArgumentError(`the input is not the announced plaintextLength of ${options.plaintextLength} bytes`);
+            }
             if (index >= MAX_SEGMENTS) throw new LimitExceededError('a message holds at most 2^32 segments');
             const p = cipher.seal(index++, final, chunk);
             p.catch(ignore); // observed below, in order
