@@ -63,13 +63,20 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   });
   const maintain = async () => {
     let failed = 0;
-    for (const [what, step] of [['maintenance', () => maintenance.run()], ['secrets maintenance', () => runSecretsMaintenance(secrets)]] as const) {
-      try {
-        failed += (await step()).failed;
-      } catch (e) {
-        failed++;
-        o.logError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
+    try {
+      failed += (await maintenance.run()).failed; // each failure logged and counted by the monitor
+    } catch (e) {
+      failed++;
+      o.logError(`maintenance failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // The secrets service counts its failures without naming them: log and count them with the KMS's.
+    try {
+      const n = (await runSecretsMaintenance(secrets)).failed;
+      if (n) maintenance.onFailure({ step: 'secrets', error: new Error(`${n} secrets maintenance step(s) failed`) });
+      failed += n;
+    } catch (e) {
+      failed++;
+      maintenance.onFailure({ step: 'secrets', error: e });
     }
     return failed;
   };
