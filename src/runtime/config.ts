@@ -16,6 +16,8 @@ export interface EnvConfig {
   quotaKeys?: number;
   /** EDGEKMS_QUOTA_GRANTS_PER_KEY: grants per CMK (user-quotas "grant_per_CMK"; KMS.2404 beyond it). */
   quotaGrantsPerKey?: number;
+  /** EDGEKMS_QUOTA_SECRETS: secrets per project (CSMS.0202 beyond it). */
+  quotaSecrets?: number;
   /** EDGEKMS_KEYGEN_CONCURRENCY / EDGEKMS_KEYGEN_PER_PRINCIPAL: key pair generations at once (429 beyond). */
   keyGenerations?: number;
   keyGenerationsPerPrincipal?: number;
@@ -69,6 +71,7 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     logLevel: level,
     quotaKeys: positiveInteger(env, 'EDGEKMS_QUOTA_KEYS'),
     quotaGrantsPerKey: positiveInteger(env, 'EDGEKMS_QUOTA_GRANTS_PER_KEY'),
+    quotaSecrets: positiveInteger(env, 'EDGEKMS_QUOTA_SECRETS'),
     keyGenerations: positiveInteger(env, 'EDGEKMS_KEYGEN_CONCURRENCY'),
     keyGenerationsPerPrincipal: positiveInteger(env, 'EDGEKMS_KEYGEN_PER_PRINCIPAL'),
     ...(cert && key ? { tls: { certPath: cert, keyPath: key } } : {}),

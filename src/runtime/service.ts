@@ -49,7 +49,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     onSealRotationFailure: (r, e) =>
       o.logError(JSON.stringify({ rotation_failure: 'seal-limit', project: r.project, key_id: r.id, error: e instanceof Error ? e.message : String(e) })),
   });
-  const secrets = new Secrets(kms);
+  const secrets = new Secrets(kms, o.config.quotaSecrets === undefined ? {} : { secretsPerProject: o.config.quotaSecrets });
   const maintenance = new MaintenanceMonitor(kms, o.logError);
   const app = createApp({
     kms,
