@@ -1,8 +1,10 @@
 // What identifies a deployment in its store: the account (domain) id, and a check value proving which
 // root key protects the store. Starting with a different root key is refused up front instead of failing
-// later on every decrypt.
+// later on every decrypt. The record is read and written behind the store barrier like every other; when
+// its seal does not verify, the sealed check value inside tells a wrong root key from an edited record.
 import { randomBytes, utf8 } from '../crypto/bytes.ts';
 import { fromBase64, toBase64, toHex } from '../crypto/encoding.ts';
+import { SealedStore, TamperedRecordError } from '../store/barrier.ts';
 import type { Store } from '../store/store.ts';
 import { getJson, putJson, ConflictError } from '../store/store.ts';
 import type { RootKey } from './root-key.ts';
@@ -28,16 +30,17 @@ export interface Deployment {
   created: boolean;
 }
 
-export async function openDeployment(store: Store, root: RootKey, now = Date.now()): Promise<Deployment> {
-  const existing = await getJson<DeploymentRecord>(store, META);
+export async function openDeployment(backend: Store, root: RootKey, now = Date.now()): Promise<Deployment> {
+  const store = SealedStore.over(backend, root.barrierMac);
+  let existing: { value: DeploymentRecord } | null;
+  try {
+    existing = await getJson<DeploymentRecord>(store, META);
+  } catch (e) {
+    if (e instanceof TamperedRecordError) await explainBadSeal(store.inner, root);
+    throw e;
+  }
   if (existing) {
-    try {
-      await root.open(fromBase64(existing.value.rootCheck), CHECK_CONTEXT);
-    } catch {
-      throw new RootKeyMismatch(
-        `the root key (fingerprint ${root.fingerprint}) is not the one that protects this store (fingerprint ${existing.value.rootFingerprint})`,
-      );
-    }
+    await checkRootKey(existing.value, root);
     return { domainId: existing.value.domainId, created: false };
   }
   const record: DeploymentRecord = {
@@ -53,4 +56,26 @@ export async function openDeployment(store: Store, root: RootKey, now = Date.now
     throw e;
   }
   return { domainId: record.domainId, created: true };
+}
+
+async function checkRootKey(record: DeploymentRecord, root: RootKey): Promise<void> {
+  try {
+    await root.open(fromBase64(record.rootCheck), CHECK_CONTEXT);
+  } catch {
+    throw new RootKeyMismatch(
+      `the root key (fingerprint ${root.fingerprint}) is not the one that protects this store (fingerprint ${record.rootFingerprint})`,
+    );
+  }
+}
+
+/** A deployment record whose seal fails: a wrong root key fails its sealed check value too. */
+async function explainBadSeal(backend: Store, root: RootKey): Promise<void> {
+  const raw = await backend.get(META);
+  let record: DeploymentRecord;
+  try {
+    record = JSON.parse(new TextDecoder().decode(SealedStore.unverified(raw!.value))) as DeploymentRecord;
+  } catch {
+    return; // not even readable: the integrity error says it all
+  }
+  if (typeof record?.rootCheck === 'string') await checkRootKey(record, root);
 }

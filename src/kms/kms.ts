@@ -1,6 +1,7 @@
 // The KMS: everything an operation needs, wired once per process (or per Worker isolate).
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { KeyRecord } from './key-record.ts';
+import { SealedStore } from '../store/barrier.ts';
 import type { Store } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyMaterial } from './material.ts';
@@ -45,6 +46,7 @@ export interface KmsOptions {
 }
 
 export class Kms {
+  /** The store behind the barrier (src/store/barrier.ts): every record MACed under the root key. */
   readonly store: Store;
   readonly repo: KeyRepository;
   readonly material: KeyMaterial;
@@ -61,7 +63,7 @@ export class Kms {
   private readonly root: RootKey;
 
   constructor(options: KmsOptions) {
-    this.store = options.store;
+    this.store = SealedStore.over(options.store, options.rootKey.barrierMac);
     this.crypto = options.crypto;
     this.clock = options.clock ?? systemClock;
     this.domainId = options.domainId;

@@ -31,6 +31,8 @@ export interface EnvConfig {
   shutdownGraceMs?: number;
   /** EDGEKMS_CORS_ORIGINS: browser origins allowed to call; none by default. */
   corsOrigins: string[];
+  /** EDGEKMS_TAKE_OVER_LOCK=1: take a data directory whose lease cannot be proven dead (only where there is no flock). */
+  takeOverLock?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +82,7 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     maxConnections: positiveInteger(env, 'EDGEKMS_MAX_CONNECTIONS'),
     shutdownGraceMs: positiveInteger(env, 'EDGEKMS_SHUTDOWN_GRACE_MS'),
     corsOrigins: corsOrigins(env.EDGEKMS_CORS_ORIGINS),
+    takeOverLock: env.EDGEKMS_TAKE_OVER_LOCK === '1',
   };
 }
 

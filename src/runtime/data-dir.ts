@@ -1,13 +1,26 @@
-// What a data directory holds besides the store: the root key (`root.key`, unless EDGEKMS_ROOT_KEY is
-// set), the admin credential (`admin.json`, unless EDGEKMS_ADMIN_AK/SK are set), and `users.json`. Both
-// created on first start with owner-only permissions. Used by Node and, through Deno's node:fs, by Deno.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+// The data directory at start-up (Node, and Deno through its node:fs): the root key (`root.key`, unless
+// EDGEKMS_ROOT_KEY is set), the admin credential (`admin.json`, unless EDGEKMS_ADMIN_AK/SK are set),
+// `users.json`, and the store they guard.
+//
+// Order matters. A root-key mistake (EDGEKMS_ROOT_KEY not set for a deployment made with it, root.key
+// deleted) is refused before anything is written, because a fresh root key would make every stored key
+// unreadable. root.key and admin.json are written atomically (temp file, fsync, rename, directory fsync)
+// under the directory's lock, and root.key before anything is sealed under it, so a crash during the
+// first start never leaves an empty or half-written file behind. Every error names the file.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { utf8 } from '../crypto/bytes.ts';
 import { fromBase64, toBase64 } from '../crypto/encoding.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 import type { Credential } from '../iam/credentials.ts';
 import { newAccessKey, newProjectId, newSecretKey } from '../iam/generate.ts';
 import { parseUsersFile } from '../iam/users-file.ts';
+import { openDeployment, type Deployment } from '../kms/deployment.ts';
 import { RootKey } from '../kms/root-key.ts';
+import { FileStore } from '../store/file.ts';
+import { writeFileAtomic } from '../store/fs/atomic-write.ts';
+import { nodeFs, type Fs } from '../store/fs/fs.ts';
+import type { StoreError } from '../store/store.ts';
 import { ConfigError, type EnvConfig } from './config.ts';
 
 export interface AdminCredential {
@@ -16,38 +29,110 @@ export interface AdminCredential {
   project_id: string;
 }
 
-function writePrivate(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+export interface DataDir {
+  store: FileStore;
+  rootKey: RootKey;
+  deployment: Deployment;
+  admin: AdminCredential;
+  /** Where the admin credential was read from (absent when it came from the environment). */
+  adminPath?: string;
+  adminCreated: boolean;
 }
 
-export function loadRootKey(config: EnvConfig): Uint8Array {
+/** Opens (or on first start creates) the data directory; on any error nothing is left locked. */
+export interface DataDirOptions {
+  /** The file system (tests put a fault-injecting one here). */
+  fs?: Fs;
+  /** Called when the store stops itself (its files changed under it, or the disk cannot be read back). */
+  onStop?: (err: StoreError) => void;
+}
+
+export async function openDataDir(config: EnvConfig, crypto: CryptoProvider, options: DataDirOptions = {}): Promise<DataDir> {
+  const fs = options.fs ?? nodeFs;
+  await refuseLostRootKey(config, fs);
+  await fs.mkdir(config.dataDir, 0o700).catch((e) => {
+    throw new ConfigError(`cannot create the data directory ${config.dataDir}: ${(e as Error).message}`);
+  });
+  const store = await FileStore.open(config.dataDir, { fs, takeOverLock: config.takeOverLock, onStop: options.onStop });
+  try {
+    const rootKey = await RootKey.fromBytes(await loadRootKey(config, fs), crypto);
+    const deployment = await openDeployment(store, rootKey);
+    const { admin, path, created } = await loadAdmin(config, fs);
+    return { store, rootKey, deployment, admin, adminPath: path, adminCreated: created };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+const rootKeyPath = (config: EnvConfig) => join(config.dataDir, 'root.key');
+
+/** A directory that holds a deployment must come with its root key; this check writes nothing. */
+async function refuseLostRootKey(config: EnvConfig, fs: Fs): Promise<void> {
+  if (config.rootKey) return;
+  const path = rootKeyPath(config);
+  if ((await fs.stamp(path)) !== null) return;
+  if (!(await FileStore.holdsData(config.dataDir, fs))) return;
+  throw new ConfigError(
+    `the data directory ${config.dataDir} holds a deployment but not its root key: ${path} does not exist and EDGEKMS_ROOT_KEY is not set. ` +
+      'Nothing was changed. Restore root.key from your backup (or set EDGEKMS_ROOT_KEY to the key this deployment was created with); ' +
+      'a new root key could not open any key stored here. To start an empty deployment instead, use another EDGEKMS_DATA_DIR.',
+  );
+}
+
+async function loadRootKey(config: EnvConfig, fs: Fs): Promise<Uint8Array> {
   if (config.rootKey) {
-    const raw = fromBase64(config.rootKey.trim());
-    if (raw.length !== 32) throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
+    const raw = decodeKey(config.rootKey);
+    if (!raw) throw new ConfigError('EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes');
     return raw;
   }
-  const path = join(config.dataDir, 'root.key');
-  if (!existsSync(path)) writePrivate(path, toBase64(RootKey.generate()) + '\n');
-  const raw = fromBase64(readFileSync(path, 'utf8').trim());
-  if (raw.length !== 32) throw new ConfigError(`${path} does not hold a base64 32-byte key`);
+  const path = rootKeyPath(config);
+  if ((await fs.stamp(path)) === null) await writeFileAtomic(fs, path, utf8(toBase64(RootKey.generate()) + '\n'));
+  const raw = decodeKey(new TextDecoder().decode(await readNamed(fs, path)));
+  if (!raw) throw new ConfigError(`${path} does not hold a base64 32-byte key: restore it from your backup (it protects every key in ${config.dataDir})`);
   return raw;
 }
 
-export function loadAdmin(config: EnvConfig): { admin: AdminCredential; path?: string; created: boolean } {
+async function loadAdmin(config: EnvConfig, fs: Fs): Promise<{ admin: AdminCredential; path?: string; created: boolean }> {
   if (config.adminAk && config.adminSk) {
     return { admin: { access_key: config.adminAk, secret_key: config.adminSk, project_id: config.projectId ?? newProjectId() }, created: false };
   }
   const path = resolve(config.dataDir, 'admin.json');
   let created = false;
-  if (!existsSync(path)) {
+  if ((await fs.stamp(path)) === null) {
     const admin: AdminCredential = { access_key: newAccessKey(), secret_key: newSecretKey(), project_id: config.projectId ?? newProjectId() };
-    writePrivate(path, JSON.stringify(admin, null, 2) + '\n');
+    await writeFileAtomic(fs, path, utf8(JSON.stringify(admin, null, 2) + '\n'));
     created = true;
   }
-  const admin = JSON.parse(readFileSync(path, 'utf8')) as AdminCredential;
+  let admin: AdminCredential;
+  try {
+    admin = JSON.parse(new TextDecoder().decode(await readNamed(fs, path))) as AdminCredential;
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  for (const field of ['access_key', 'secret_key', 'project_id'] as const) {
+    if (typeof admin?.[field] !== 'string' || admin[field] === '') throw new ConfigError(`${path} has no ${field}`);
+  }
   if (config.projectId) admin.project_id = config.projectId;
   return { admin, path, created };
+}
+
+async function readNamed(fs: Fs, path: string): Promise<Uint8Array> {
+  try {
+    return await fs.readFile(path);
+  } catch (e) {
+    throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+function decodeKey(text: string): Uint8Array | null {
+  try {
+    const raw = fromBase64(text.trim());
+    return raw.length === 32 ? raw : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The credentials of users.json, if the data directory has one. */

@@ -3,11 +3,9 @@
 // Deno.serve and uses Deno's own WebCrypto. Its store is the file store through Deno's node:fs: the same
 // crash-safe format and LOCK as Node's, so one data directory moves between the two runtimes, and no
 // unstable API (Deno KV needs --unstable-kv and would be a second durable format to keep correct).
-import { RootKey } from '../kms/root-key.ts';
 import { portableCrypto } from '../crypto/provider.ts';
-import { FileStore } from '../store/file.ts';
 import { ConfigError, readEnv } from './config.ts';
-import { loadAdmin, loadRootKey, loadUsers } from './data-dir.ts';
+import { loadUsers, openDataDir } from './data-dir.ts';
 import { adminCredential, createService } from './service.ts';
 import { loadWasmNode } from './wasm-node.ts';
 
@@ -20,10 +18,12 @@ async function main(): Promise<void> {
     throw new ConfigError(`cannot load the WASM crypto core (SM2/SM3/SM4 need it): ${e instanceof Error ? e.message : String(e)}`);
   }
   const config = readEnv(Deno.env.toObject());
-  Deno.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await FileStore.open(config.dataDir);
-  const rootKey = await RootKey.fromBytes(loadRootKey(config), portableCrypto);
-  const { admin, path: adminPath, created } = loadAdmin(config);
+  const { store, rootKey, admin, adminPath, adminCreated: created } = await openDataDir(config, portableCrypto, {
+    onStop: (err) => {
+      console.error(`edgekms: ${err.message}`);
+      Deno.exit(1);
+    },
+  });
   const { users, path: usersPath } = loadUsers(config, admin);
   const { app, kms, maintain } = await createService({
     store,

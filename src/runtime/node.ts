@@ -4,15 +4,12 @@
 // WASM crypto core (SM2, SM3, SM4) is loaded before anything else: without it the server does not start.
 // SIGINT/SIGTERM drain requests in flight (bounded), wait for a maintenance run in progress, then close the
 // store (which releases its LOCK).
-import { mkdirSync } from 'node:fs';
-import { RootKey } from '../kms/root-key.ts';
-import { FileStore } from '../store/file.ts';
 import { stdoutAccessLog } from './access-log.ts';
 import { nodeBodyReader } from './node-body.ts';
 import { nodeCrypto } from './node-crypto.ts';
 import { loadWasmNode } from './wasm-node.ts';
 import { ConfigError, readEnv } from './config.ts';
-import { loadAdmin, loadRootKey, loadUsers } from './data-dir.ts';
+import { loadUsers, openDataDir } from './data-dir.ts';
 import { DEFAULT_SERVER_LIMITS, drain, listen, plainHttpWarning } from './node-server.ts';
 import { adminCredential, createService } from './service.ts';
 
@@ -35,10 +32,13 @@ async function loadCryptoCore(): Promise<void> {
 async function main(): Promise<void> {
   await loadCryptoCore();
   const config = readEnv(process.env);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await FileStore.open(config.dataDir);
-  const rootKey = await RootKey.fromBytes(loadRootKey(config), nodeCrypto);
-  const { admin, path: adminPath, created } = loadAdmin(config);
+  const { store, rootKey, admin, adminPath, adminCreated: created } = await openDataDir(config, nodeCrypto, {
+    // The store stopped itself (another writer, or a disk it cannot read back): serving on would be wrong.
+    onStop: (err) => {
+      console.error(`edgekms: ${err.message}`);
+      process.exit(1);
+    },
+  });
   const { users, path: usersPath } = loadUsers(config, admin);
   const log = config.logLevel === 'info' ? stdoutAccessLog() : undefined;
   const service = await createService({

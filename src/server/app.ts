@@ -11,7 +11,7 @@ import type { Kms } from '../kms/kms.ts';
 import { KMS_FIELDS, type Reply } from '../kms/operation.ts';
 import { KMS_ROUTES, type Route } from '../kms/routes.ts';
 import { apiVersions } from '../kms/service/deployment.ts';
-import { StoreError } from '../store/store.ts';
+import { StoreError, storeFailureMessage } from '../store/store.ts';
 import { CsmsError } from '../secrets/errors.ts';
 import { CSMS_FIELDS } from '../secrets/operation.ts';
 import { CSMS_ROUTES, type CsmsRoute, type ErrorForm } from '../secrets/routes.ts';
@@ -244,7 +244,7 @@ function renderError(c: Context<Env>, err: unknown, options: AppOptions): Respon
   } else if (err instanceof StoreError) {
     options.onInternalError?.(err, requestId);
     status = 500;
-    body = kmsErrorBody(Code.StoreIo, 'The key store failed; the operation did not complete. Try again.');
+    body = kmsErrorBody(Code.StoreIo, storeFailureMessage(err));
   } else {
     options.onInternalError?.(err, requestId);
     status = 500;

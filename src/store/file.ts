@@ -2,65 +2,125 @@
 //
 //   EKS1 | u32 key length | key | u32 value length | value | SHA-256 of all the preceding bytes
 //
-// A write goes to a fresh temp file, is fsynced, renamed over the old file, and the directory is fsynced,
-// so a crash at any instant leaves either the old or the new value, never a torn one. The checksum
-// catches corruption that the rename protocol cannot (bit rot, a truncated copy): a damaged file stops
-// the process at start-up with its name rather than silently dropping a key.
+// A write goes to a fresh temp file, is fsynced, renamed over the old file, and the directory is fsynced
+// (src/store/fs/atomic-write.ts), so a crash at any instant leaves either the old or the new value, never a
+// torn one. The checksum catches corruption that the rename protocol cannot (bit rot, a truncated copy): a
+// damaged file stops the process at start-up with its name rather than silently dropping a key. (Edits by
+// someone who recomputes the checksum are the store barrier's business: src/store/barrier.ts.)
+//
+// All I/O is asynchronous, so a write never stalls other requests; writes to one key are queued one after
+// another, so a compare-and-set check and its write are atomic.
 //
 // The whole store is cached in memory (KMS metadata is small), so reads never touch the disk. That makes
-// the directory single-owner: a LOCK file holding the owner's pid keeps a second process out.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+// the directory single-owner: an OS lock on LOCK keeps a second process out (src/store/fs/dir-lock.ts).
+// As a second line, the store remembers the stamp (inode, size, mtime) of every file it wrote or loaded
+// and checks it before replacing or removing the file: a file that is not the one it last wrote means
+// someone else writes this directory, and the store stops instead of overwriting their write.
+//
+// Memory never disagrees with the disk. A write that fails after its commit point (the rename) is an
+// unknown outcome: the store re-reads the file, takes what is there as the truth, and reports the unknown
+// outcome; if it cannot read the file either, it stops.
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { constantTimeEqual } from '../crypto/bytes.ts';
+import { FileWriteError, writeFileAtomic } from './fs/atomic-write.ts';
+import { lockDir, type DirLock } from './fs/dir-lock.ts';
+import { fsyncDir, nodeFs, sameStamp, type FileStamp, type Fs } from './fs/fs.ts';
 import { OrderedMap } from './ordered-map.ts';
 import { StoreError, checkKey } from './store.ts';
 import type { DeleteOptions, ListOptions, ListResult, PutOptions, Store, StoredEntry } from './store.ts';
 
 const MAGIC = new Uint8Array([0x45, 0x4b, 0x53, 0x31]); // "EKS1"
 const MAX_FILENAME = 200;
+const LOAD_BATCH = 64;
 
-/** Injected by tests to simulate a failing disk at a chosen point of the write protocol. */
-export interface FileStoreFaults {
-  beforeRename?(key: string): void;
+export interface FileStoreOptions {
+  /** The file system (tests put a fault-injecting one here). */
+  fs?: Fs;
+  /** Take over a LOCK lease that cannot be proven dead (EDGEKMS_TAKE_OVER_LOCK=1; only without flock). */
+  takeOverLock?: boolean;
+  /** Called once when the store stops itself; every later call fails with `err`. */
+  onStop?: (err: StoreError) => void;
 }
 
 export class FileStore implements Store {
   private readonly map = new OrderedMap();
+  /** The stamp of each file as this process last wrote or read it; null: no file. */
+  private readonly stamps = new Map<string, FileStamp | null>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private closed = false;
+  private stopped: StoreError | null = null;
 
   private constructor(
     readonly dir: string,
     private readonly objects: string,
-    private readonly faults: FileStoreFaults,
+    private readonly fs: Fs,
+    private readonly lock: DirLock,
+    private readonly onStop: (err: StoreError) => void,
   ) {}
 
-  static async open(dir: string, faults: FileStoreFaults = {}): Promise<FileStore> {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
+    const fs = options.fs ?? nodeFs;
     const objects = join(dir, 'store');
-    mkdirSync(objects, { recursive: true, mode: 0o700 });
-    acquireLock(dir);
-    const store = new FileStore(dir, objects, faults);
     try {
-      store.load();
+      await fs.mkdir(dir, 0o700);
+      await fs.mkdir(objects, 0o700);
     } catch (e) {
-      releaseLock(dir);
+      throw new StoreError(`cannot create ${objects}: ${(e as Error).message}`);
+    }
+    const lock = lockDir(dir, { takeOver: options.takeOverLock });
+    const store = new FileStore(dir, objects, fs, lock, options.onStop ?? (() => {}));
+    try {
+      await store.load();
+    } catch (e) {
+      lock.release();
       throw e;
     }
     return store;
   }
 
-  private load(): void {
-    for (const name of readdirSync(this.objects)) {
-      const path = join(this.objects, name);
-      if (name.endsWith('.tmp')) {
-        unlinkSync(path); // an unfinished write from a crash: the old value (if any) is intact
-        continue;
-      }
-      const { key, value } = decodeFile(readFileSync(path), path);
-      if (fileName(key) !== name) throw new StoreError(`store file ${path} holds key ${JSON.stringify(key)} under the wrong name`);
-      this.map.set(key, value, this.map.nextVersion());
+  /** Whether `dir` holds stored records (a deployment), read without writing anything. */
+  static async holdsData(dir: string, fs: Fs = nodeFs): Promise<boolean> {
+    try {
+      return (await fs.readdir(join(dir, 'store'))).some((name) => !name.endsWith('.tmp'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new StoreError(`cannot read ${join(dir, 'store')}: ${(e as Error).message}`);
+    }
+  }
+
+  private async load(): Promise<void> {
+    const names = await this.fs.readdir(this.objects).catch((e) => {
+      throw new StoreError(`cannot read ${this.objects}: ${(e as Error).message}`);
+    });
+    for (let i = 0; i < names.length; i += LOAD_BATCH) {
+      await Promise.all(names.slice(i, i + LOAD_BATCH).map((name) => this.loadFile(name)));
+    }
+  }
+
+  private async loadFile(name: string): Promise<void> {
+    const path = join(this.objects, name);
+    if (name.endsWith('.tmp')) {
+      // An unfinished write from a crash: the old value (if any) is intact.
+      await this.fs.unlink(path).catch((e) => {
+        throw new StoreError(`cannot remove the unfinished write ${path}: ${(e as Error).message}`);
+      });
+      return;
+    }
+    const { key, value, stamp } = await this.readFile(path);
+    if (fileName(key) !== name) throw new StoreError(`store file ${path} holds key ${JSON.stringify(key)} under the wrong name`);
+    this.map.set(key, value, this.map.nextVersion());
+    this.stamps.set(key, stamp);
+  }
+
+  private async readFile(path: string): Promise<{ key: string; value: Uint8Array; stamp: FileStamp | null }> {
+    try {
+      const stamp = await this.fs.stamp(path);
+      const bytes = await this.fs.readFile(path);
+      return { ...decodeFile(bytes, path), stamp };
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`cannot read ${path}: ${(e as Error).message}`);
     }
   }
 
@@ -76,7 +136,17 @@ export class FileStore implements Store {
       this.assertOpen();
       this.map.check(key, options.ifVersion);
       const copy = value.slice();
-      this.writeFile(key, copy);
+      const path = this.pathOf(key);
+      await this.assertUnchanged(key, path);
+      let stamp: FileStamp;
+      try {
+        stamp = await writeFileAtomic(this.fs, path, encodeFile(key, copy));
+      } catch (e) {
+        const err = e instanceof StoreError ? e : new StoreError(`cannot write ${path}: ${(e as Error).message}`);
+        if (err.unknownOutcome) await this.adoptDisk(key, path, err);
+        throw err;
+      }
+      this.stamps.set(key, stamp);
       const version = this.map.nextVersion();
       this.map.set(key, copy, version);
       return version;
@@ -89,13 +159,29 @@ export class FileStore implements Store {
       this.assertOpen();
       this.map.check(key, options.ifVersion);
       if (!this.map.get(key)) return false;
+      const path = this.pathOf(key);
+      await this.assertUnchanged(key, path);
+      let unlinkError: unknown;
+      await this.fs.unlink(path).catch((e) => (unlinkError = e));
+      // Whether the file is gone is read from the disk, not from what the call said.
+      let left: FileStamp | null;
       try {
-        unlinkSync(join(this.objects, fileName(key)));
-        fsyncDir(this.objects);
+        left = await this.fs.stamp(path);
       } catch (e) {
-        throw new StoreError(`cannot delete ${key}: ${(e as Error).message}`);
+        const err = new FileWriteError(path, `cannot check the removal: ${(e as Error).message}`, true);
+        await this.adoptDisk(key, path, err);
+        throw err;
       }
-      return this.map.remove(key);
+      if (left !== null) throw new FileWriteError(path, unlinkError ? (unlinkError as Error).message : 'the removal did not take effect', false);
+      this.map.remove(key);
+      this.stamps.set(key, null);
+      try {
+        await fsyncDir(this.fs, this.objects);
+      } catch (e) {
+        throw new FileWriteError(path, `removed, but the directory fsync failed: ${(e as Error).message}`, true);
+      }
+      if (unlinkError) throw new FileWriteError(path, (unlinkError as Error).message, true);
+      return true;
     });
   }
 
@@ -108,33 +194,58 @@ export class FileStore implements Store {
     if (this.closed) return;
     await Promise.allSettled([...this.locks.values()]);
     this.closed = true;
-    releaseLock(this.dir);
+    this.lock.release();
   }
 
-  private writeFile(key: string, value: Uint8Array): void {
-    const final = join(this.objects, fileName(key));
-    const tmp = `${final}.${Math.random().toString(36).slice(2)}.tmp`;
-    let fd = -1;
+  private pathOf(key: string): string {
+    return join(this.objects, fileName(key));
+  }
+
+  /** The file must still be the one this process last wrote (or absent, if it removed it). */
+  private async assertUnchanged(key: string, path: string): Promise<void> {
+    let now: FileStamp | null;
     try {
-      fd = openSync(tmp, 'wx', 0o600);
-      const bytes = encodeFile(key, value);
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = -1;
-      this.faults.beforeRename?.(key);
-      renameSync(tmp, final);
-      fsyncDir(this.objects);
+      now = await this.fs.stamp(path);
     } catch (e) {
-      if (fd >= 0) closeSync(fd);
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // already renamed or never created
-      }
-      throw new StoreError(`cannot write ${key}: ${(e as Error).message}`);
+      throw new StoreError(`cannot check ${path} before writing it: ${(e as Error).message}`);
     }
+    if (!sameStamp(now, this.stamps.get(key) ?? null)) {
+      this.stop(
+        new StoreError(
+          `store file ${path} is not the one this process last wrote: another process (or a person) writes ${this.dir}. ` +
+            'The store stopped rather than overwrite it; make sure one edgekms owns the directory, then restart.',
+        ),
+      );
+    }
+  }
+
+  /**
+   * After an unknown outcome, what is on disk is the truth: memory takes it (the new value, the old one,
+   * or none). If it cannot be read, memory can no longer be trusted to match the disk, and the store stops.
+   */
+  private async adoptDisk(key: string, path: string, cause: StoreError): Promise<void> {
+    try {
+      const stamp = await this.fs.stamp(path);
+      if (stamp === null) {
+        this.map.remove(key);
+        this.stamps.set(key, null);
+        return;
+      }
+      const file = await this.readFile(path);
+      if (file.key !== key) throw new StoreError(`store file ${path} holds key ${JSON.stringify(file.key)}`);
+      this.map.set(key, file.value, this.map.nextVersion());
+      this.stamps.set(key, file.stamp);
+    } catch (e) {
+      this.stop(new StoreError(`${cause.message}; reading ${path} back failed too (${(e as Error).message}), so the store stopped. Restart edgekms.`));
+    }
+  }
+
+  private stop(err: StoreError): never {
+    if (!this.stopped) {
+      this.stopped = err;
+      this.onStop(err);
+    }
+    throw this.stopped;
   }
 
   /** Runs operations on one key one after another, so a compare-and-set check and its write are atomic. */
@@ -150,6 +261,7 @@ export class FileStore implements Store {
   }
 
   private assertOpen(): void {
+    if (this.stopped) throw this.stopped;
     if (this.closed) throw new StoreError('store is closed');
   }
 }
@@ -198,49 +310,3 @@ function decodeFile(bytes: Uint8Array, path: string): { key: string; value: Uint
   return { key, value: body.slice(12 + kLen) };
 }
 
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function acquireLock(dir: string): void {
-  const lock = join(dir, 'LOCK');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(`cannot lock ${dir}: ${(e as Error).message}`);
-      const pid = Number(readFileSync(lock, 'utf8'));
-      if (pid && isAlive(pid)) {
-        throw new StoreError(`data directory ${dir} is in use by process ${pid}`);
-      }
-      unlinkSync(lock); // stale: its owner is gone
-    }
-  }
-  throw new StoreError(`cannot lock ${dir}`);
-}
-
-function releaseLock(dir: string): void {
-  try {
-    const lock = join(dir, 'LOCK');
-    if (Number(readFileSync(lock, 'utf8')) === process.pid) unlinkSync(lock);
-  } catch {
-    // already gone
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -54,9 +54,27 @@ export class ConflictError extends Error {
   }
 }
 
-/** The backend failed (I/O error, unavailable). The operation may or may not have taken effect. */
+/**
+ * The backend failed (I/O error, unavailable) or a record failed its integrity check. `unknownOutcome`
+ * marks a write that may have taken effect (it failed after its commit point); otherwise it did not.
+ */
 export class StoreError extends Error {
   override name = 'StoreError';
+  constructor(
+    message: string,
+    readonly unknownOutcome = false,
+    /** Safe to show a caller (names a record, never a value); otherwise callers get a generic message. */
+    readonly shownToCaller = false,
+  ) {
+    super(message);
+  }
+}
+
+/** What an API caller is told about a store failure. */
+export function storeFailureMessage(err: StoreError): string {
+  if (err.shownToCaller) return err.message;
+  if (err.unknownOutcome) return 'The key store failed after the change was written; it may or may not have taken effect. Check before retrying.';
+  return 'The key store failed; the operation did not complete. Try again.';
 }
 
 /** Workers KV limits keys to 512 bytes; every backend enforces the same bound. */

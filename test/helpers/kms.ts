@@ -74,7 +74,8 @@ export async function makeRig(
   const clientFor = (project: string) => signed(ADMIN.accessKey, ADMIN.secretKey, project);
   const userClient = (name: UserName) => signed(USERS[name].accessKey, USERS[name].secretKey, ADMIN.project);
   // Requests are signed with the real clock; keep the rig's clock near it unless a test moves it.
-  return { kms, app, store, clock, client: clientFor(ADMIN.project), clientFor, userClient };
+  // `store` is the KMS's view, behind the barrier (records in the clear); `options.store` is the raw backend.
+  return { kms, app, store: kms.store, clock, client: clientFor(ADMIN.project), clientFor, userClient };
 }
 
 /** Serves an app on an ephemeral loopback port. */

@@ -15,9 +15,11 @@ export interface RunningServer {
 
 let built: Promise<string> | undefined;
 
-export async function startNodeServer(env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<RunningServer> {
+/** `wrap`: a command that runs node (e.g. `unshare --pid --fork …`), node and the script appended. */
+export async function startNodeServer(env: Record<string, string | undefined>, timeoutMs = 20_000, wrap: string[] = []): Promise<RunningServer> {
   const script: string = await (built ??= bundle('src/runtime/node.ts', 'node-entry.mjs'));
-  return startServerProcess(process.execPath, [script], env, timeoutMs);
+  const [command, ...args] = [...wrap, process.execPath, script];
+  return startServerProcess(command, args, env, timeoutMs);
 }
 
 /** `deno task start` in the repository, as users run it (Deno from node_modules, offline). */
@@ -43,7 +45,8 @@ async function startServerProcess(command: string, args: string[], env: Record<s
       }
     };
     child.stdout!.on('data', check);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the output a failing server writes last may arrive after it exited.
+    child.on('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before it was ready:\n${out}`));
     });

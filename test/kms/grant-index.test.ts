@@ -102,7 +102,7 @@ describe('grant index', () => {
     expect((await call(bob, 'list-retirable-grants', {})).total).toBe(1);
 
     // A pointer whose grant is gone (a create-grant that failed after writing it) is invisible, then swept.
-    await store.put(`kms/${ADMIN.project}/retiring/${BOB}/${'d'.repeat(64)}`, new TextEncoder().encode(JSON.stringify({ keyId: keys[2], at: rig.clock.now() })));
+    await rig.store.put(`kms/${ADMIN.project}/retiring/${BOB}/${'d'.repeat(64)}`, new TextEncoder().encode(JSON.stringify({ keyId: keys[2], at: rig.clock.now() })));
     expect((await call(bob, 'list-retirable-grants', {})).total).toBe(1);
     await runMaintenance(rig.kms);
     expect(await pointers()).toHaveLength(3); // still within the grace period

@@ -13,6 +13,7 @@ import { SignedClient } from '../../src/sdk/client.ts';
 import { checkFoundationKept, runFoundationFlow, type FoundationState } from '../helpers/foundation-flow.ts';
 import { huaweiClient, type HuaweiClient } from '../helpers/huawei-sdk.ts';
 import { WORKER_SECRETS as S, bundleWorker, startWorker } from './harness.ts';
+import { SealedStore } from '../../src/store/barrier.ts';
 
 let bundle: ReturnType<typeof bundleWorker>;
 let persist: string;
@@ -68,7 +69,7 @@ async function storedRecord(key: string): Promise<any> {
   const shard = /^[^/]+\/([^/]+)\/./.exec(key);
   const stub = ns.get(ns.idFromName(shard ? `project:${shard[1]}` : 'root')) as unknown as { get(k: string): Promise<{ value: Uint8Array } | null> };
   const e = await stub.get(key);
-  return e ? JSON.parse(new TextDecoder().decode(e.value)) : null;
+  return e ? JSON.parse(new TextDecoder().decode(SealedStore.unverified(e.value))) : null;
 }
 
 describe('the Worker bundle', () => {
@@ -101,7 +102,7 @@ describe('edgekms in workerd with Durable Objects and KV', () => {
   it('keeps mutable records in the project\'s Durable Object and the write-once deployment record in KV too', async () => {
     expect((await storedRecord(`kms/${S.EDGEKMS_PROJECT_ID}/key/${flow.keyId}`)).state).toBe('2');
     const kv = await mf.getKVNamespace('KMS_KV', 'edgekms');
-    const replica = await kv.get('meta/deployment', 'json');
+    const replica = JSON.parse(new TextDecoder().decode(SealedStore.unverified(new Uint8Array((await kv.get('meta/deployment', 'arrayBuffer'))!))));
     expect(replica).toEqual(await storedRecord('meta/deployment'));
     expect(await kv.get(`kms/${S.EDGEKMS_PROJECT_ID}/key/${flow.keyId}`)).toBeNull();
   });
@@ -224,7 +225,7 @@ describe('the root key as a secret key binding (a non-extractable CryptoKey)', (
       // The deployment was created with the CryptoKey: its fingerprint is the key check value form.
       const ns = await m.getDurableObjectNamespace('STORE', 'edgekms');
       const root = ns.get(ns.idFromName('root')) as unknown as { get(k: string): Promise<{ value: Uint8Array } | null> };
-      const meta = JSON.parse(new TextDecoder().decode((await root.get('meta/deployment'))!.value));
+      const meta = JSON.parse(new TextDecoder().decode(SealedStore.unverified((await root.get('meta/deployment'))!.value)));
       expect(meta.rootFingerprint).toMatch(/^kcv:[0-9a-f]{16}$/);
       await m.dispose();
 

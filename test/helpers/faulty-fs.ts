@@ -1,0 +1,69 @@
+// A file system that fails, or loses the effect of, its Nth call (counted from `arm`), like strace's fault
+// injection one system call at a time:
+//   fail        the call does nothing and throws EIO
+//   fail-after  the call takes effect, then throws EIO (an error after the fact, e.g. a directory fsync)
+//   lose        the call claims success but does nothing (a lost write, rename, unlink or fsync);
+//               calls without an effect to lose (stat, read, open, close) run normally
+import { nodeFs, type FileStamp, type Fs, type FsHandle } from '../../src/store/fs/fs.ts';
+
+export type FsFault = 'fail' | 'fail-after' | 'lose';
+export const FS_FAULTS: FsFault[] = ['fail', 'fail-after', 'lose'];
+
+export class FaultyFs implements Fs {
+  /** Every call since `arm`, as "name basename". */
+  readonly calls: string[] = [];
+  private failAt = 0;
+  private mode: FsFault = 'fail';
+  /** Set when the armed call was reached (and its fault injected). */
+  hit = false;
+
+  constructor(private readonly inner: Fs = nodeFs) {}
+
+  arm(n: number, mode: FsFault = 'fail'): void {
+    this.calls.length = 0;
+    this.failAt = n;
+    this.mode = mode;
+    this.hit = false;
+  }
+
+  private async step<T>(name: string, path: string, real: () => Promise<T>, lost?: () => T): Promise<T> {
+    this.calls.push(`${name} ${path.slice(path.lastIndexOf('/') + 1)}`);
+    if (!this.failAt || this.calls.length !== this.failAt) return real();
+    this.hit = true;
+    const eio = () => Object.assign(new Error(`EIO: injected i/o error, ${name} '${path}'`), { code: 'EIO' });
+    if (this.mode === 'fail') throw eio();
+    if (this.mode === 'fail-after') {
+      await real();
+      throw eio();
+    }
+    return lost ? lost() : real();
+  }
+
+  async open(path: string, flags: 'wx' | 'r', mode?: number): Promise<FsHandle> {
+    const h = await this.step('open', path, () => this.inner.open(path, flags, mode));
+    return {
+      write: (bytes, offset, length) => this.step('write', path, () => h.write(bytes, offset, length), () => length),
+      stamp: () => this.step('fstat', path, () => h.stamp()),
+      sync: () => this.step('fsync', path, () => h.sync(), () => undefined),
+      close: () => this.step('close', path, () => h.close()),
+    };
+  }
+  rename(from: string, to: string): Promise<void> {
+    return this.step('rename', to, () => this.inner.rename(from, to), () => undefined);
+  }
+  unlink(path: string): Promise<void> {
+    return this.step('unlink', path, () => this.inner.unlink(path), () => undefined);
+  }
+  stamp(path: string): Promise<FileStamp | null> {
+    return this.step('stat', path, () => this.inner.stamp(path));
+  }
+  readFile(path: string): Promise<Uint8Array> {
+    return this.step('read', path, () => this.inner.readFile(path));
+  }
+  readdir(path: string): Promise<string[]> {
+    return this.step('readdir', path, () => this.inner.readdir(path));
+  }
+  mkdir(path: string, mode: number): Promise<void> {
+    return this.step('mkdir', path, () => this.inner.mkdir(path, mode), () => undefined);
+  }
+}
