@@ -1,0 +1,35 @@
+// A consumer's script, run by Node and by Deno from a fresh project that installed the packed tarball: the
+// embedded service ('edgekms/server') answers a KmsClient in-process, and ENV1 messages round-trip through
+// a KMS keyring with both suites (the SM one needs the WASM core, found beside the package's bundle).
+import { KmsClient, KmsKeyring, SM4_GCM_HKDF_SM3, DEFAULT_SUITE, decrypt, encrypt, loadWasm } from 'edgekms';
+import { MemoryStore, RootKey, adminCredential, createService, portableCrypto, readEnv } from 'edgekms/server';
+
+await loadWasm();
+const AK = 'CONSUMERAK0001';
+const SK = 'ConsumerSecretKey000000000';
+const rootKey = await RootKey.fromBytes(crypto.getRandomValues(new Uint8Array(32)), portableCrypto);
+const service = await createService({
+  store: new MemoryStore(),
+  rootKey,
+  crypto: portableCrypto,
+  config: readEnv({ EDGEKMS_LOG: 'silent' }),
+  credentials: [adminCredential(AK, SK)],
+  logError: (line) => console.error(line),
+});
+const kms = new KmsClient({ endpoint: 'http://edgekms.local', accessKey: AK, secretKey: SK, projectId: 'consumerproject', fetch: (r) => service.app.fetch(r) });
+const keyId = (await kms.createKey({ key_alias: 'consumer' })).key_info.key_id;
+const keyring = new KmsKeyring({ client: kms, keyId, region: 'local-1' });
+const plaintext = new TextEncoder().encode('hello from a consumer of the edgekms package '.repeat(2000));
+const results = [];
+for (const suite of [DEFAULT_SUITE, SM4_GCM_HKDF_SM3]) {
+  const { ciphertext } = await encrypt(plaintext, { keyring, suite, encryptionContext: { app: 'consumer' } });
+  const { plaintext: back, info } = await decrypt(ciphertext, { keyring });
+  const same = back.length === plaintext.length && back.every((b, i) => b === plaintext[i]);
+  if (!same) throw new Error(`suite ${suite.id}: decrypted bytes differ`);
+  let tampered = false;
+  ciphertext[ciphertext.length - 20] ^= 1;
+  await decrypt(ciphertext, { keyring }).catch(() => (tampered = true));
+  if (!tampered) throw new Error(`suite ${suite.id}: a flipped bit was not refused`);
+  results.push({ suite: suite.id, bytes: ciphertext.length, context: info.encryptionContext.app });
+}
+console.log(JSON.stringify({ ok: true, runtime: 'Deno' in globalThis ? 'deno' : 'node', results }));
