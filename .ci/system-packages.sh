@@ -8,9 +8,11 @@
 #   artifact's manifest names the rustc it was built with (1.96.0 from rustc-web 1.96.0+dfsg1-1~deb12u2);
 #   another version fails the check in CI rather than skipping it.
 # - openssl (3.x) for the SM2/SM3/SM4 cross-checks (test/kms/sm.test.ts) and the TLS test's certificate.
+# - chromium (Debian's, driven by playwright-core; never a downloaded browser) for the browser tests
+#   (test/package/, test/browser/).
 set -euo pipefail
 
-PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 openssl)
+PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 openssl chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

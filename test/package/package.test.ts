@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, serveDir } from '../helpers/chromium.ts';
+import { requireTool } from '../helpers/required-tool.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const consumerSrc = new URL('./consumer/', import.meta.url).pathname;
@@ -35,6 +36,8 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed package in a fresh project', () => {
+  const chromiumOk = requireTool('Debian chromium', hasChromium, 'the package\'s browser bundle runs in Chromium');
+
   it('ships the bundles, the WASM core and the declarations, and no source or tests', () => {
     const listed = run('tar', ['-tzf', tarball], work).stdout.split('\n');
     for (const f of ['dist/sdk.js', 'dist/sdk.workerd.js', 'dist/server.js', 'dist/worker.js', 'dist/edgekms_core.wasm', 'dist/types/src/package/sdk.d.ts', 'package.json']) expect(listed).toContain(`package/${f}`);
@@ -63,7 +66,7 @@ describe('the packed package in a fresh project', () => {
     expect(r.status).toBe(0);
   });
 
-  it.skipIf(!hasChromium)('an esbuild browser bundle of it runs in Chromium (AES suite on WebCrypto, SM suite on the fetched WASM core)', async () => {
+  it.skipIf(!chromiumOk)('an esbuild browser bundle of it runs in Chromium (AES suite on WebCrypto, SM suite on the fetched WASM core)', async () => {
     const site = join(work, 'site');
     await build({ entryPoints: [join(project, 'page.ts')], outfile: join(site, 'page.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, absWorkingDir: project, logLevel: 'warning' });
     copyFileSync(join(project, 'node_modules/edgekms/dist/edgekms_core.wasm'), join(site, 'edgekms_core.wasm'));
