@@ -7,7 +7,8 @@ import { encryptStream } from '../src/sdk/stream/encrypt-stream.ts';
 import { collect, streamOf } from '../src/sdk/stream/one-shot.ts';
 
 const MiB = 1 << 20;
-const TOTAL = 1024 * MiB;
+const CHUNK = Number(process.env.RSS_CHUNK ?? MiB);
+const TOTAL = Number(process.env.RSS_TOTAL_MIB ?? 1024) * MiB;
 const keyring = new RawAesKeyring({ keyNamespace: 'bench', keyName: 'aes', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
 const block = crypto.getRandomValues(new Uint8Array(65536));
 const source = (total: number) => {
@@ -16,10 +17,10 @@ const source = (total: number) => {
     {
       pull(c) {
         if (sent >= total) return c.close();
-        const chunk = new Uint8Array(MiB);
-        for (let o = 0; o < MiB; o += block.length) chunk.set(block, o);
+        const chunk = new Uint8Array(CHUNK);
+        for (let o = 0; o < CHUNK; o += block.length) chunk.set(block.subarray(0, Math.min(block.length, CHUNK - o)), o);
         c.enqueue(chunk);
-        sent += MiB;
+        sent += CHUNK;
       },
     },
     { highWaterMark: 0 },

@@ -40,9 +40,9 @@ export async function aesGcmSegments(key: Uint8Array, aesGcm: AesGcmImplementati
   };
 }
 
-/** SM4-GCM segments; the key copy is wiped by the caller's key schedule, not kept beyond the message. */
+/** SM4-GCM segments. The cipher keeps its own copy of Kenc (the caller wipes its one) for as long as the message lasts. */
 export function wasmSm4GcmSegments(key: Uint8Array): SegmentCipher {
-  const k = new Uint8Array(key); // a copy even for a Buffer, whose slice() is a view
+  const k = new Uint8Array(key);
   return {
     seal: async (i, f, p) => sm4GcmEncrypt(k, segmentNonce(i, f), p, SEGMENT_AAD),
     open: async (i, f, s) => sm4GcmDecrypt(k, segmentNonce(i, f), s, SEGMENT_AAD),
