@@ -32,6 +32,17 @@ const source = (total: number) => {
 // garbage not yet collected).
 await collect(decryptStream(streamOf(await collect(encryptStream(streamOf(new Uint8Array(1024)), { keyring }))), { keyring }));
 const baselineMiB = process.memoryUsage().rss / MiB;
+// Where the memory is at the highest sampled RSS: the JS heap, and "external" (ArrayBuffers and native
+// buffers such as WebCrypto job copies) that is garbage until the next collection frees it.
+let atPeak: Record<string, number> = {};
+let peakSample = 0;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peakSample) {
+    peakSample = m.rss;
+    atPeak = { rss: m.rss / MiB, heapUsed: m.heapUsed / MiB, external: m.external / MiB, arrayBuffers: m.arrayBuffers / MiB };
+  }
+}, 10);
 const t = performance.now();
 const reader = decryptStream(encryptStream(source(TOTAL), { keyring }), { keyring }).getReader();
 let n = 0;
@@ -42,4 +53,5 @@ for (;;) {
 }
 if (n !== TOTAL) throw new Error(`decrypted ${n} bytes, expected ${TOTAL}`);
 const peakMiB = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ baselineMiB, peakMiB, mibps: TOTAL / MiB / ((performance.now() - t) / 1000) }));
+clearInterval(sampler);
+process.stdout.write(JSON.stringify({ baselineMiB, peakMiB, atPeak, mibps: TOTAL / MiB / ((performance.now() - t) / 1000) }));

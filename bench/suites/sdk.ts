@@ -1,28 +1,33 @@
-// The encryption SDK (ENV1) against its references, measured in the same run:
+// The encryption SDK (ENV1) against its references, measured in the same run. Every candidate of a
+// comparison is sampled the same number of times, interleaved round by round (report.ts, interleaved);
+// figures are medians with their range, ratios the median of the per-round ratios.
 // - WebCrypto AES-256-GCM on one 16 MiB buffer (one-shot, AES-NI): the speed of the primitive itself;
-// - 256 MiB streamed through encryptStream / decryptStream with a raw AES keyring (default 64 KiB segments,
-//   and 1 MiB segments for bulk data), and the SM suite (SM4-GCM in the WASM core);
-// - the AWS Encryption SDK for JavaScript (@aws-crypto/client-node) with its default committing suite on
-//   the same 256 MiB, streamed;
+// - 256 MiB streamed through encryptStream / decryptStream with a raw AES keyring (defaults: 64 KiB
+//   segments, WebCrypto), with Node's provider (node:crypto), and with 1 MiB segments;
+// - the SM suite (SM4-GCM in the WASM core) beside the core's SM4-GCM alone;
+// - the AWS Encryption SDK for JavaScript (@aws-crypto/client-node), default committing suite, on the same
+//   256 MiB, streamed;
 // - peak RSS growth while 1 GiB streams through encrypt and decrypt, in a separate process.
 // Goals: SDK >= 1.0x WebCrypto one-shot, >= 10x the AWS ESDK, RSS growth <= 64 MiB, SM suite >= 150 MiB/s.
 import { spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import { sm4GcmEncrypt } from '../../src/crypto/sm4.ts';
+import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
+import { loadWasmNode } from '../../src/runtime/wasm-node.ts';
 import { RawAesKeyring } from '../../src/sdk/keyrings/raw-aes.ts';
 import { decryptStream } from '../../src/sdk/stream/decrypt-stream.ts';
 import { encryptStream } from '../../src/sdk/stream/encrypt-stream.ts';
-import { loadWasmNode } from '../../src/runtime/wasm-node.ts';
-import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
-import { sm4GcmEncrypt } from '../../src/crypto/sm4.ts';
-import type { BenchReport } from '../report.ts';
+import { interleaved, mibPerSecondOnce, range, ratios, type BenchReport, type Samples } from '../report.ts';
 // @ts-expect-error plain ESM helper without types
 import { bundle } from '../../scripts/bundle.mjs';
 
 const MiB = 1 << 20;
 const STREAM = 256 * MiB;
-const CHUNK = MiB;
+const ONE_SHOT = 16 * MiB;
+const SM_STREAM = 64 * MiB;
+const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 3);
 
 function random(n: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
@@ -30,7 +35,7 @@ function random(n: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** `total` bytes in 1 MiB chunks, generated on demand (fresh buffers: consumers may keep them). */
+/** `total` bytes in 1 MiB chunks, generated on demand (fresh buffers, as a file reader gives). */
 function source(total: number, block: Uint8Array): ReadableStream<Uint8Array> {
   let sent = 0;
   return new ReadableStream<Uint8Array>(
@@ -61,59 +66,68 @@ async function drain(s: ReadableStream<Uint8Array>, keep?: Uint8Array[]): Promis
   }
 }
 
-/** Best MiB/s over `rounds` runs of `fn` moving `bytes`. */
-async function best(bytes: number, rounds: number, fn: () => Promise<unknown>): Promise<number> {
-  let fastest = Infinity;
-  for (let i = 0; i < rounds; i++) {
-    const t = performance.now();
-    await fn();
-    fastest = Math.min(fastest, performance.now() - t);
-  }
-  return bytes / MiB / (fastest / 1000);
-}
+const sink = (into?: Buffer[]) =>
+  new Writable({
+    write(chunk: Buffer, _e, done) {
+      into?.push(chunk);
+      done();
+    },
+  });
 
 export default async function sdk(report: BenchReport): Promise<void> {
   await loadWasmNode();
-  const block = random(CHUNK);
+  const block = random(MiB);
   const keyring = new RawAesKeyring({ keyNamespace: 'bench', keyName: 'aes', wrappingKey: random(32) });
+  const row = (label: string, s: Samples, metric: string, note = '') => {
+    report.row(label, s.median, 'MiB/s', `range ${range(s)}${note ? '; ' + note : ''}`);
+    report.metric(metric, s.median);
+  };
+  const ratio = (label: string, s: Samples, note: string, metric?: string) => {
+    report.row(label, s.median, 'x', `range ${range(s)}; ${note}`);
+    if (metric) report.metric(metric, s.median);
+  };
 
-  const oneShotData = random(16 * MiB);
+  const oneShotData = random(ONE_SHOT);
   const key = await crypto.subtle.importKey('raw', random(32), 'AES-GCM', false, ['encrypt']);
   const iv = random(12);
-  const oneShot = await best(16 * MiB, 15, () => crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, oneShotData));
-  report.row('WebCrypto AES-256-GCM one-shot, 16 MiB', oneShot, 'MiB/s', 'reference');
-  report.metric('webcrypto_oneshot_mibps', oneShot);
+  // The SM suite first, while nothing else is held in memory.
+  const smKey = random(16);
+  const sm = await interleaved(
+    {
+      core: () => mibPerSecondOnce(ONE_SHOT, () => sm4GcmEncrypt(smKey, iv, oneShotData)),
+      suite: () => mibPerSecondOnce(SM_STREAM, () => drain(encryptStream(source(SM_STREAM, block), { keyring, suite: 0x0101 }))),
+    },
+    ROUNDS,
+  );
+  row('SM4-GCM alone (WASM core), 16 MiB one-shot', sm.core, 'sdk_sm_core_reference_mibps', 'reference');
+  row('SDK encryptStream, SM suite, 64 MiB', sm.suite, 'sdk_sm_stream_encrypt_mibps', 'goal >= 150');
+  ratio('  SM suite / SM4-GCM alone', ratios(sm.suite, sm.core), 'stream overhead');
 
   const sealed: Uint8Array[] = [];
-  const enc = await best(STREAM, 3, () => {
-    sealed.length = 0;
-    return drain(encryptStream(source(STREAM, block), { keyring }), sealed);
-  });
-  report.row('SDK encryptStream, 256 MiB, 64 KiB segments', enc, 'MiB/s', `${(enc / oneShot).toFixed(2)}x WebCrypto one-shot`);
-  report.metric('sdk_stream_encrypt_mibps', enc);
-  const dec = await best(STREAM, 3, () => drain(decryptStream(replay(sealed), { keyring })));
-  report.row('SDK decryptStream, 256 MiB, 64 KiB segments', dec, 'MiB/s', `${(dec / oneShot).toFixed(2)}x WebCrypto one-shot`);
-  report.metric('sdk_stream_decrypt_mibps', dec);
-  sealed.length = 0;
+  await drain(encryptStream(source(STREAM, block), { keyring }), sealed);
 
-  // The same streams with Node's provider (node:crypto: OpenSSL in-thread, no thread-pool hop per segment).
-  const encNode = await best(STREAM, 3, () => drain(encryptStream(source(STREAM, block), { keyring, crypto: nodeCrypto })));
-  report.row('SDK encryptStream, 256 MiB, node:crypto provider', encNode, 'MiB/s', `${(encNode / oneShot).toFixed(2)}x WebCrypto one-shot`);
-  report.metric('sdk_stream_encrypt_node_mibps', encNode);
+  const sdk = await interleaved(
+    {
+      oneShot: () => mibPerSecondOnce(ONE_SHOT, () => crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, oneShotData)),
+      encrypt: () => mibPerSecondOnce(STREAM, () => drain(encryptStream(source(STREAM, block), { keyring }))),
+      decrypt: () => mibPerSecondOnce(STREAM, () => drain(decryptStream(replay(sealed), { keyring }))),
+      encryptNode: () => mibPerSecondOnce(STREAM, () => drain(encryptStream(source(STREAM, block), { keyring, crypto: nodeCrypto }))),
+      decryptNode: () => mibPerSecondOnce(STREAM, () => drain(decryptStream(replay(sealed), { keyring, crypto: nodeCrypto }))),
+      encrypt1MiB: () => mibPerSecondOnce(STREAM, () => drain(encryptStream(source(STREAM, block), { keyring, segmentSize: MiB, windowBytes: 8 * MiB }))),
+    },
+    ROUNDS,
+  );
+  const note = `${ROUNDS} samples each, interleaved`;
+  row('WebCrypto AES-256-GCM one-shot, 16 MiB', sdk.oneShot, 'webcrypto_oneshot_mibps', 'reference');
+  row('SDK encryptStream, 256 MiB (64 KiB segments, WebCrypto)', sdk.encrypt, 'sdk_stream_encrypt_mibps', note);
+  row('SDK decryptStream, 256 MiB (64 KiB segments, WebCrypto)', sdk.decrypt, 'sdk_stream_decrypt_mibps');
+  ratio('  encrypt / WebCrypto one-shot', ratios(sdk.encrypt, sdk.oneShot), 'goal >= 1.0', 'sdk_encrypt_vs_webcrypto_oneshot_ratio');
+  ratio('  decrypt / WebCrypto one-shot', ratios(sdk.decrypt, sdk.oneShot), 'goal >= 1.0', 'sdk_decrypt_vs_webcrypto_oneshot_ratio');
+  row('SDK encryptStream, node:crypto provider', sdk.encryptNode, 'sdk_stream_encrypt_node_mibps');
+  row('SDK decryptStream, node:crypto provider', sdk.decryptNode, 'sdk_stream_decrypt_node_mibps');
+  row('SDK encryptStream, 1 MiB segments', sdk.encrypt1MiB, 'sdk_stream_encrypt_1mib_segments_mibps');
 
-  const enc1m = await best(STREAM, 3, () => drain(encryptStream(source(STREAM, block), { keyring, segmentSize: MiB, windowBytes: 8 * MiB })));
-  report.row('SDK encryptStream, 256 MiB, 1 MiB segments', enc1m, 'MiB/s', `${(enc1m / oneShot).toFixed(2)}x WebCrypto one-shot`);
-  report.metric('sdk_stream_encrypt_1mib_segments_mibps', enc1m);
-
-  // The WASM core's SM4-GCM alone, in the same run: what the SM suite can reach on this machine right now.
-  const smKey = random(16);
-  const smRaw = await best(16 * MiB, 5, async () => sm4GcmEncrypt(smKey, iv, oneShotData));
-  report.row('SM4-GCM alone (WASM core), 16 MiB one-shot', smRaw, 'MiB/s', 'reference for the SM suite');
-  const sm = await best(64 * MiB, 2, () => drain(encryptStream(source(64 * MiB, block), { keyring, suite: 0x0101 })));
-  report.row('SDK encryptStream, SM suite (SM4-GCM, WASM), 64 MiB', sm, 'MiB/s', `goal >= 150; ${(sm / smRaw).toFixed(2)}x the core alone`);
-  report.metric('sdk_sm_stream_encrypt_mibps', sm);
-
-  // AWS Encryption SDK for JavaScript, default (committing, signed) suite, streamed.
+  // AWS Encryption SDK for JavaScript, default (committing, signed) suite, streamed, beside ours.
   const aws = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const awsKeyring = new RawAesKeyringNode({
     keyName: 'aes',
@@ -122,20 +136,22 @@ export default async function sdk(report: BenchReport): Promise<void> {
     wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   });
   const awsSealed: Buffer[] = [];
-  const collectInto = (into?: Buffer[]) =>
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        into?.push(chunk);
-        done();
-      },
-    });
-  const awsEnc = await best(STREAM, 1, () => pipeline(Readable.fromWeb(source(STREAM, block) as never), aws.encryptStream(awsKeyring), collectInto(awsSealed)));
-  report.row('AWS ESDK encryptStream (client-node, default suite), 256 MiB', awsEnc, 'MiB/s', `SDK is ${(enc / awsEnc).toFixed(1)}x`);
-  report.metric('aws_esdk_encrypt_mibps', awsEnc);
-  const awsDec = await best(STREAM, 1, () => pipeline(Readable.from(awsSealed), aws.decryptStream(awsKeyring), collectInto()));
-  report.row('AWS ESDK decryptStream, 256 MiB', awsDec, 'MiB/s', `SDK is ${(dec / awsDec).toFixed(1)}x`);
-  report.metric('aws_esdk_decrypt_mibps', awsDec);
+  await pipeline(Readable.fromWeb(source(STREAM, block) as never), aws.encryptStream(awsKeyring), sink(awsSealed));
+  const vsAws = await interleaved(
+    {
+      awsEncrypt: () => mibPerSecondOnce(STREAM, () => pipeline(Readable.fromWeb(source(STREAM, block) as never), aws.encryptStream(awsKeyring), sink())),
+      awsDecrypt: () => mibPerSecondOnce(STREAM, () => pipeline(Readable.from(awsSealed), aws.decryptStream(awsKeyring), sink())),
+      encrypt: () => mibPerSecondOnce(STREAM, () => drain(encryptStream(source(STREAM, block), { keyring }))),
+      decrypt: () => mibPerSecondOnce(STREAM, () => drain(decryptStream(replay(sealed), { keyring }))),
+    },
+    Math.max(1, ROUNDS - 1),
+  );
+  row('AWS ESDK encryptStream (client-node, default suite), 256 MiB', vsAws.awsEncrypt, 'aws_esdk_encrypt_mibps');
+  row('AWS ESDK decryptStream, 256 MiB', vsAws.awsDecrypt, 'aws_esdk_decrypt_mibps');
+  ratio('  SDK encrypt / AWS ESDK encrypt', ratios(vsAws.encrypt, vsAws.awsEncrypt), 'goal >= 10', 'sdk_vs_aws_esdk_encrypt_ratio');
+  ratio('  SDK decrypt / AWS ESDK decrypt', ratios(vsAws.decrypt, vsAws.awsDecrypt), 'goal >= 10', 'sdk_vs_aws_esdk_decrypt_ratio');
   awsSealed.length = 0;
+  sealed.length = 0;
 
   const script = await bundle('bench/sdk-rss-process.ts', 'bench-sdk-rss.mjs');
   const out = await new Promise<string>((resolve, reject) => {
@@ -144,8 +160,11 @@ export default async function sdk(report: BenchReport): Promise<void> {
     child.stdout!.on('data', (d: Buffer) => (text += d));
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`RSS probe exited with ${code}`))));
   });
-  const rss = JSON.parse(out) as { baselineMiB: number; peakMiB: number; mibps: number };
+  const rss = JSON.parse(out) as { baselineMiB: number; peakMiB: number; mibps: number; atPeak: Record<string, number> };
   const growth = rss.peakMiB - rss.baselineMiB;
-  report.row('SDK peak RSS growth, 1 GiB encrypt -> decrypt', growth, 'MiB', `baseline ${rss.baselineMiB.toFixed(0)} MiB, ${rss.mibps.toFixed(0)} MiB/s through both`);
+  const parts = Object.entries(rss.atPeak)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ');
+  report.row('SDK peak RSS growth, 1 GiB encrypt -> decrypt', growth, 'MiB', `baseline ${rss.baselineMiB.toFixed(0)} MiB; goal <= 64; at the peak sample (MiB): ${parts}`);
   report.metric('sdk_peak_rss_growth_mib', growth);
 }
