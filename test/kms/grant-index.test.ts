@@ -111,3 +111,42 @@ describe('grant index', () => {
     expect(await pointers()).toEqual(made);
   });
 });
+
+describe('grant index under store failures', () => {
+  it('a failed create-grant or retire-grant (any write, before or after it lands) leaves index and keys agreeing', async () => {
+    const { FaultyStore } = await import('../helpers/faulty-store.ts');
+    for (const mode of ['fail', 'lost-ack'] as const) {
+      for (const op of ['create', 'retire'] as const) {
+        for (let n = 1; ; n++) {
+          const faulty = new FaultyStore(new MemoryStore());
+          const r = await makeRig({ store: faulty });
+          const k = (action: string, body: unknown, client = r.client) => client.request('POST', `/v1.0/{project_id}/kms/${action}`, body);
+          const key = (await k('create-key', { key_alias: 'f' })).key_info.key_id;
+          const existing = await k('create-grant', { key_id: key, grantee_principal: ALICE, operations: ['describe-key'], retiring_principal: BOB });
+          faulty.arm(n, mode);
+          const ok = await (op === 'create'
+            ? k('create-grant', { key_id: key, grantee_principal: ALICE, operations: ['encrypt-data'], retiring_principal: BOB })
+            : k('retire-grant', { key_id: key, grant_id: existing.grant_id }, r.userClient('bob'))
+          ).then(
+            () => true,
+            () => false,
+          );
+          const failedAt = faulty.writes >= n;
+          faulty.arm(0);
+          // What bob may retire is exactly what the key holds with bob as retiring principal, before and
+          // after maintenance has swept what the failure left behind.
+          const onKey = async () => ((await k('list-grants', { key_id: key })).grants as { grant_id: string; retiring_principal: string }[]).filter((g) => g.retiring_principal === BOB).map((g) => g.grant_id).sort();
+          const retirable = async () => ((await k('list-retirable-grants', {}, r.userClient('bob'))).grants as { grant_id: string }[]).map((g) => g.grant_id).sort();
+          expect(await retirable(), `${mode} ${op} write ${n}`).toEqual(await onKey());
+          r.clock.advance(11 * 60 * 1000);
+          expect(await runMaintenance(r.kms)).toMatchObject({ failed: 0 });
+          expect(await retirable(), `${mode} ${op} write ${n}, after maintenance`).toEqual(await onKey());
+          const pointers = (await r.store.list(`kms/${ADMIN.project}/`)).keys.filter((p) => /\/(grant|retiring)\//.test(p));
+          expect(pointers.length, `${mode} ${op} write ${n}`).toBe(2 * (await onKey()).length);
+          if (ok && !failedAt) break; // the operation ran without reaching the armed write
+          if (n > 10) throw new Error('too many writes');
+        }
+      }
+    }
+  });
+});
