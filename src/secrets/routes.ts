@@ -9,6 +9,7 @@
 import { isAdmin } from '../kms/authorize.ts';
 import { CsmsError } from './errors.ts';
 import type { CsmsOperation } from './operation.ts';
+import { showConfigOp, updateConfigOp } from './ops/config.ts';
 import { backupSecretOp, batchImportOp, restoreFromBlobOp } from './ops/backup.ts';
 import { createEventOp, deleteEventOp, generatePasswordOp, listEventsOp, listRecordsOp, listTasksOp, showEventOp, updateEventOp } from './ops/events.ts';
 import { rotateSecretOp } from './ops/rotation.ts';
@@ -63,6 +64,8 @@ const ROUTES: CsmsRoute[] = [
   { method: 'GET', path: '/csms/notification-records', name: 'ListNotificationRecords', errors: 'nested', op: listRecordsOp },
   { method: 'GET', path: '/csms/tasks', name: 'ListSecretTask', errors: 'flat', op: listTasksOp },
   { method: 'POST', path: '/csms/generate-password', name: 'GenerateRandomPassword', errors: 'flat', op: generatePasswordOp },
+  { method: 'GET', path: '/secrets/checker/config', name: 'ShowSecretsConfig', errors: 'flat', op: showConfigOp },
+  { method: 'POST', path: '/secrets/checker/config', name: 'UpdateSecretsConfig', errors: 'flat', op: updateConfigOp },
 ];
 
 function adminOnly(name: string, op: CsmsOperation): CsmsOperation {

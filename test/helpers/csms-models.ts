@@ -48,6 +48,7 @@ export const MODELS: Record<string, Record<string, FieldType>> = {
   ListNotificationRecordsResponse: { records: 'array<model:Record>', page_info: 'model:PageInfo' },
   ListSecretTaskResponse: { total: 'integer', tasks: 'array<model:SecretTask>', next_marker: 'string' },
   GenerateRandomPasswordResponse: { password: 'string' },
+  SecretsConfigResponse: { checking_secret_strength: 'boolean' },
 };
 
 function checkValue(value: unknown, type: FieldType, where: string): void {

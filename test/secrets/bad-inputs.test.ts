@@ -115,6 +115,7 @@ const BAD: [string, string, unknown, Record<string, string> | undefined, string,
   ['DELETE', '/csms/events/nope', undefined, undefined, 'CSMS.0005', 'delete unknown event'],
   ['GET', '/csms/tasks', undefined, { status: 'DONE' }, 'CSMS.0002', 'bad task status'],
   ['POST', '/csms/generate-password', { length: 7 }, undefined, 'CSMS.0002', 'password length 7'],
+  ['POST', '/secrets/checker/config', { checking_secret_strength: 1 }, undefined, 'CSMS.0002', 'config switch not a boolean'],
   ['POST', '/csms/generate-password', { length: 8, exclude_lowercase: true, exclude_uppercase: true, exclude_numbers: true, exclude_punctuation: true }, undefined, 'CSMS.0002', 'password of no characters'],
 ];
 

@@ -176,6 +176,10 @@ describe('CSMS over npm start with Huawei SDK core', () => {
     expect((await hc.fail('GET', `${P}/csms/events/ev1`)).errorCode).toBe('CSMS.0005');
     const pw = check(await hc.call('POST', `${P}/csms/generate-password`, { length: 20, exclude_punctuation: true }), 'GenerateRandomPasswordResponse');
     expect(pw.password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(check(await hc.call('GET', `${P}/secrets/checker/config`), 'SecretsConfigResponse')).toEqual({ checking_secret_strength: false });
+    expect(check(await hc.call('POST', `${P}/secrets/checker/config`, { checking_secret_strength: true }), 'SecretsConfigResponse')).toEqual({ checking_secret_strength: true });
+    expect(await hc.call('GET', `${P}/secrets/checker/config`)).toEqual({ checking_secret_strength: true });
+    expect((await hc.fail('POST', `${P}/secrets/checker/config`, { checking_secret_strength: 'yes' })).errorCode).toBe('CSMS.0002');
   });
 
   it('scheduled deletion, restore, and delete now', async () => {

@@ -48,6 +48,8 @@ describe('SecretsClient', () => {
     await client.listNotificationRecords();
     await client.listTasks();
     await client.generatePassword();
+    await client.showConfig();
+    await client.updateConfig(true);
     const template = (p: string) =>
       p
         .replace(':secret_name', 'S')

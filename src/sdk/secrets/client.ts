@@ -36,7 +36,7 @@ function query(q: Record<string, string | number | undefined>): Record<string, s
 }
 
 /** Calls that may be repeated without changing their outcome, besides every GET. */
-const REPEATABLE = /^(PUT |POST .*\/(backup|generate-password|resource_instances\/action|tags|tags\/action)$)/;
+const REPEATABLE = /^(PUT |POST .*\/(backup|generate-password|resource_instances\/action|tags|tags\/action|checker\/config)$)/;
 
 export class SecretsClient {
   private readonly transport: Transport;
@@ -168,6 +168,13 @@ export class SecretsClient {
   }
   listTasks(options: { secret_name?: string; status?: 'SUCCESS' | 'FAILED'; task_id?: string; limit?: number; marker?: string } = {}): Promise<{ total: number; tasks: SecretTask[]; next_marker?: string }> {
     return this.call('GET', '/csms/tasks', undefined, options);
+  }
+  async showConfig(): Promise<{ checking_secret_strength: boolean }> {
+    return this.call('GET', '/secrets/checker/config');
+  }
+  /** Stored as given; edgekms checks no secret strength. */
+  async updateConfig(checkingSecretStrength: boolean): Promise<{ checking_secret_strength: boolean }> {
+    return this.call('POST', '/secrets/checker/config', { checking_secret_strength: checkingSecretStrength });
   }
   async generatePassword(policy: PasswordPolicyRequest = {}): Promise<string> {
     return (await this.call<{ password: string }>('POST', '/csms/generate-password', policy)).password;
