@@ -5,7 +5,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sm4GcmEncrypt } from '../../src/crypto/sm4.ts';
 import { sm3 } from '../../src/crypto/sm3.ts';
 import { decryptGoEnvelopeStream } from '../../src/sdk/legacy/go-envelope.ts';
@@ -13,6 +13,10 @@ import { decryptHuaweiMessage, decryptHuaweiStream, huaweiLocalAesUnwrapper } fr
 import { collect, streamOf } from '../../src/sdk/stream/one-shot.ts';
 import { decryptGoEnvelopeFile } from '../../src/runtime/sdk-node.ts';
 import { useWasm } from '../wasm/setup.ts';
+
+import { huaweiKmsUnwrapper } from '../../src/sdk/legacy/huawei-kms-unwrap.ts';
+import { KmsClient } from '../../src/sdk/kms/client.ts';
+import { ADMIN, listen, makeRig } from '../helpers/kms.ts';
 import { rejection } from './helpers.ts';
 
 useWasm();
@@ -40,14 +44,17 @@ function huaweiContext(ec: Record<string, string>): Buffer {
 }
 
 /** A Java SDK message or file stream, per the documented layout. */
-function javaMessage(opts: { alg: 1 | 2 | 3 | 4; kek: Buffer; dek: Buffer; ec: Record<string, string>; plaintext: Buffer; stream?: boolean }) {
+function javaMessage(opts: { alg: 1 | 2 | 3 | 4; kek: Buffer; dek: Buffer; ec: Record<string, string>; plaintext: Buffer; stream?: boolean; kmsEdk?: { keyInfo: Buffer; ciphertext: Buffer } }) {
   const { alg, kek, dek, plaintext } = opts;
   const ec = huaweiContext(opts.ec);
   const ivLen = alg === 4 ? 16 : 12;
   const edkIv = randomBytes(12);
   const edk = Buffer.concat([edkIv, gcm(2, kek, edkIv, dek, ec)]);
   const keyInfo = Buffer.from([2]); // discovery flag 2: no discovery info
-  const body = Buffer.concat([u8(1), u16(alg), u16(ec.length), ec, u8(1), u8(12), Buffer.from('huawei-local'), u8(keyInfo.length), keyInfo, u16(edk.length), edk, u8(1), u8(ivLen)]);
+  const edkEntry = opts.kmsEdk
+    ? Buffer.concat([u8(10), Buffer.from('huawei-kms'), u8(opts.kmsEdk.keyInfo.length), opts.kmsEdk.keyInfo, u16(opts.kmsEdk.ciphertext.length), opts.kmsEdk.ciphertext])
+    : Buffer.concat([u8(12), Buffer.from('huawei-local'), u8(keyInfo.length), keyInfo, u16(edk.length), edk]);
+  const body = Buffer.concat([u8(1), u16(alg), u16(ec.length), ec, u8(1), edkEntry, u8(1), u8(ivLen)]);
   let tag: Buffer;
   if (alg === 4) tag = Buffer.from(sm3(body));
   else {
@@ -176,5 +183,35 @@ describe("Huawei's Go envelope files", () => {
     );
     expect(err.code).toBe('LEGACY_AUTH');
     expect(released).toBeGreaterThan(0);
+  });
+});
+
+describe('Huawei Encryption SDK (Java) messages with a KMS-wrapped data key, against edgekms over loopback', () => {
+  let server: { url: string; close(): Promise<void> };
+  let kms: KmsClient;
+  beforeAll(async () => {
+    const rig = await makeRig();
+    server = await listen(rig.app);
+    kms = new KmsClient({ endpoint: server.url, accessKey: ADMIN.accessKey, secretKey: ADMIN.secretKey, projectId: ADMIN.project, now: () => rig.clock.now() });
+  });
+  afterAll(() => server.close());
+
+  it('decrypt-datakey opens the EDK (the Java KMS keyring layout); the discovery endpoint in the message is never called', async () => {
+    const keyId = (await kms.createKey({ key_alias: `java-${Math.random().toString(36).slice(2)}` })).key_info.key_id;
+    const dek = randomBytes(32);
+    const wrapped = await kms.encryptDatakey({
+      key_id: keyId,
+      plain_text: dek.toString('hex') + createHash('sha256').update(dek).digest('hex'),
+      datakey_plain_length: '32',
+    });
+    // discovery flag 1: key id, region, project id and an endpoint an attacker chose
+    const field = (v: string) => Buffer.concat([u8(Buffer.byteLength(v)), Buffer.from(v)]);
+    const keyInfo = Buffer.concat([u8(1), field(keyId), field('cn-north-4'), field(ADMIN.project), field('https://attacker.invalid')]);
+    const plaintext = randomBytes(2000);
+    const msg = javaMessage({ alg: 2, kek: randomBytes(32), dek, ec: { app: 'billing' }, plaintext, kmsEdk: { keyInfo, ciphertext: Buffer.from(wrapped.cipher_text, 'hex') } }) as Buffer;
+    const { plaintext: out } = await decryptHuaweiMessage(msg, { unwrap: huaweiKmsUnwrapper({ client: kms, keyIds: [keyId] }) });
+    expect(Buffer.from(out).equals(plaintext)).toBe(true);
+    // a CMK the caller did not allow is never used, whatever the message names
+    expect((await rejection(decryptHuaweiMessage(msg, { unwrap: huaweiKmsUnwrapper({ client: kms, keyIds: [] }) }))).code).toBe('LEGACY_NO_DATA_KEY');
   });
 });
