@@ -76,7 +76,17 @@ export class SecretRepository {
   async create(record: SecretRecord): Promise<void> {
     const { project, id, name } = record;
     if (await this.get(project, name)) throw nameTaken(name);
-    const idVersion = await putJson(this.store, idPath(project, id), { name, at: this.clock.now() } satisfies IdEntry, { ifVersion: null });
+    // An id pointer may be left by a secret deleted while a write failed (a restored backup keeps its id):
+    // it is dead unless its secret is there, and then the id is taken.
+    const stale = await getJson<IdEntry>(this.store, idPath(project, id));
+    if (stale && (await this.byId(project, id))) throw new CsmsError(CsmsCode.InvalidParameter, `Invalid secret: a secret with id ${id} already exists.`);
+    let idVersion: string;
+    try {
+      idVersion = await putJson(this.store, idPath(project, id), { name, at: this.clock.now() } satisfies IdEntry, { ifVersion: stale ? stale.version : null });
+    } catch (e) {
+      if (e instanceof ConflictError) throw nameTaken(name);
+      throw e;
+    }
     const path = secretPath(project, name);
     try {
       const existing = await getJson<SecretRecord>(this.store, path);

@@ -103,6 +103,21 @@ async function forEveryWrite(setup: (w: World) => Promise<void>, op: (w: World) 
 }
 
 describe('secrets under store faults (every write, fail and lost-ack)', () => {
+  it('a backup restores after a delete whose id pointer could not be removed', async () => {
+    const w = await world();
+    const blob = (await w.call('POST', '/secrets/target/backup')).secret_blob;
+    w.store.arm(2); // delete-secret: the document goes (write 1), removing its id pointer fails (write 2)
+    await w.call('DELETE', '/secrets/target');
+    w.store.arm(0);
+    const project = w.rig.client.projectId;
+    expect(await listAll(w.rig.store, `csms/${project}/id/`)).toHaveLength(2); // keep's and the dead one
+    const restored = await w.call('POST', '/secrets/restore', { secret_blob: blob });
+    expect(restored.secret.name).toBe('target');
+    expect((await w.call('GET', '/secrets/target/versions/latest')).version.secret_string).toBe('target-2');
+    expect((await w.call('GET', `/csms/${restored.secret.id}/tags`)).tags).toEqual([]);
+    await assertConsistent(w);
+  });
+
   it('create-secret: the secret exists whole or not at all, and its name can be taken again', async () => {
     await forEveryWrite(
       async () => {},
