@@ -137,6 +137,34 @@ describe('caching materials manager', () => {
     expect(c.calls.get('create-datakey')).toBe(1);
   });
 
+  it('concurrent messages on a cold cache share one KMS call, on encrypt and on decrypt', async () => {
+    const cmm = manager({ maxMessages: 40 });
+    const data = random(64);
+    const sealed = await Promise.all(Array.from({ length: 100 }, () => encrypt(data, { materialsManager: cmm, encryptionContext: ctx })));
+    expect(c.calls.get('create-datakey')).toBe(3); // 100 messages at 40 per data key
+    const reader = manager();
+    const opened = await Promise.all(sealed.map((m) => decrypt(m.ciphertext, { materialsManager: reader })));
+    for (const o of opened) expect(o.plaintext).toEqual(data);
+    expect(c.calls.get('decrypt-datakey')).toBe(3);
+  });
+
+  it('hands each message its own copy of the data key: wiping the cache leaves keys in use intact', async () => {
+    const cache = new MaterialsCache(4);
+    const cmm = manager({ cache });
+    const request = { suite: AES256_GCM_HKDF_SHA512, encryptionContext: ctx, plaintextLength: 10 };
+    const first = await cmm.getEncryptionMaterials(request);
+    const hit = await cmm.getEncryptionMaterials(request);
+    const d1 = await cmm.decryptMaterials({ suite: AES256_GCM_HKDF_SHA512, encryptionContext: ctx, encryptedDataKeys: first.encryptedDataKeys });
+    const d2 = await cmm.decryptMaterials({ suite: AES256_GCM_HKDF_SHA512, encryptionContext: ctx, encryptedDataKeys: first.encryptedDataKeys });
+    expect(c.total()).toBe(2);
+    cache.clear();
+    for (const m of [first, hit, d1, d2]) {
+      expect(m.plaintextDataKey!.some((b) => b !== 0)).toBe(true);
+      expect(m.plaintextDataKey).toEqual(first.plaintextDataKey);
+    }
+    expect(hit.plaintextDataKey).not.toBe(first.plaintextDataKey);
+  });
+
   it('refuses limits out of range', () => {
     expect(() => manager({ maxAgeMs: 0 })).toThrow(/maxAgeMs/);
     expect(() => manager({ maxMessages: 2 ** 32 + 1 })).toThrow(/maxMessages/);

@@ -10,7 +10,8 @@
 // Decryption entries (keyed by suite, context and the exact EDK set) expire after `maxAgeMs`.
 //
 // The cache holds its own copy of each data key and wipes it when the entry leaves (expiry, limit, LRU
-// eviction, clear()); every message receives a copy, so an eviction never touches a key in use.
+// eviction, clear()); every message receives a copy, so an eviction never touches a key in use. Concurrent
+// misses for the same entry wait for one call to the keyring instead of each making their own.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, lengthPrefixed, randomBytes, utf8, wipe } from '../../crypto/bytes.ts';
 import { toHex } from '../../crypto/encoding.ts';
@@ -92,6 +93,8 @@ export class CachingMaterialsManager implements MaterialsManager {
   private readonly maxMessages: number;
   private readonly maxBytes: number;
   private readonly now: () => number;
+  /** Misses in flight, by cache id: concurrent messages wait for one KMS call instead of each making one. */
+  private readonly pending = new Map<string, Promise<unknown>>();
 
   constructor(options: CachingMaterialsManagerOptions) {
     if (!!options.keyring === !!options.materialsManager) throw new InvalidArgumentError('give either keyring or materialsManager');
@@ -133,9 +136,22 @@ export class CachingMaterialsManager implements MaterialsManager {
       }
       this.cache.entries.delete(id); // used up or expired: wiped, and the next one starts afresh
     }
-    const m = await this.source.getEncryptionMaterials(request);
-    if (length <= this.maxBytes) this.cache.entries.set(id, { kind: 'encrypt', materials: withKeyCopy(m), createdAt: now, messages: 1, bytes: length });
-    return m;
+    const inFlight = this.pending.get(id);
+    if (inFlight) {
+      await inFlight.catch(() => {});
+      return this.getEncryptionMaterials(request); // now a hit (within the limits), or this message's own miss
+    }
+    return this.single(id, async () => {
+      const m = await this.source.getEncryptionMaterials(request);
+      if (length <= this.maxBytes) this.cache.entries.set(id, { kind: 'encrypt', materials: withKeyCopy(m), createdAt: now, messages: 1, bytes: length });
+      return m;
+    });
+  }
+
+  private single<T>(id: string, load: () => Promise<T>): Promise<T> {
+    const p = load().finally(() => this.pending.delete(id));
+    this.pending.set(id, p);
+    return p;
   }
 
   async decryptMaterials(request: DecryptionRequest): Promise<DecryptionMaterials> {
@@ -146,8 +162,12 @@ export class CachingMaterialsManager implements MaterialsManager {
       if (this.fresh(hit, now)) return withKeyCopy(hit.materials);
       this.cache.entries.delete(id);
     }
-    const m = await this.source.decryptMaterials(request);
-    this.cache.entries.set(id, { kind: 'decrypt', materials: withKeyCopy(m), createdAt: now });
-    return m;
+    const inFlight = this.pending.get(id) as Promise<DecryptionMaterials> | undefined;
+    if (inFlight) return withKeyCopy(await inFlight);
+    return this.single(id, async () => {
+      const m = await this.source.decryptMaterials(request);
+      this.cache.entries.set(id, { kind: 'decrypt', materials: withKeyCopy(m), createdAt: now });
+      return withKeyCopy(m);
+    });
   }
 }
