@@ -1,20 +1,41 @@
 #!/usr/bin/env node
-// `npm run mutation [-- --mutate <file> ...] [-- --record]`: runs StrykerJS (stryker.config.json) over the
-// security-critical modules, or only over the files given with --mutate, and prints each module's
-// mutation score. --record merges the run's per-file results into docs/mutation/mutation.json (the JSON
-// reporter's own file entries, so the committed report covers every module measured so far).
+// `npm run mutation [-- --mutate <file> ...] [--tests <glob,...>] [--record]`: runs StrykerJS
+// (stryker.config.json) over the security-critical modules, or only over the files given with --mutate,
+// and prints each module's mutation score. Each mutant runs against the in-process tests of its module
+// (TESTS_OF below, or --tests), which keeps one module to minutes on this 2-core machine; a mutant they
+// kill is killed by `npm test` too. --record merges the run's per-file results into
+// docs/mutation/mutation.json (the JSON reporter's own file entries), so the committed report covers
+// every module measured so far.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const { values } = parseArgs({ options: { mutate: { type: 'string', multiple: true }, record: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { mutate: { type: 'string', multiple: true }, tests: { type: 'string' }, record: { type: 'boolean' } } });
+
+// The tests that exercise each module in-process (prefix of the source path -> test globs).
+const TESTS_OF = [
+  ['src/iam/', ['test/iam/**/*.test.ts', 'test/server/http.test.ts']],
+  ['src/kms/ciphertext.ts', ['test/kms/ciphertext.property.test.ts', 'test/kms/data.test.ts', 'test/kms/sm.test.ts', 'test/kms/faults.test.ts']],
+  ['src/kms/key-state.ts', ['test/kms/state-table.test.ts', 'test/kms/keys.test.ts']],
+  ['src/kms/', ['test/kms/**/*.test.ts']],
+  ['src/crypto/asn1.ts', ['test/crypto/**/*.test.ts']],
+  ['src/crypto/', ['test/crypto/**/*.test.ts', 'test/kms/asymmetric.test.ts', 'test/kms/import.test.ts']],
+  ['src/store/', ['test/store/**/*.test.ts']],
+];
+const mutated = values.mutate ?? [];
+const tests =
+  values.tests ??
+  (mutated.length
+    ? [...new Set(mutated.flatMap((f) => TESTS_OF.find(([prefix]) => f.startsWith(prefix))?.[1] ?? ['test/**/*.test.ts']))].join(',')
+    : '');
 const report = join(root, 'reports', 'mutation', 'mutation.json');
 const committed = join(root, 'docs', 'mutation', 'mutation.json');
 
 const args = ['run', ...(values.mutate ?? []).flatMap((f) => ['--mutate', f])];
-const run = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), args, { cwd: root, stdio: 'inherit' });
+if (tests) console.log(`mutation: running ${tests} against each mutant`);
+const run = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), args, { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_TESTS: tests } });
 if (!existsSync(report)) {
   console.error('mutation: Stryker wrote no report');
   process.exit(run.status || 1);

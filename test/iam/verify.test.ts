@@ -34,6 +34,7 @@ const HASHES: [string, HashImplementation][] = [
 async function refusal(req: IncomingRequest, source: CredentialSource, now: number, hashes: HashImplementation): Promise<string> {
   const e = await rejection(verifyRequest(req, source, now, hashes));
   expect(e).toBeInstanceOf(AuthError);
+  expect((e as AuthError).name).toBe('AuthError');
   return (e as AuthError).message;
 }
 
@@ -91,6 +92,49 @@ describe.each(HASHES)('verifier checks (%s)', (_name, hashes) => {
     await expect(verifyRequest(withAuth(auth.replace(/Signature=([0-9a-f]+)/, (_, h: string) => `Signature=${h.toUpperCase()}`)), creds(), NOW, hashes)).resolves.toMatchObject({
       accessKey: 'VERIFYAK',
     });
+  });
+
+  it('reads the Authorization header as the SDKs write it: spacing around commas, and nothing before or after', async () => {
+    const req = request();
+    const auth = req.headers.get('authorization')!;
+    const withAuth = (value: string) => ({ ...req, headers: new Headers([...req.headers].filter(([k]) => k !== 'authorization').concat([['authorization', value]])) });
+    const accepted = (value: string) => expect(verifyRequest(withAuth(value), creds(), NOW, hashes), value).resolves.toMatchObject({ accessKey: 'VERIFYAK' });
+    await accepted(auth.replace('SDK-HMAC-SHA256 ', 'SDK-HMAC-SHA256  '));
+    await accepted(auth.replace(/, /g, ','));
+    await accepted(auth.replace(/, /g, ' , '));
+    await accepted(auth.replace(/, /g, ',\t'));
+    // A second scheme name after the first, an extra hex digit, junk after the signature: malformed.
+    expect(await refused(withAuth(auth.replace('SDK-HMAC-SHA256 ', 'SDK-HMAC-SHA256 x SDK-HMAC-SHA256 ')))).toMatch(/Authorization header is malformed/);
+    expect(await refused(withAuth(auth + '0'))).toMatch(/Authorization header is malformed/);
+    expect(await refused(withAuth(auth + 'zz'))).toMatch(/Authorization header is malformed/);
+  });
+
+  it('a signed header name must be a lower-case token throughout, not only at its start', async () => {
+    const req = request();
+    req.headers.set('authorization', req.headers.get('authorization')!.replace('SignedHeaders=content-type', 'SignedHeaders=content-Type'));
+    expect(await refused(req)).toMatch(/SignedHeaders is malformed/);
+  });
+
+  it('a signed header the request does not carry counts as empty (as a client that signed an empty value sent it)', async () => {
+    const req = request({ headers: { 'x-empty': '' } });
+    expect(req.headers.get('authorization')).toMatch(/SignedHeaders=[^,]*x-empty/);
+    req.headers.delete('x-empty');
+    await expect(verifyRequest(req, creds(), NOW, hashes)).resolves.toMatchObject({ accessKey: 'VERIFYAK' });
+  });
+
+  it('accepts the as-sent canonical path Huawei’s Node SDK signs for a percent-encoded path, and only for that path', async () => {
+    const rawPath = '/v1.0/p1/kms/a%20b';
+    const url = new URL(`http://h.test${rawPath}`);
+    const body = utf8('{}');
+    // Signing the path with every % escaped once more makes the signer's decoded form equal the as-sent form.
+    const headers = signRequest(
+      { method: 'POST', path: rawPath.replace(/%/g, '%25'), query: [], headers: { 'content-type': 'application/json' }, body },
+      { accessKey: 'VERIFYAK', secretKey: SK, time: NOW },
+    );
+    const req = { method: 'POST', url, rawPath, headers: new Headers(headers), body };
+    await expect(verifyRequest(req, creds(), NOW, hashes)).resolves.toMatchObject({ accessKey: 'VERIFYAK' });
+    const other = '/v1.0/p1/kms/a%20c';
+    expect(await refused({ ...req, rawPath: other, url: new URL(`http://h.test${other}`) })).toMatch(/verify aksk signature fail/);
   });
 
   it('an X-Security-Token must be signed', async () => {
