@@ -84,15 +84,20 @@ async function open(q: ByteQueue, options: DecryptOptions): Promise<Opened> {
   }
 }
 
-interface InFlight {
+/** A segment as read from the wire. */
+interface Segment {
   index: number;
   final: boolean;
   sealed: Uint8Array;
+}
+
+/** A segment being opened. */
+interface InFlight extends Segment {
   plaintext: Promise<Uint8Array>;
 }
 
 /** Why a segment did not open at `seg.index`: found elsewhere (moved, repeated) or modified. */
-async function diagnose(cipher: SegmentCipher, seg: InFlight): Promise<Error> {
+async function diagnose(cipher: SegmentCipher, seg: Segment): Promise<Error> {
   const lo = Math.max(0, seg.index - DIAGNOSE_RADIUS);
   const hi = Math.min(MAX_SEGMENTS - 1, seg.index + DIAGNOSE_RADIUS);
   for (let j = lo; j <= hi; j++) {
@@ -117,19 +122,19 @@ export function decryptStream(message: ReadableStream<Uint8Array>, options: Decr
   let sawFinal = false;
   const pending: InFlight[] = [];
 
-  async function readSegment(S: number): Promise<InFlight | undefined> {
+  async function readSegment(S: number): Promise<Segment | undefined> {
     if (!(await q.fill(1))) return undefined;
     const type = q.take(1)[0];
     if (type === 0) {
       if (!(await q.fill(S + TAG_BYTES))) throw new TruncatedError(`segment ${index}`);
-      return { index, final: false, sealed: q.take(S + TAG_BYTES), plaintext: undefined! };
+      return { index, final: false, sealed: q.take(S + TAG_BYTES) };
     }
     if (type !== 1) throw new SegmentFormatError(`segment ${index} has type ${type}; expected 0 (regular) or 1 (final)`);
     if (!(await q.fill(4))) throw new TruncatedError(`segment ${index}`);
     const len = new DataView(new Uint8Array(q.take(4)).buffer).getUint32(0);
     if (len > S) throw new SegmentFormatError(`final segment ${index} claims ${len} bytes; the segment size is ${S}`);
     if (!(await q.fill(len + TAG_BYTES))) throw new TruncatedError(`segment ${index}`);
-    return { index, final: true, sealed: q.take(len + TAG_BYTES), plaintext: undefined! };
+    return { index, final: true, sealed: q.take(len + TAG_BYTES) };
   }
 
   return new ReadableStream<Uint8Array>(
@@ -145,9 +150,9 @@ export function decryptStream(message: ReadableStream<Uint8Array>, options: Decr
               throw new MissingFinalSegmentError(index);
             }
             if (index >= MAX_SEGMENTS) throw new LimitExceededError('a message holds at most 2^32 segments');
-            seg.plaintext = cipher.open(seg.index, seg.final, seg.sealed);
-            seg.plaintext.catch(ignore); // observed below, in order
-            pending.push(seg);
+            const plaintext = cipher.open(seg.index, seg.final, seg.sealed);
+            plaintext.catch(ignore); // observed below, in order
+            pending.push({ ...seg, plaintext });
             index++;
             sawFinal = seg.final;
           }
