@@ -186,20 +186,22 @@ export const listKeysOp: Operation = async (kms, call, input) => {
   const state = f.string('key_state', { pattern: /^[1-5]$/, emptyIsAbsent: true });
   const spec = f.string('key_spec', { enum: [...ALL_KEY_SPECS, 'ALL'], emptyIsAbsent: true }) ?? 'AES_256';
   const eps = f.string('enterprise_project_id', { max: 36, emptyIsAbsent: true });
-  const all = (await kms.repo.list(call.project)).filter(
+  const { records: page, total } = await kms.repo.page(
+    call.project,
     (r) =>
       (state === undefined || r.state === state) &&
       (spec === 'ALL' || r.spec === spec) &&
       (eps === undefined || eps === 'all' || r.enterpriseProjectId === eps),
+    marker,
+    limit,
   );
-  const page = all.slice(marker, marker + limit);
-  const truncated = marker + limit < all.length;
+  const truncated = marker + limit < total;
   return ok({
     keys: page.map((r) => r.id),
     key_details: page.map((r) => keyDetails(r, kms.domainId, kms.region)),
     next_marker: truncated ? String(marker + limit) : '',
     truncated: String(truncated),
-    total: all.length,
+    total,
   });
 };
 

@@ -5,8 +5,8 @@
 import { ok, type Operation } from './operation.ts';
 
 export const userQuotasOp: Operation = async (kms, call) => {
-  const keys = await kms.repo.list(call.project);
-  const grants = keys.reduce((most, r) => Math.max(most, r.grants?.length ?? 0), 0);
+  const keys = await kms.repo.summaries(call.project);
+  const grants = keys.reduce((most, r) => Math.max(most, r.grants), 0);
   return ok({
     quotas: {
       resources: [

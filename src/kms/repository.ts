@@ -12,6 +12,7 @@ import { Code, KmsError } from './errors.ts';
 import type { Clock } from './clock.ts';
 import type { KeyRecord } from './key-record.ts';
 import { stateWithoutMaterial } from './key-state.ts';
+import { KeyIndex, effectiveState, isDue, summarize, type KeySummary } from './key-index.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 
 export interface AliasRecord {
@@ -35,10 +36,21 @@ const aliasPath = (project: string, name: string) => `kms/${project}/alias/${nam
 
 const MAX_CAS_RETRIES = 16;
 const PARSED_CACHE = 8192;
+/** Records read between yields to the event loop while an index is built. */
+const INDEX_BUILD_SLICE = 256;
+
+/** A project's key index while it is built: writes made meanwhile are applied to it and not overwritten. */
+interface IndexSlot {
+  index: KeyIndex;
+  ready: Promise<KeyIndex>;
+  touched: Set<string> | null;
+}
 
 export class KeyRepository {
   /** Parsed records by store path and version: decoding JSON on every request is the costliest part of a read. */
   private readonly parsed = new Map<string, { version: string; record: KeyRecord }>();
+  /** Per project, when the store is exclusive to this process (src/kms/key-index.ts). */
+  private readonly indexes = new Map<string, IndexSlot>();
 
   constructor(
     private readonly store: Store,
@@ -83,6 +95,7 @@ export class KeyRepository {
     try {
       const v = await putJson(this.store, path, next, { ifVersion: version });
       this.parsed.set(path, { version: v, record: next });
+      this.indexed(r.project, r.id, (i) => i.put(next));
       this.onDestroyed(r);
       return { record: next, version: v };
     } catch (e) {
@@ -108,11 +121,13 @@ export class KeyRepository {
     const nameVersion = await this.claimName(record.project, record.alias, record.id);
     try {
       await putJson(this.store, keyPath(record.project, record.id), record, { ifVersion: null });
+      this.indexed(record.project, record.id, (i) => i.put(record));
     } catch (e) {
       // The write may have happened even though it reported failure; then the key exists and its name
       // must stay. Only a key that surely does not exist gives its name back.
       const written = await this.store.get(keyPath(record.project, record.id)).then((x) => x !== null, () => true);
       if (!written) await this.store.delete(namePath(record.project, record.alias), { ifVersion: nameVersion }).catch(() => {});
+      await this.reindex(record.project, record.id);
       throw e;
     }
   }
@@ -128,9 +143,13 @@ export class KeyRepository {
       const next = change(structuredClone(loaded.record));
       try {
         await putJson(this.store, keyPath(project, id), next, { ifVersion: loaded.version });
+        this.indexed(project, id, (i) => i.put(next));
         return next;
       } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
+        if (!(e instanceof ConflictError)) {
+          await this.reindex(project, id);
+          throw e;
+        }
       }
     }
     throw new KmsError(Code.Internal, `Too many concurrent changes to key ${id}; try again.`, 500);
@@ -164,11 +183,42 @@ export class KeyRepository {
   }
 
   /**
-   * How many key documents a project has: a listing of names only, no record is read. Keys past their
-   * deletion date still count until maintenance destroys them (at most a minute on Node).
+   * How many key documents a project has: a counter where the index is kept, else a listing of names
+   * (no record is read). Keys past their deletion date still count until they are destroyed.
    */
   async count(project: string): Promise<number> {
-    return (await listAll(this.store, `kms/${project}/key/`)).length;
+    const index = await this.index(project);
+    return index ? index.size : (await listAll(this.store, `kms/${project}/key/`)).length;
+  }
+
+  /**
+   * One page of a project's keys, oldest first, among those whose summary `match`es, and how many match
+   * in all. With an index this reads only the page's records; without one, every record.
+   */
+  async page(project: string, match: (s: KeySummary) => boolean, offset: number, limit: number): Promise<{ records: KeyRecord[]; total: number }> {
+    const now = this.clock.now();
+    const index = await this.index(project);
+    const all = index ? index.entries() : (await this.list(project)).map(summarize);
+    const matching: KeySummary[] = [];
+    for (const s of all) {
+      if (isDue(s, now)) {
+        void this.get(project, s.id).catch(() => {}); // destroyed on read, like every due key
+        continue;
+      }
+      if (match({ ...s, state: effectiveState(s, now) })) matching.push(s);
+    }
+    const records: KeyRecord[] = [];
+    for (const s of matching.slice(offset, offset + limit)) {
+      const r = await this.get(project, s.id);
+      if (r) records.push(r);
+    }
+    return { records, total: matching.length };
+  }
+
+  /** Summaries of every key of a project (grant counts for user-quotas), without reading records where indexed. */
+  async summaries(project: string): Promise<readonly KeySummary[]> {
+    const index = await this.index(project);
+    return index ? index.entries() : (await this.list(project)).map(summarize);
   }
 
   /** Every key of a project, oldest first. */
@@ -268,6 +318,62 @@ export class KeyRepository {
 
   // --- internals ---
 
+  /** The project's key index, built on first use; null where the store is shared with other writers. */
+  private async index(project: string): Promise<KeyIndex | null> {
+    if (!this.store.exclusive) return null;
+    let slot = this.indexes.get(project);
+    if (!slot) {
+      const index = new KeyIndex();
+      const created: IndexSlot = { index, touched: new Set(), ready: Promise.resolve(index) };
+      created.ready = this.build(project, created).then(
+        () => {
+          created.touched = null;
+          return index;
+        },
+        (e) => {
+          this.indexes.delete(project);
+          throw e;
+        },
+      );
+      this.indexes.set(project, created);
+      slot = created;
+    }
+    return slot.ready;
+  }
+
+  /** Reads every key record once, yielding to other work between slices. */
+  private async build(project: string, slot: IndexSlot): Promise<void> {
+    const paths = await listAll(this.store, `kms/${project}/key/`);
+    for (let i = 0; i < paths.length; i++) {
+      if (i % INDEX_BUILD_SLICE === INDEX_BUILD_SLICE - 1) await new Promise((r) => setTimeout(r, 0));
+      const id = paths[i].slice(paths[i].lastIndexOf('/') + 1);
+      const entry = await getJson<KeyRecord>(this.store, paths[i]);
+      if (entry && !slot.touched?.has(id)) slot.index.put(entry.value);
+    }
+  }
+
+  /** Applies a write this repository made to the project's index, if it has one. */
+  private indexed(project: string, id: string, apply: (index: KeyIndex) => void): void {
+    const slot = this.indexes.get(project);
+    if (!slot) return; // built later, from the store
+    slot.touched?.add(id);
+    apply(slot.index);
+  }
+
+  /** After a write with an uncertain outcome: the index follows what the store now holds. */
+  private async reindex(project: string, id: string): Promise<void> {
+    const slot = this.indexes.get(project);
+    if (!slot) return;
+    slot.touched?.add(id);
+    const entry = await getJson<KeyRecord>(this.store, keyPath(project, id)).catch(() => undefined);
+    if (entry === undefined) {
+      this.indexes.delete(project); // cannot tell: rebuild from the store on next use
+      return;
+    }
+    if (entry) slot.index.put(entry.value);
+    else slot.index.remove(id);
+  }
+
   private materialExpired(r: KeyRecord): boolean {
     return r.materialExpiresAt !== undefined && r.materialExpiresAt <= this.clock.now() && r.versions.length > 0;
   }
@@ -288,6 +394,7 @@ export class KeyRepository {
       throw e;
     }
     this.parsed.delete(keyPath(r.project, r.id));
+    this.indexed(r.project, r.id, (i) => i.remove(r.id));
     this.onDestroyed(r);
     await this.releaseName(r.project, r.alias, r.id);
     for (const p of await listAll(this.store, `kms/${r.project}/alias/`).catch(() => [] as string[])) {

@@ -42,6 +42,10 @@ export class SealedStore implements Store {
     private readonly mac: (data: Uint8Array) => Uint8Array,
   ) {}
 
+  get exclusive(): boolean | undefined {
+    return this.inner.exclusive;
+  }
+
   /** `store` behind the barrier (a store already behind one is returned as it is). */
   static over(store: Store, mac: (data: Uint8Array) => Uint8Array): SealedStore {
     return store instanceof SealedStore ? store : new SealedStore(store, mac);

@@ -49,6 +49,8 @@ export class FileStore implements Store {
   private readonly stamps = new Map<string, FileStamp | null>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private closed = false;
+  /** The directory's lock makes this process the only writer. */
+  readonly exclusive = true;
   private stopped: StoreError | null = null;
 
   private constructor(

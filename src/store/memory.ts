@@ -6,6 +6,8 @@ import { checkKey } from './store.ts';
 
 export class MemoryStore implements Store {
   private readonly map = new OrderedMap();
+  /** Private to this process. */
+  readonly exclusive = true;
 
   async get(key: string): Promise<StoredEntry | null> {
     const e = this.map.get(key);

@@ -1,5 +1,5 @@
 // The in-memory half shared by the memory and file stores: values with versions, compare-and-set, and
-// prefix listing over a lazily sorted key index.
+// prefix listing over a sorted key index (sorted once, then kept in order).
 import { ConflictError, MAX_LIST_LIMIT, checkKey, type ListOptions, type ListResult, type StoredEntry } from './store.ts';
 
 export class OrderedMap {
@@ -24,14 +24,28 @@ export class OrderedMap {
   }
 
   set(key: string, value: Uint8Array, version: string): void {
-    if (!this.entries.has(key)) this.sorted = null;
+    // A new key goes into its place in the sorted index (a binary search and one move), so a write never
+    // costs a sort of the whole store.
+    if (!this.entries.has(key) && this.sorted) this.sorted.splice(this.firstAtOrAfter(key), 0, key);
     this.entries.set(key, { value, version });
   }
 
   remove(key: string): boolean {
     const had = this.entries.delete(key);
-    if (had) this.sorted = null;
+    if (had && this.sorted) this.sorted.splice(this.firstAtOrAfter(key), 1);
     return had;
+  }
+
+  private firstAtOrAfter(key: string): number {
+    const keys = this.sorted!;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   list(prefix: string, options: ListOptions = {}): ListResult {

@@ -44,6 +44,11 @@ export interface Store {
   /** Keys with the prefix in ascending byte order. */
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   close?(): Promise<void>;
+  /**
+   * True when this process is the store's only writer (the file store under its directory's lock, a
+   * memory store), so a caller may keep what it derives from the store (an index) in memory.
+   */
+  readonly exclusive?: boolean;
 }
 
 /** A compare-and-set condition did not hold: someone else wrote first. */

@@ -11,6 +11,10 @@ export class FaultyStore implements Store {
 
   constructor(readonly inner: Store) {}
 
+  get exclusive() {
+    return this.inner.exclusive;
+  }
+
   /** Fail the nth write from now (1-based); 0 disables. */
   arm(n: number, mode: 'fail' | 'lost-ack' = 'fail'): void {
     this.writes = 0;
