@@ -10,9 +10,10 @@ export interface BenchServer {
   stop(): void;
 }
 
-export async function startBenchServer(accessKey: string, secretKey: string): Promise<BenchServer> {
+/** `mode`: `quiet` (default) or `access-log`, as bench/server-process.ts reads it. */
+export async function startBenchServer(accessKey: string, secretKey: string, mode: 'quiet' | 'access-log' = 'quiet'): Promise<BenchServer> {
   const script = await bundle('bench/server-process.ts', 'bench-server.mjs');
-  const child = spawn(process.execPath, [script, accessKey, secretKey], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, accessKey, secretKey, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {

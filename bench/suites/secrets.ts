@@ -2,15 +2,13 @@
 // value opened) per second over loopback (keep-alive, 16 concurrent connections), against signed
 // encrypt-data on the same server in the same run, interleaved round by round as the server suite does.
 // Access log off; server and load generator are separate processes.
-import { spawn } from 'node:child_process';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { signRequest } from '../../src/iam/signer.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
 import { SecretsClient } from '../../src/sdk/secrets/index.ts';
 import { interleaved, range, ratios, type BenchReport } from '../report.ts';
+import { startBenchServer } from '../lib/bench-server.ts';
 import { rawRequest, runLoad } from '../lib/load.ts';
-// @ts-expect-error plain ESM helper without types
-import { bundle } from '../../scripts/bundle.mjs';
 
 const AK = 'BENCHAK0000000000000';
 const SK = 'BenchSecretKey00000000000000000000000000';
@@ -20,16 +18,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 export default async function secrets(report: BenchReport): Promise<void> {
-  const script = await bundle('bench/server-process.ts', 'bench-server.mjs');
-  const child = spawn(process.execPath, [script, AK, SK, 'quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await startBenchServer(AK, SK, 'quiet');
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        const m = /port (\d+)/.exec(d.toString());
-        if (m) resolve(Number(m[1]));
-      });
-      child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    });
+    const port = server.port;
     const host = `127.0.0.1:${port}`;
     const http = new SignedClient({ endpoint: `http://${host}`, accessKey: AK, secretKey: SK, projectId: PROJECT });
     const value = JSON.stringify({ username: 'orders_app', password: 'x'.repeat(990) });
@@ -53,6 +44,6 @@ export default async function secrets(report: BenchReport): Promise<void> {
     report.metric('server_secret_read_rps', s.read.median);
     report.metric('server_secret_read_vs_encrypt_ratio', ratio.median);
   } finally {
-    child.kill('SIGTERM');
+    server.stop();
   }
 }
