@@ -10,6 +10,8 @@ export interface VersionRecord {
   id: string;
   createdAt: number;
   expireTime?: number;
+  /** SECRET_VERSION_EXPIRED was raised for this expire_time (expiry.ts). */
+  expiryNotified?: boolean;
   /** The CMK (id) that wraps this version's data key. */
   kmsKeyId: string;
   kind: 'string' | 'binary';

@@ -156,6 +156,28 @@ describe('secrets, versions and stages', () => {
     expect((await rejection(other.request('POST', `${P}/secrets/restore`, { secret_blob: blob }))).code).toBe('CSMS.0002');
   });
 
+  it('reports a version past its expire_time once (SECRET_VERSION_EXPIRED), keeps it readable, and again after a new expiry', async () => {
+    const t = await rig();
+    const secrets = new Secrets(t.kms);
+    await t.call('POST', '/csms/events', { name: 'exp', event_types: ['SECRET_VERSION_EXPIRED'], state: 'ENABLED', notification: { target_type: 'SMN', target_id: 'urn', target_name: 'n' } });
+    await t.call('POST', '/secrets', { name: 'ex', secret_string: 'old', event_subscriptions: ['exp'] });
+    await t.call('POST', '/secrets/ex/versions', { secret_string: 'short-lived', expire_time: t.clock.now() + 1000 });
+    const expiredRecords = async () => (await t.call('GET', '/csms/notification-records')).records.filter((r: any) => r.trigger_event_type === 'SECRET_VERSION_EXPIRED');
+    expect(await runSecretsMaintenance(secrets)).toMatchObject({ expired: 0, failed: 0 });
+    t.clock.advance(1000);
+    expect(await runSecretsMaintenance(secrets)).toMatchObject({ expired: 1, failed: 0 });
+    expect(await runSecretsMaintenance(secrets)).toMatchObject({ expired: 0 });
+    const records = await expiredRecords();
+    expect(records).toHaveLength(1);
+    expect(JSON.parse(records[0].notification_content)).toMatchObject({ event_type: 'SECRET_VERSION_EXPIRED', secret_name: 'ex', version_id: 'v2' });
+    expect(records[0].notification_content).not.toContain('short-lived');
+    expect((await t.call('GET', '/secrets/ex/versions/v2')).version.secret_string).toBe('short-lived');
+    await t.call('PUT', '/secrets/ex/versions/v2', { expire_time: t.clock.now() + 5000 });
+    t.clock.advance(5000);
+    expect(await runSecretsMaintenance(secrets)).toMatchObject({ expired: 1 });
+    expect(await expiredRecords()).toHaveLength(2);
+  });
+
   it('prunes the oldest unstaged versions beyond the version limit', async () => {
     const t = await rig();
     const secrets = new Secrets(t.kms);

@@ -102,6 +102,7 @@ export const updateVersionOp: CsmsOperation = async (secrets, call, input) => {
     assertUsable(r);
     const v = pickVersion(r, id);
     v.expireTime = expireTime;
+    delete v.expiryNotified; // a new expiry is reported again when it passes
     changed = v;
     return { ...r, updatedAt: secrets.clock.now() };
   });
