@@ -36,6 +36,8 @@ export interface WorkerEnv {
 // One service per isolate and environment. A configuration error is kept (it cannot fix itself until the
 // secrets change, which starts new isolates); any other start-up failure is retried on the next request.
 let started: { env: WorkerEnv; service: Promise<Service> } | undefined;
+const SEAL_FLUSH_MS = 10_000;
+let lastSealFlush = Date.now();
 
 function service(env: WorkerEnv): Promise<Service> {
   if (started?.env !== env) {
@@ -112,7 +114,14 @@ export default {
     } catch (e) {
       return notStarted(e);
     }
-    return s.app.fetch(request, env, ctx);
+    const response = await s.app.fetch(request, env, ctx);
+    // An isolate is never told it is going away, so its seal counts are written back at most every
+    // SEAL_FLUSH_MS after the answer has gone out (see docs/workers.md), not only every 65,536 seals.
+    if (Date.now() - lastSealFlush > SEAL_FLUSH_MS) {
+      lastSealFlush = Date.now();
+      ctx.waitUntil(s.kms.seals.flush().then(() => {}, (e) => console.error('could not write seal counts:', e)));
+    }
+    return response;
   },
 
   /** The cron trigger: scheduled deletions, automatic rotation, expired imports (as `npm start` every minute). */

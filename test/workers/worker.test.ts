@@ -172,6 +172,22 @@ describe('edgekms in workerd with Durable Objects and KV', () => {
     expect((await viaB(`${P}/secrets/edge-db/stages/SYSCURRENT`)).stage.version_id).toBe('v1');
   });
 
+  it('writes its seal counts back within seconds of use, although no isolate is ever told it is shutting down', async () => {
+    const id = (await hc.call('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'counted' })).key_info.key_id;
+    for (let i = 0; i < 5; i++) await hc.call('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: id, plain_text: `m${i}` });
+    const path = `kms/${S.EDGEKMS_PROJECT_ID}/key/${id}`;
+    expect((await storedRecord(path)).versions[0].seals ?? 0).toBe(0); // counted in memory so far
+    // Past the Worker's write-back interval (10 s), the next answer schedules the write-back.
+    await new Promise((r) => setTimeout(r, 10_500));
+    await hc.call('POST', '/v1.0/{project_id}/kms/describe-key', { key_id: id });
+    let seals = 0;
+    for (let i = 0; i < 50 && seals < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seals = (await storedRecord(path)).versions[0].seals ?? 0;
+    }
+    expect(seals).toBe(5);
+  }, 30_000);
+
   it('keeps everything across a restart on the same persisted state', async () => {
     await mf.dispose();
     mf = startWorker(bundle.dir, { second: true, persist });
