@@ -54,7 +54,8 @@ export class SealCounter {
     if (!p) this.pending.set(id, (p = { project: r.project, keyId: r.id, v: mv.v, n: 0 }));
     p.n++;
     if (total + 1 >= this.limits.sealsBeforeRotation && mv === r.versions.at(-1) && r.origin !== 'external') {
-      await this.flushOne(id);
+      // A count that cannot be written now stays pending (maintenance retries); the seal goes ahead.
+      await this.flushOne(id).catch(() => {});
       await rotate();
     } else if (p.n >= this.limits.sealFlushEvery) {
       void this.flushOne(id).catch(() => {}); // kept pending on failure; maintenance writes it later
