@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AES256_GCM_HKDF_SHA512, SM4_GCM_HKDF_SM3 } from '../../src/sdk/format/suites.ts';
 import { NoDataKeyError } from '../../src/sdk/format/errors.ts';
 import { KMS_PROVIDER_ID, parseKeyUrn } from '../../src/sdk/keyrings/kms-key-urn.ts';
+import { KmsDiscoveryKeyring } from '../../src/sdk/keyrings/kms-discovery.ts';
 import { KmsKeyring, kmsContextAad } from '../../src/sdk/keyrings/kms.ts';
 import { newDecryptionMaterials, newEncryptionMaterials } from '../../src/sdk/materials/materials.ts';
 import { decrypt, encrypt } from '../../src/sdk/stream/one-shot.ts';
@@ -132,5 +133,21 @@ describe('KMS keyring', () => {
     expect(await rejection(decrypt(ciphertext, { keyring: kr }))).toBeInstanceOf(NoDataKeyError);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'KMS.0209' });
+  });
+
+  it('discovery: at most maxAttempts EDKs are tried per message, and never for a region it has no client for', async () => {
+    const kr = new KmsKeyring({ client: c.kms, keyId: aesKey, region: 'local-1' });
+    const m = await kr.onEncrypt(newEncryptionMaterials(AES256_GCM_HKDF_SHA512, ctx));
+    const real = m.encryptedDataKeys[0];
+    const junk = (i: number) => ({ ...real, ciphertext: Uint8Array.of(i, 1, 2, 3) });
+    const elsewhere = { ...real, providerInfo: new TextEncoder().encode(`kms:far-9:${ADMIN.project}:key:${aesKey}`) };
+    const discovery = new KmsDiscoveryKeyring({ clients: { 'local-1': c.kms }, allowedProjects: [ADMIN.project], maxAttempts: 3 });
+    c.calls.clear();
+    const none = await discovery.onDecrypt(newDecryptionMaterials(AES256_GCM_HKDF_SHA512, ctx), [elsewhere, junk(1), junk(2), junk(3), real]);
+    expect(none.plaintextDataKey).toBeUndefined();
+    expect(c.calls.get('decrypt-datakey')).toBe(3);
+    const found = await discovery.onDecrypt(newDecryptionMaterials(AES256_GCM_HKDF_SHA512, ctx), [elsewhere, junk(1), real]);
+    expect(found.plaintextDataKey).toEqual(m.plaintextDataKey);
+    expect(() => new KmsDiscoveryKeyring({ clients: { 'local-1': c.kms }, allowedProjects: [ADMIN.project], allowedRegions: ['far-9'] })).toThrow(/no configured client/);
   });
 });
