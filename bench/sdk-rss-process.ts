@@ -1,12 +1,29 @@
 // Run by bench/suites/sdk.ts in its own process: streams 1 GiB, generated on the fly, through
 // encryptStream and straight into decryptStream, and prints the growth of peak RSS over the baseline
 // taken after warm-up. Nothing is kept, so any growth is what the streams themselves hold.
+import { readFileSync } from 'node:fs';
 import { RawAesKeyring } from '../src/sdk/keyrings/raw-aes.ts';
 import { decryptStream } from '../src/sdk/stream/decrypt-stream.ts';
 import { encryptStream } from '../src/sdk/stream/encrypt-stream.ts';
 import { collect, streamOf } from '../src/sdk/stream/one-shot.ts';
+import { nodeCrypto } from '../src/runtime/node-crypto.ts';
 
 const MiB = 1 << 20;
+
+/**
+ * Peak RSS of this process: VmHWM from /proc (Linux), the high-water mark of this address space. Not
+ * getrusage's maxRSS: a child spawned by a large parent inherits the parent's maxRSS (the bench parent
+ * holds hundreds of MiB of ciphertext), which would be counted as growth here.
+ */
+function peakRssMiB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
 const CHUNK = Number(process.env.RSS_CHUNK ?? MiB);
 const TOTAL = Number(process.env.RSS_TOTAL_MIB ?? 1024) * MiB;
 const keyring = new RawAesKeyring({ keyNamespace: 'bench', keyName: 'aes', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
@@ -44,7 +61,9 @@ const sampler = setInterval(() => {
   }
 }, 10);
 const t = performance.now();
-const reader = decryptStream(encryptStream(source(TOTAL), { keyring }), { keyring }).getReader();
+// RSS_PROVIDER=node measures the same with Node's provider (node:crypto) instead of WebCrypto.
+const provider = process.env.RSS_PROVIDER === 'node' ? nodeCrypto : undefined;
+const reader = decryptStream(encryptStream(source(TOTAL), { keyring, crypto: provider }), { keyring, crypto: provider }).getReader();
 let n = 0;
 for (;;) {
   const { done, value } = await reader.read();
@@ -52,6 +71,6 @@ for (;;) {
   n += value.length;
 }
 if (n !== TOTAL) throw new Error(`decrypted ${n} bytes, expected ${TOTAL}`);
-const peakMiB = process.resourceUsage().maxRSS / 1024;
+const peakMiB = peakRssMiB();
 clearInterval(sampler);
 process.stdout.write(JSON.stringify({ baselineMiB, peakMiB, atPeak, mibps: TOTAL / MiB / ((performance.now() - t) / 1000) }));
