@@ -1,4 +1,5 @@
-// npm start with <data dir>/users.json: a user credential can do exactly what grants give it.
+// npm start with <data dir>/users.json: a user credential can do exactly what grants give it, and learns
+// nothing about keys it has no part in.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,16 @@ describe('users.json', () => {
     ];
     expect(denied.map((e) => e.httpStatusCode)).toEqual([403, 403, 403]);
     expect(denied.map((e) => e.errorCode)).toEqual(['KMS.0306', 'KMS.0307', 'KMS.0307']);
+    // retire-grant tells a user nothing about keys it has no part in: one 403 for an existing key and a missing one.
+    const retire = (key_id: string) => asUser.fail('POST', '/v1.0/{project_id}/kms/retire-grant', { key_id, grant_id: 'a'.repeat(64) });
+    const [onExisting, onMissing] = [await retire(other), await retire('00000000-0000-0000-0000-000000000000')];
+    expect([onExisting.httpStatusCode, onExisting.errorCode, onExisting.errorMsg]).toEqual([403, 'KMS.0306', onMissing.errorMsg]);
+    expect([onMissing.httpStatusCode, onMissing.errorCode]).toEqual([403, 'KMS.0306']);
+    // A grantee holding create-grant cannot make a domain grant (it would cover every principal).
+    const domain = (await post(asAdmin, 'describe-key', { key_id: granted })).key_info.domain_id;
+    await post(asAdmin, 'create-grant', { key_id: granted, grantee_principal: 'app1', operations: ['create-grant', 'describe-key'] });
+    const domainGrant = await asUser.fail('POST', '/v1.0/{project_id}/kms/create-grant', { key_id: granted, grantee_principal: domain, grantee_principal_type: 'domain', operations: ['describe-key'] });
+    expect([domainGrant.httpStatusCode, domainGrant.errorCode]).toEqual([403, 'KMS.0306']);
     // Another project is out of reach for the user altogether.
     const elsewhere = huaweiClient(s.url, user.access_key, user.secret_key, 'ffffffffffffffffffffffffffffffff');
     expect((await elsewhere.fail('POST', '/v1.0/{project_id}/kms/list-keys', {})).httpStatusCode).toBe(403);
