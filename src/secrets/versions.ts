@@ -11,6 +11,7 @@ import { utf8 } from '../crypto/bytes.ts';
 import type { FieldReader } from '../api/fields.ts';
 import type { KeyRecord } from '../kms/key-record.ts';
 import { KEY_REF_RULE, usableKey } from '../kms/keys.ts';
+import { symmetricFor } from '../kms/symmetric.ts';
 import { CsmsCode, CsmsError, invalidParameter } from './errors.ts';
 import { SYSCURRENT, SYSPREVIOUS, type SecretRecord, type VersionRecord } from './record.ts';
 import { sealValue } from './sealing.ts';
@@ -54,7 +55,11 @@ export function readValue(secrets: Secrets, f: FieldReader, required: boolean): 
 
 /** The CMK a request names for kms_key_id (csms/default, created on first use, when absent). */
 export async function cmkFor(secrets: Secrets, project: string, ref: string | undefined): Promise<KeyRecord> {
-  return usableKey(secrets.kms, project, ref ?? DEFAULT_CMK, 'use', { createDefault: true });
+  const r = await usableKey(secrets.kms, project, ref ?? DEFAULT_CMK, 'use', { createDefault: true });
+  if (!symmetricFor(r.spec) || r.usage !== 'ENCRYPT_DECRYPT') {
+    throw invalidParameter('kms_key_id', `the key ${r.id} (${r.spec}, ${r.usage}) cannot wrap data keys; use a symmetric ENCRYPT_DECRYPT key`);
+  }
+  return r;
 }
 
 export function readKmsKeyId(f: FieldReader): string | undefined {

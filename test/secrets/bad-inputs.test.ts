@@ -9,6 +9,7 @@ import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
 const P = '/v1/{project_id}';
 let t: Rig;
 let secretId: string;
+let rsaKey: string;
 const call = (method: string, path: string, body?: unknown, query?: Record<string, string>) => t.client.request(method, `${P}${path}`, body, query);
 
 /** Every store key with its version: any write changes it. */
@@ -21,6 +22,7 @@ async function snapshot(): Promise<string> {
 beforeEach(async () => {
   t = await makeRig();
   secretId = (await call('POST', '/secrets', { name: 'app', secret_string: 'v1-value' })).secret.id;
+  rsaKey = (await t.client.request('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'mac', key_spec: 'HMAC_256', key_usage: 'GENERATE_VERIFY_MAC' })).key_info.key_id;
   await call('POST', '/secrets/app/versions', { secret_string: 'v2-value' });
   await call('POST', '/csms/events', { name: 'ev', event_types: ['SECRET_ROTATED'], state: 'ENABLED', notification: { target_type: 'SMN', target_id: 'urn', target_name: 'n' } });
 });
@@ -50,6 +52,8 @@ const BAD: [string, string, unknown, Record<string, string> | undefined, string,
   ['POST', '/secrets', { name: 'n', secret_string: 'x', event_subscriptions: ['ev', 'ev'] }, undefined, 'CSMS.0002', 'two events'],
   ['POST', '/secrets', { name: 'n', secret_string: 'x', kms_key_id: '00000000-0000-0000-0000-000000000000' }, undefined, 'KMS.0207', 'unknown CMK'],
   ['POST', '/secrets', { name: 'app', secret_string: 'x' }, undefined, 'CSMS.0002', 'name taken'],
+  ['POST', '/secrets', { name: 'n', secret_string: 'x', kms_key_id: 'RSAKEY' }, undefined, 'CSMS.0002', 'a CMK that cannot wrap data keys'],
+  ['PUT', '/secrets/app', { kms_key_id: 'RSAKEY' }, undefined, 'CSMS.0002', 'update to a CMK that cannot wrap data keys'],
   ['GET', '/secrets', undefined, { limit: '0' }, 'CSMS.0002', 'limit 0'],
   ['GET', '/secrets', undefined, { limit: '201' }, 'CSMS.0002', 'limit over 200'],
   ['GET', '/secrets', undefined, { limit: 'ten' }, 'CSMS.0002', 'limit not a number'],
@@ -123,7 +127,7 @@ describe('bad inputs', () => {
   const cases = BAD.map(([method, path, body, query, code, what]) => ({ method, path, body, query, code, what }));
   it.each(cases)('$method $path, $what: $code', async ({ method, path, body, query, code }) => {
     const before = await snapshot();
-    const e = await rejection(call(method, path.replace('SECRETID', secretId), body, query));
+    const e = await rejection(call(method, path.replace('SECRETID', secretId), JSON.parse(JSON.stringify(body ?? null)?.replace('RSAKEY', rsaKey)) ?? undefined, query));
     expect(e.code).toBe(code);
     expect([400, 403]).toContain(e.status);
     expect(await snapshot()).toBe(before);
