@@ -6,6 +6,8 @@ import { AES256_GCM_HKDF_SHA512, SM4_GCM_HKDF_SM3 } from '../../src/sdk/format/s
 import { NoDataKeyError } from '../../src/sdk/format/errors.ts';
 import { KMS_PROVIDER_ID, parseKeyUrn } from '../../src/sdk/keyrings/kms-key-urn.ts';
 import { KmsDiscoveryKeyring } from '../../src/sdk/keyrings/kms-discovery.ts';
+import { KmsClient } from '../../src/sdk/kms/client.ts';
+import { startFlakyServer } from '../helpers/flaky-server.ts';
 import { KmsKeyring, kmsContextAad } from '../../src/sdk/keyrings/kms.ts';
 import { newDecryptionMaterials, newEncryptionMaterials } from '../../src/sdk/materials/materials.ts';
 import { decrypt, encrypt } from '../../src/sdk/stream/one-shot.ts';
@@ -149,5 +151,17 @@ describe('KMS keyring', () => {
     const found = await discovery.onDecrypt(newDecryptionMaterials(AES256_GCM_HKDF_SHA512, ctx), [elsewhere, junk(1), real]);
     expect(found.plaintextDataKey).toEqual(m.plaintextDataKey);
     expect(() => new KmsDiscoveryKeyring({ clients: { 'local-1': c.kms }, allowedProjects: [ADMIN.project], allowedRegions: ['far-9'] })).toThrow(/no configured client/);
+  });
+
+  it('refuses an answer for another key than the one configured', async () => {
+    const other = '99999999-8888-4777-8666-555555555555';
+    const liar = await startFlakyServer([{ status: 200, body: { key_id: other, plain_text: 'AB'.repeat(32), cipher_text: 'CD'.repeat(100) } }]);
+    try {
+      const client = new KmsClient({ endpoint: liar.url, accessKey: 'A'.repeat(20), secretKey: 'S'.repeat(40), projectId: ADMIN.project });
+      const kr = new KmsKeyring({ client, keyId: aesKey, region: 'local-1' });
+      await expect(kr.onEncrypt(newEncryptionMaterials(AES256_GCM_HKDF_SHA512, ctx))).rejects.toThrow(/answered for key 99999999/);
+    } finally {
+      await liar.close();
+    }
   });
 });

@@ -77,6 +77,14 @@ export class KmsKeyring implements Keyring {
     return isKeyId(this.options.keyId) ? this.options.keyId : (await this.describe()).keyId;
   }
 
+  /** The key the KMS says it used must be the configured one (an alias may resolve to any key id). */
+  private checkAnswerKey(keyId: string): string {
+    if (typeof keyId !== 'string' || !isKeyId(keyId) || (isKeyId(this.options.keyId) && keyId !== this.options.keyId)) {
+      throw new InvalidArgumentError(`the KMS answered for key ${String(keyId).slice(0, 64)}, not ${this.options.keyId}`);
+    }
+    return keyId;
+  }
+
   private edk(keyId: string, cipherHex: string): EncryptedDataKey {
     const providerInfo = formatKeyUrn({ region: this.region, projectId: this.client.projectId, keyId });
     return Object.freeze({ providerId: KMS_PROVIDER_ID, providerInfo, ciphertext: fromHex(cipherHex) });
@@ -93,9 +101,9 @@ export class KmsKeyring implements Keyring {
         { key_id: this.options.keyId, datakey_length: String(m.suite.dataKeyBytes * 8), additional_authenticated_data: aad },
         { signal: this.signal() },
       );
+      const keyId = this.checkAnswerKey(r.key_id);
       const dataKey = fromHex(r.plain_text);
-      const edk = this.edk(r.key_id, r.cipher_text);
-      return withGeneratedDataKey(m, dataKey, edk, this.trace(r.key_id, 'generated'));
+      return withGeneratedDataKey(m, dataKey, this.edk(keyId, r.cipher_text), this.trace(keyId, 'generated'));
     }
     const key = m.plaintextDataKey;
     const spec = this.options.keySpec ?? (await this.describe()).keySpec;
@@ -104,7 +112,8 @@ export class KmsKeyring implements Keyring {
       { key_id: this.options.keyId, plain_text: toHex(concat(key, digest), false), datakey_plain_length: String(key.length), additional_authenticated_data: aad },
       { signal: this.signal() },
     );
-    return withEncryptedDataKey(m, this.edk(r.key_id, r.cipher_text), this.trace(r.key_id, 'encrypted'));
+    const keyId = this.checkAnswerKey(r.key_id);
+    return withEncryptedDataKey(m, this.edk(keyId, r.cipher_text), this.trace(keyId, 'encrypted'));
   }
 
   /** The EDKs of `edks` that name exactly this keyring's region, project and key. */
