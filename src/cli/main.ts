@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../sdk/errors.ts';
 import { SignedClient } from '../sdk/client.ts';
+import { fromEnv } from '../sdk/credentials.ts';
 import { SYNC_HELP, SyncUsageError, runSync } from './secrets-sync.ts';
 
 const HELP = `edgekms: a self-hostable KMS that speaks Huawei Cloud DEW's API
@@ -33,7 +34,9 @@ Commands
 Options
   --endpoint URL       server (env EDGEKMS_ENDPOINT, default http://127.0.0.1:8787)
   --credentials FILE   admin credential (default $EDGEKMS_DATA_DIR/admin.json, ./.edgekms/admin.json);
-                       or set EDGEKMS_ADMIN_AK, EDGEKMS_ADMIN_SK and EDGEKMS_PROJECT_ID
+                       or set EDGEKMS_ADMIN_AK, EDGEKMS_ADMIN_SK and EDGEKMS_PROJECT_ID,
+                       or HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID
+                       (+ HUAWEICLOUD_SDK_SECURITY_TOKEN), as Huawei's SDK examples use
   --json               print the raw JSON answer
   -h, --help           this help
 
@@ -86,6 +89,11 @@ function client(p: Parsed): SignedClient {
   const env = process.env;
   if (env.EDGEKMS_ADMIN_AK && env.EDGEKMS_ADMIN_SK && env.EDGEKMS_PROJECT_ID && !flag(p, 'credentials')) {
     return new SignedClient({ endpoint, accessKey: env.EDGEKMS_ADMIN_AK, secretKey: env.EDGEKMS_ADMIN_SK, projectId: env.EDGEKMS_PROJECT_ID });
+  }
+  if (env.HUAWEICLOUD_SDK_AK && env.HUAWEICLOUD_SDK_SK && !flag(p, 'credentials')) {
+    const fromEnvironment = fromEnv(env);
+    if (!fromEnvironment.projectId) throw new UsageError('HUAWEICLOUD_SDK_PROJECT_ID must be set with HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK');
+    return new SignedClient({ endpoint, projectId: fromEnvironment.projectId, credentials: fromEnvironment.credentials });
   }
   const file = flag(p, 'credentials') ?? join(env.EDGEKMS_DATA_DIR ?? './.edgekms', 'admin.json');
   let admin: { access_key: string; secret_key: string; project_id: string };

@@ -1,6 +1,6 @@
 // The edgekms command against a real server process: help, JSON output, stdin, exit codes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,29 @@ describe('edgekms CLI', () => {
     const r = cli(['keys', 'describe', '00000000-0000-0000-0000-000000000000']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('KMS.0207');
+  });
+
+  it('signs with HUAWEICLOUD_SDK_AK / _SK / _PROJECT_ID from the environment', () => {
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8'));
+    const empty = mkdtempSync(join(tmpdir(), 'edgekms-cli-env-'));
+    const run = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, ['bin/edgekms.mjs', 'random', '--bits', '128'], {
+        encoding: 'utf8',
+        env: { ...process.env, EDGEKMS_DATA_DIR: empty, EDGEKMS_ENDPOINT: server.url, HUAWEICLOUD_SDK_AK: admin.access_key, HUAWEICLOUD_SDK_SK: admin.secret_key, ...extra },
+      });
+    try {
+      const ok = run({ HUAWEICLOUD_SDK_PROJECT_ID: admin.project_id });
+      expect(ok.status).toBe(0);
+      expect(ok.stdout.trim()).toMatch(/^[0-9A-F]{32}$/);
+      const noProject = run({});
+      expect(noProject.status).toBe(2);
+      expect(noProject.stderr).toContain('HUAWEICLOUD_SDK_PROJECT_ID');
+      const wrong = run({ HUAWEICLOUD_SDK_PROJECT_ID: admin.project_id, HUAWEICLOUD_SDK_SK: 'not-the-secret-key-0000' });
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toContain('APIGW.0301');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('reports an unreachable server with exit 3', () => {
