@@ -52,6 +52,13 @@ describe('the packed package in a fresh project', () => {
     expect(report.results.map((x: { suite: number }) => x.suite)).toEqual([0x0001, 0x0101]); // AES-256-GCM, SM4-GCM
   });
 
+  it('the installed edgekms command runs from the prebuilt dist/cli.js', () => {
+    const r = run(join(project, 'node_modules/.bin/edgekms'), ['--help'], project);
+    expect(r.status, r.out).toBe(0);
+    expect(r.stdout).toMatch(/edgekms/);
+    expect(r.stdout).toMatch(/encrypt/);
+  });
+
   it('deno run does the same with the same installed package', () => {
     writeFileSync(join(project, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }));
     const r = run(join(root, 'node_modules/deno/deno'), ['run', '--allow-read', '--allow-env', 'roundtrip.mjs'], project, { DENO_NO_UPDATE_CHECK: '1' });

@@ -3,7 +3,7 @@
 // real Durable Object and KV bindings, named and configured as in wrangler.toml. Two Worker instances
 // (separate isolates, separate caches) can share the same objects and namespaces, as two locations do.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare, type WorkerOptions } from 'miniflare';
@@ -70,4 +70,42 @@ export function startWorker(dir: string, options: WorkerInstanceOptions = {}): M
 function secretKeyBinding(name: string, base64: string): NonNullable<WorkerOptions['unsafeBindings']>[number] {
   const plugin = { package: new URL('./secret-key-plugin.mjs', import.meta.url).pathname, name: 'edgekms-secret-key' };
   return { name, type: 'secret_key', plugin, options: { base64 } };
+}
+
+/**
+ * Bundles a test Worker (its .wasm imports kept as modules beside it) and runs it once in workerd: the
+ * parsed JSON of its answer to GET /. The Worker's checks run inside workerd; the test asserts on the report.
+ */
+export async function runTestWorker<T>(entry: URL, options: Pick<WorkerOptions, 'durableObjects' | 'kvNamespaces'> = {}): Promise<T> {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'edgekms-test-worker-'));
+  let mf: Miniflare | undefined;
+  try {
+    await build({
+      entryPoints: [entry.pathname],
+      outfile: join(dir, 'worker.js'),
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      mainFields: ['module', 'main'],
+      conditions: ['workerd', 'worker', 'import'],
+      external: ['cloudflare:workers'],
+      loader: { '.wasm': 'copy' },
+      assetNames: '[name]',
+      logLevel: 'warning',
+    });
+    mf = new Miniflare({
+      modules: true,
+      scriptPath: join(dir, 'worker.js'),
+      modulesRoot: dir,
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate: '2026-04-26',
+      ...options,
+    });
+    return (await (await mf.dispatchFetch('http://localhost/')).json()) as T;
+  } finally {
+    await mf?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
