@@ -205,6 +205,16 @@ describe('CSMS over npm start with Huawei SDK core', () => {
     expect(tag.error.error_code).toBe('CSMS.0005');
     // Huawei's Node SDK reads the code of both forms.
     expect((await hc.fail('POST', `${P}/secrets/nope/rotate`)).errorCode).toBe('CSMS.0106');
+    // Operations that are not served (docs/csms-api.md) answer 404 with the gateway's code.
+    for (const [method, path, body] of [
+      ['POST', `${P}/secrets/checker/check`, { type: 'password', data: {} }],
+      ['GET', '/v1/csms/agencies', undefined],
+      ['GET', '/v1/csms/function-templates', undefined],
+      ['GET', `${P}/csms/grants`, undefined],
+    ] as const) {
+      const e = await hc.fail(method, path, body, method === 'GET' && path.includes('agencies') ? { secret_type: 'RDS-FG' } : {});
+      expect([e.httpStatusCode, e.errorCode], `${method} ${path}`).toEqual([404, 'APIGW.0101']);
+    }
     const badJson = await fetch(`${server.url}/v1/x/secrets`, { method: 'POST', body: '{' });
     expect(badJson.status).toBe(401); // unsigned: the gateway refuses before anything else
   });
