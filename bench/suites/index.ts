@@ -11,4 +11,5 @@ export const suites: Record<string, BenchSuite> = {
   'sdk-kms': (report) => import('./sdk-kms.ts').then((m) => m.default(report)),
   isolation: (report) => import('./isolation.ts').then((m) => m.default(report)),
   secrets: (report) => import('./secrets.ts').then((m) => m.default(report)),
+  scale: (report) => import('./scale.ts').then((m) => m.default(report)),
 };

@@ -38,6 +38,13 @@ const MAX_CAS_RETRIES = 16;
 const PARSED_CACHE = 8192;
 /** Records read between yields to the event loop while an index is built. */
 const INDEX_BUILD_SLICE = 256;
+/** A page is read, and the index scanned, in slices, so other requests are served in between. */
+const READ_SLICE = 50;
+const SCAN_SLICE = 4096;
+
+// setImmediate where the runtime has it (Node, Deno, Bun: no 1 ms timer clamp), else a zero timeout.
+const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+const yieldToOthers: () => Promise<void> = immediate ? () => new Promise((r) => immediate(() => r())) : () => new Promise((r) => setTimeout(r, 0));
 
 /** A project's key index while it is built: writes made meanwhile are applied to it and not overwritten. */
 interface IndexSlot {
@@ -200,16 +207,21 @@ export class KeyRepository {
     const index = await this.index(project);
     const all = index ? index.entries() : (await this.list(project)).map(summarize);
     const matching: KeySummary[] = [];
-    for (const s of all) {
+    for (let i = 0; i < all.length; i++) {
+      if (i % SCAN_SLICE === SCAN_SLICE - 1) await yieldToOthers();
+      const s = all[i];
       if (isDue(s, now)) {
         void this.get(project, s.id).catch(() => {}); // destroyed on read, like every due key
         continue;
       }
-      if (match({ ...s, state: effectiveState(s, now) })) matching.push(s);
+      const state = effectiveState(s, now);
+      if (match(state === s.state ? s : { ...s, state })) matching.push(s);
     }
     const records: KeyRecord[] = [];
-    for (const s of matching.slice(offset, offset + limit)) {
-      const r = await this.get(project, s.id);
+    const wanted = matching.slice(offset, offset + limit);
+    for (let i = 0; i < wanted.length; i++) {
+      if (i % READ_SLICE === READ_SLICE - 1) await yieldToOthers();
+      const r = await this.get(project, wanted[i].id);
       if (r) records.push(r);
     }
     return { records, total: matching.length };
@@ -345,7 +357,7 @@ export class KeyRepository {
   private async build(project: string, slot: IndexSlot): Promise<void> {
     const paths = await listAll(this.store, `kms/${project}/key/`);
     for (let i = 0; i < paths.length; i++) {
-      if (i % INDEX_BUILD_SLICE === INDEX_BUILD_SLICE - 1) await new Promise((r) => setTimeout(r, 0));
+      if (i % INDEX_BUILD_SLICE === INDEX_BUILD_SLICE - 1) await yieldToOthers();
       const id = paths[i].slice(paths[i].lastIndexOf('/') + 1);
       const entry = await getJson<KeyRecord>(this.store, paths[i]);
       if (entry && !slot.touched?.has(id)) slot.index.put(entry.value);
