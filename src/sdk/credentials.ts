@@ -71,6 +71,8 @@ export interface TemporaryCredentials extends Credentials {
 export interface RefreshOptions {
   /** Refresh this long before `expiresAt` (default 5 minutes), so no request is signed with nearly dead credentials. */
   refreshBeforeMs?: number;
+  /** After a failed refresh, wait this long before asking the issuer again while the old credentials last (default 10 s). */
+  retryAfterFailureMs?: number;
   /** Defaults to Date.now. */
   now?: () => number;
 }
@@ -79,19 +81,23 @@ export interface RefreshOptions {
  * Temporary credentials (AK/SK + security token) from an issuer, such as an STS call or a metadata
  * endpoint. They are fetched on first use and again once `expiresAt - refreshBeforeMs` has passed;
  * concurrent requests share one fetch. A failed refresh keeps the old credentials while they are still
- * valid and fails the request once they are not.
+ * valid (asking the issuer again only after `retryAfterFailureMs`, so a down issuer is not called on every
+ * request) and fails the request once they are not.
  */
 export class RefreshingCredentials implements CredentialProvider {
   private current?: TemporaryCredentials;
   private pending?: Promise<TemporaryCredentials>;
   private readonly refreshBeforeMs: number;
+  private readonly retryAfterFailureMs: number;
   private readonly now: () => number;
+  private quietUntil = -Infinity;
 
   constructor(
     private readonly issue: () => Promise<TemporaryCredentials>,
     options: RefreshOptions = {},
   ) {
     this.refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
+    this.retryAfterFailureMs = options.retryAfterFailureMs ?? 10_000;
     this.now = options.now ?? Date.now;
     if (!(this.refreshBeforeMs >= 0)) throw new RangeError('refreshBeforeMs must be >= 0');
   }
@@ -100,9 +106,11 @@ export class RefreshingCredentials implements CredentialProvider {
     const t = this.now();
     const c = this.current;
     if (c && t < c.expiresAt - this.refreshBeforeMs) return c;
+    if (c && t < c.expiresAt && t < this.quietUntil) return c;
     try {
       return await this.refresh();
     } catch (e) {
+      this.quietUntil = this.now() + this.retryAfterFailureMs;
       if (c && t < c.expiresAt) return c;
       throw e;
     }

@@ -85,19 +85,28 @@ describe('temporary credentials', () => {
     let t = 1_000_000;
     let fail = false;
     let n = 0;
+    let asked = 0;
     const provider = new RefreshingCredentials(
       async () => {
+        asked++;
         if (fail) throw new Error('issuer down');
         n++;
         return { accessKey: `AK${n}`, secretKey: 'sk', securityToken: `tok${n}`, expiresAt: t + LIFETIME };
       },
-      { refreshBeforeMs: 10_000, now: () => t },
+      { refreshBeforeMs: 10_000, retryAfterFailureMs: 2_000, now: () => t },
     );
     expect((await provider.credentials()).securityToken).toBe('tok1');
     fail = true;
     t += LIFETIME - 5_000;
     expect((await provider.credentials()).securityToken).toBe('tok1');
-    t += 5_000;
+    expect(asked).toBe(2);
+    // The down issuer is not asked again on every request, only after retryAfterFailureMs.
+    for (let i = 0; i < 5; i++) expect((await provider.credentials()).securityToken).toBe('tok1');
+    expect(asked).toBe(2);
+    t += 2_000;
+    expect((await provider.credentials()).securityToken).toBe('tok1');
+    expect(asked).toBe(3);
+    t += 3_000;
     await expect(provider.credentials()).rejects.toThrow('issuer down');
     fail = false;
     expect((await provider.credentials()).securityToken).toBe('tok2');
