@@ -5,6 +5,8 @@
 // grant on a key gives it (src/kms/grants.ts), plus retiring grants it may retire; every KMS operation asks
 // src/kms/authorize.ts, which reads the caller's role from the request context.
 
+import type { Statement } from './policy.ts';
+
 export type Role = 'admin' | 'user';
 
 /** The principal of the deployment's administrator credential (admin.json / EDGEKMS_ADMIN_*). */
@@ -22,6 +24,8 @@ export interface Credential {
   /** Temporary credentials carry a security token and an expiry. */
   securityToken?: string;
   expiresAt?: number;
+  /** Statements of the identity policies attached to the credential's user, read when the request arrived. */
+  policies?: readonly Statement[];
 }
 
 export interface CredentialSource {

@@ -2,7 +2,9 @@
 // operation of every route with `authorized`, so no operation can be reached without it.
 //
 // Administrators (credential role 'admin', carried in the call) may call every API in the projects their credential
-// names (the HTTP layer checks projects). Every other principal (role 'user') may only:
+// names (the HTTP layer checks projects). Every other principal (role 'user') is first judged by its identity
+// policies (src/iam/policy.ts, when it holds any): a Deny refuses whatever grants say, an Allow allows.
+// When no statement applies, the principal may only:
 // - run a grantable operation on a key that holds a grant for the principal (grantee_principal_type
 //   "user") or for the whole account (type "domain", grantee = the deployment's domain id) listing that
 //   operation. The key is found in the request (key_id; for decrypt-data without key_id, the key id inside
@@ -12,6 +14,8 @@
 // Anything else is 403: KMS.0307 for an API a user may never call, KMS.0306 for a key the user holds no
 // grant on - also when the key does not exist, so ids cannot be probed.
 import { FieldReader } from '../api/fields.ts';
+import { KMS_ACTIONS, keyResources } from '../iam/actions.ts';
+import { evaluate } from '../iam/policy.ts';
 import { fromBase64 } from '../crypto/encoding.ts';
 import { decodeBlob } from './ciphertext.ts';
 import { Code, KmsError } from './errors.ts';
@@ -95,25 +99,73 @@ function keyRefOf(operation: string, input: Input): string {
   return f.string('key_id', KEY_REF_RULE);
 }
 
+/** The key a request names, when it names one (body key_id, a /kms/{key_id}/… path, or decrypt-data's ciphertext). */
+function namedKeyRef(operation: string, input: Input): string | undefined {
+  if (input.params.key_id !== undefined) return input.params.key_id;
+  if (input.body.has('key_id') || operation === 'decrypt-data') return keyRefOf(operation, input);
+  return undefined;
+}
+
+async function findKey(kms: Kms, project: string, ref: string): Promise<KeyRecord | null> {
+  try {
+    return await resolveKey(kms, project, ref);
+  } catch (e) {
+    if (e instanceof KmsError && e.code === Code.KeyNotFound) return null;
+    throw e;
+  }
+}
+
+const pinned = (input: Input, r: KeyRecord): Input =>
+  input.params.key_id !== undefined
+    ? { ...input, params: { ...input.params, key_id: r.id } }
+    : { ...input, body: new FieldReader({ ...input.body.body, key_id: r.id }, KMS_FIELDS) };
+
+/**
+ * What the caller's identity policies (src/iam/policy.ts) say: an applying Deny refuses (KMS.0306 on a
+ * key, KMS.0307 otherwise), an applying Allow allows with the key pinned, and silence leaves it to grants.
+ * A request that names no key is matched only by statements over every resource, so an Allow narrowed to
+ * some keys never reaches an operation that picks its key another way (re-encrypt's destination).
+ */
+async function byPolicy(kms: Kms, call: Call, operation: string, input: Input): Promise<Input | null> {
+  const policies = call.policies;
+  if (!policies) return null;
+  const ref = namedKeyRef(operation, input);
+  const r = ref === undefined ? null : await findKey(kms, call.project, ref);
+  const resources = r
+    ? keyResources(kms.region, call.project, r.id, r.alias)
+    : ref === undefined
+      ? []
+      : [`KMS:${kms.region}:${call.project}:${/^[0-9a-f-]{36}$/.test(ref) ? 'KeyId' : 'KeyAlias'}:${ref}`];
+  const aad = input.body.body.additional_authenticated_data;
+  const decision = evaluate(policies, {
+    action: KMS_ACTIONS[operation] ?? `kms:unknown:${operation}`,
+    resources,
+    context: { 'kms:EncryptionContext': typeof aad === 'string' ? aad : undefined },
+  });
+  if (decision === 'deny') {
+    if (ref !== undefined) throw noKeyPermission();
+    throw new KmsError(Code.NoApiPermission, `The caller may not call ${operation}: a policy denies it.`, 403);
+  }
+  if (decision === 'allow') return r ? pinned(input, r) : input;
+  return null;
+}
+
 /**
  * Checks that `call` may run `operation` with `input`; returns the input the operation must use (for a
  * non-administrator, with the checked key pinned by id). Throws a 403 KmsError otherwise.
  */
 export async function authorize(kms: Kms, call: Call, operation: string, input: Input): Promise<Input> {
-  if (isAdmin(call) || SELF_SERVICE.has(operation)) return input;
+  if (isAdmin(call)) return input;
+  const allowed = await byPolicy(kms, call, operation, input);
+  if (allowed) return allowed;
+  if (SELF_SERVICE.has(operation)) return input;
   if (!GRANTABLE.has(operation)) {
-    throw new KmsError(Code.NoApiPermission, `The caller may not call ${operation}: it is not an administrator, and grants do not cover this API.`, 403);
+    throw new KmsError(Code.NoApiPermission, `The caller may not call ${operation}: it is not an administrator, and neither policies nor grants cover this API.`, 403);
   }
   const ref = keyRefOf(operation, input);
-  let r: KeyRecord;
-  try {
-    r = await resolveKey(kms, call.project, ref);
-  } catch (e) {
-    if (e instanceof KmsError && e.code === Code.KeyNotFound) throw noKeyPermission();
-    throw e;
-  }
-  if (!grantedOperations(kms, r, call.principal).has(operation)) throw noKeyPermission();
-  return { ...input, body: new FieldReader({ ...input.body.body, key_id: r.id }, KMS_FIELDS) };
+  const r = await findKey(kms, call.project, ref);
+  if (!r || !grantedOperations(kms, r, call.principal).has(operation)) throw noKeyPermission();
+  return pinned(input, r);
 }
 
 /** An operation that runs only after `authorize` allowed it. */

@@ -2,6 +2,7 @@
 // a JSON body in the exact wire shape. Runtimes and the HTTP layer only route to these.
 import { FieldReader, type FieldErrors } from '../api/fields.ts';
 import type { Role } from '../iam/credentials.ts';
+import type { Statement } from '../iam/policy.ts';
 import { Code, KmsError } from './errors.ts';
 import type { Kms } from './kms.ts';
 
@@ -12,6 +13,8 @@ export interface Call {
   /** 'admin' may do everything in its projects; 'user' only what grants give it (authorize.ts). */
   role: Role;
   requestId: string;
+  /** The caller's identity policy statements (src/iam/policy.ts); absent: grants alone decide for a user. */
+  policies?: readonly Statement[];
 }
 
 export interface Input {

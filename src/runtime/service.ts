@@ -3,6 +3,7 @@
 // and the Worker differ only in where the store, root key and credentials come from and how they listen.
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { ADMIN_PRINCIPAL, StaticCredentials, type Credential } from '../iam/credentials.ts';
+import { Directory } from '../iam/directory.ts';
 import { openDeployment } from '../kms/deployment.ts';
 import { Kms } from '../kms/kms.ts';
 import { MaintenanceMonitor } from '../kms/maintenance.ts';
@@ -51,10 +52,14 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   });
   const secrets = new Secrets(kms, o.config.quotaSecrets === undefined ? {} : { secretsPerProject: o.config.quotaSecrets });
   const maintenance = new MaintenanceMonitor(kms, o.logError);
+  // Users and access keys created through /edgekms/v1 live in the store; configured ones (admin.json,
+  // users.json) are looked up first.
+  const directory = new Directory(kms.store, o.rootKey, new StaticCredentials(o.credentials), () => kms.clock.now());
   const app = createApp({
     kms,
     secrets,
-    credentials: new StaticCredentials(o.credentials),
+    credentials: directory,
+    directory,
     bodyReader: o.bodyReader,
     log: o.log,
     corsOrigins: o.corsOrigins,

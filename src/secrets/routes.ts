@@ -3,9 +3,12 @@
 // version, stage, scheduling, backup, import, task and password operations; nested for the tag, event,
 // resource-instance, rotation and notification-record operations.
 //
-// Authorization: only administrators of the project may use the secrets API. A user credential
-// (users.json) is refused with 403 KMS.0307 on every route, whatever grants it holds on keys, until
-// policies exist that can say which secrets it may read.
+// Authorization: administrators of the project may use the whole secrets API. Any other caller may call
+// only what an Allow of its identity policies covers (src/iam/policy.ts; actions in src/iam/actions.ts,
+// resources the secret's name or id) and no Deny refuses; everything else is 403 KMS.0307, the same
+// for a secret that exists and one that does not. Grants on keys give nothing here.
+import { CSMS_ACTIONS, secretResources } from '../iam/actions.ts';
+import { evaluate } from '../iam/policy.ts';
 import { isAdmin } from '../kms/authorize.ts';
 import { CsmsError } from './errors.ts';
 import type { CsmsOperation } from './operation.ts';
@@ -68,11 +71,17 @@ const ROUTES: CsmsRoute[] = [
   { method: 'POST', path: '/secrets/checker/config', name: 'UpdateSecretsConfig', errors: 'flat', op: updateConfigOp },
 ];
 
-function adminOnly(name: string, op: CsmsOperation): CsmsOperation {
+function checked(name: string, op: CsmsOperation): CsmsOperation {
+  const action = CSMS_ACTIONS[name] ?? `csms:unknown:${name}`;
   return async (secrets, call, input) => {
-    if (!isAdmin(call)) throw new CsmsError('KMS.0307', `The caller may not call ${name}: only administrators of the project may use the secrets API.`, 403);
+    if (!isAdmin(call)) {
+      const resources = secretResources(secrets.kms.region, call.project, input.params, name === 'CreateSecret' ? input.body.body.name : undefined);
+      if (!call.policies || evaluate(call.policies, { action, resources, context: {} }) !== 'allow') {
+        throw new CsmsError('KMS.0307', `The caller may not call ${name}: no policy of the caller allows ${action} on this resource.`, 403);
+      }
+    }
     return op(secrets, call, input);
   };
 }
 
-export const CSMS_ROUTES: CsmsRoute[] = ROUTES.map((r) => ({ ...r, op: adminOnly(r.name, r.op) }));
+export const CSMS_ROUTES: CsmsRoute[] = ROUTES.map((r) => ({ ...r, op: checked(r.name, r.op) }));

@@ -4,7 +4,9 @@
 import { Hono, type Context } from 'hono';
 import { FieldReader } from '../api/fields.ts';
 import { fromUtf8 } from '../crypto/bytes.ts';
+import { identityApi } from '../iam/admin-routes.ts';
 import type { CredentialSource, Credential } from '../iam/credentials.ts';
+import { DirectoryError, type Directory } from '../iam/directory.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
 import type { Kms } from '../kms/kms.ts';
@@ -47,6 +49,8 @@ export interface AppOptions {
   health?: () => Record<string, unknown>;
   /** Logs unexpected errors (stack traces), never request contents. */
   onInternalError?: (error: unknown, requestId: string) => void;
+  /** Users, access keys and policies in the store: served under /edgekms/v1 when present. */
+  directory?: Directory;
   /** Browser origins allowed to call (EDGEKMS_CORS_ORIGINS); none when empty. */
   corsOrigins?: readonly string[];
 }
@@ -127,6 +131,14 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.use('/v1.0/*', authenticate);
   app.use('/v1/*', authenticate);
   app.use('/v2/*', authenticate);
+  if (options.directory) {
+    app.use('/edgekms/*', authenticate, async (c, next) => {
+      c.set('operation', `identity:${c.req.method} ${c.req.routePath}`);
+      if (c.get('credential').role !== 'admin') throw kmsHttpError(new KmsError(Code.NoApiPermission, 'Only the administrator may manage users, access keys and policies.', 403));
+      await next();
+    });
+    app.route('/edgekms/v1', identityApi(options.directory));
+  }
 
   for (const route of KMS_ROUTES) {
     app.on(route.method, `/${route.version ?? 'v1.0'}/:project_id${route.path}`, (c) => handleKms(c, route, kms));
@@ -157,7 +169,7 @@ async function handleKms(c: Context<Env>, route: Route, kms: Kms): Promise<Respo
   const body = parseJsonBody(c.get('body'));
   const reader = FieldReader.of(body, KMS_FIELDS);
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
-  const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId') }, {
+  const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies }, {
     body: reader,
     query: c.get('url').searchParams,
     params: c.req.param() as Record<string, string>,
@@ -178,7 +190,7 @@ async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets): 
   } catch {
     throw new CsmsError('CSMS.0004', 'The request body is not a JSON object.');
   }
-  const reply = await route.op(secrets, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId') }, {
+  const reply = await route.op(secrets, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies }, {
     body: FieldReader.of(body, CSMS_FIELDS),
     query: c.get('url').searchParams,
     params: c.req.param() as Record<string, string>,
@@ -234,6 +246,9 @@ function renderError(c: Context<Env>, err: unknown, options: AppOptions): Respon
     const e = err instanceof HttpError ? (err.body as { error_code: string; error_msg: string }) : { error_code: err.code, error_msg: err.message };
     status = err.status;
     body = csmsErrorBody(form, e.error_code, e.error_msg);
+  } else if (err instanceof DirectoryError) {
+    status = err.status;
+    body = { error_code: err.code, error_msg: err.message };
   } else if (err instanceof HttpError) {
     ({ status, body } = err);
   } else if (err instanceof KmsError) {
