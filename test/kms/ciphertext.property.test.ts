@@ -49,6 +49,19 @@ describe('ciphertext blob properties', () => {
     );
   });
 
+  it('encodeHeader takes only a lower-case UUID and a 12-byte IV; decodeBlob refuses version 0', () => {
+    const h = { algorithm: BlobAlgorithm.AES_256_GCM, keyId: '0d0466b0-e727-4d9c-b35d-f84bb474a37f', version: 1, iv: new Uint8Array(12) };
+    expect(encodeHeader(h).length).toBe(BLOB_HEADER_BYTES);
+    for (const keyId of [h.keyId.toUpperCase(), 'x' + h.keyId, h.keyId + 'x', h.keyId.slice(1), 'alias-name']) {
+      expect(() => encodeHeader({ ...h, keyId }), keyId).toThrow(/blob key id must be a lower-case UUID/);
+    }
+    for (const n of [0, 11, 13, 16]) expect(() => encodeHeader({ ...h, iv: new Uint8Array(n) })).toThrow(/blob IV must be 12 bytes/);
+    const blob = Uint8Array.from([...encodeHeader(h), ...new Uint8Array(BLOB_TAG_BYTES)]);
+    expect(decodeBlob(blob)?.header.version).toBe(1);
+    blob[43] = 0; // version 0
+    expect(decodeBlob(blob)).toBeNull();
+  });
+
   it('decrypt-data refuses a blob with any one byte changed (AES and SM4 keys)', async () => {
     const rig = await makeRig();
     const kms = (a: string, b: object) => rig.client.request('POST', `/v1.0/{project_id}/kms/${a}`, b);
