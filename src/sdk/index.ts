@@ -116,9 +116,9 @@ export { signStream, verifyStream, streamDigest, type StreamSignature, type Stre
 
 /** Huawei Encryption SDK (Java) messages and file streams; its stream format has no truncation protection. */
 export { decryptHuaweiMessage, decryptHuaweiStream, parseHuaweiHeader, huaweiLocalAesUnwrapper, HUAWEI_ALGORITHMS, type HuaweiHeader, type HuaweiMessage, type HuaweiReadOptions, type HuaweiDataKeyUnwrapper } from './legacy/huawei-java.ts';
-/** Huawei's Go envelope layout: one AES-256-GCM message; plaintext held until the final tag unless opted in. */
 /** Opens the Java SDK's KMS-wrapped data keys with decrypt-datakey, under the caller's client and allow-listed CMKs only. */
 export { huaweiKmsUnwrapper, type HuaweiKmsUnwrapOptions } from './legacy/huawei-kms-unwrap.ts';
+/** Huawei's Go envelope layout: one AES-256-GCM message; plaintext held until the final tag unless opted in. */
 export { decryptGoEnvelopeStream, type GoEnvelopeOptions } from './legacy/go-envelope.ts';
 /** Errors of the other formats. */
 export { LegacyFormatError, type LegacyErrorCode } from './legacy/errors.ts';

@@ -37,7 +37,8 @@ const DIAGNOSE_RADIUS = 256;
 async function readHeader(q: ByteQueue, options: DecryptOptions): Promise<Header> {
   const limits = limitsOf(options.limits);
   for (;;) {
-    const r = parseHeader(q.peek(q.size), limits);
+    // Never more than a header can be: a huge first chunk is not copied.
+    const r = parseHeader(q.peek(Math.min(q.size, limits.maxHeaderBytes)), limits);
     if ('header' in r) {
       q.take(r.header.length);
       return r.header;
