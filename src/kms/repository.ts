@@ -233,11 +233,13 @@ export class KeyRepository {
     return index ? index.entries() : (await this.list(project)).map(summarize);
   }
 
-  /** Every key of a project, oldest first. */
+  /** Every key of a project, oldest first; read in slices, so other requests are served in between. */
   async list(project: string): Promise<KeyRecord[]> {
     const paths = await listAll(this.store, `kms/${project}/key/`);
     const out: KeyRecord[] = [];
-    for (const p of paths) {
+    for (let i = 0; i < paths.length; i++) {
+      if (i % READ_SLICE === READ_SLICE - 1) await yieldToOthers();
+      const p = paths[i];
       const r = await this.get(project, p.slice(p.lastIndexOf('/') + 1));
       if (r) out.push(r);
     }
