@@ -198,6 +198,28 @@ describe('edgekms in workerd with Durable Objects and KV', () => {
 });
 
 describe('Worker configuration from secrets', () => {
+  it('EDGEKMS_CORS_ORIGINS as a var: listed origins get unauthenticated preflights; a malformed list is one 503 answer', async () => {
+    const cors = startWorker(bundle.dir, { bindings: { ...S, EDGEKMS_CORS_ORIGINS: 'http://app.test' } });
+    try {
+      const res = await fetch(new URL(`/v1.0/${S.EDGEKMS_PROJECT_ID}/kms/encrypt-data`, await cors.ready), {
+        method: 'OPTIONS',
+        headers: { origin: 'http://app.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,x-sdk-date' },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('http://app.test');
+    } finally {
+      await cors.dispose();
+    }
+    const bad = startWorker(bundle.dir, { bindings: { ...S, EDGEKMS_CORS_ORIGINS: 'app.test' } });
+    try {
+      const res = await fetch(new URL('/healthz', await bad.ready));
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error_msg: string }).error_msg).toMatch(/EDGEKMS_CORS_ORIGINS: "app\.test" is not an origin/);
+    } finally {
+      await bad.dispose();
+    }
+  });
+
   const cases: [string, Record<string, string>, RegExp][] = [
     ['no root key', { ...S, EDGEKMS_ROOT_KEY: '' }, /EDGEKMS_ROOT_KEY is not set/],
     ['a root key of 16 bytes', { ...S, EDGEKMS_ROOT_KEY: Buffer.alloc(16, 1).toString('base64') }, /EDGEKMS_ROOT_KEY must be the base64 of exactly 32 bytes/],
