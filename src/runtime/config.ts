@@ -31,6 +31,11 @@ export interface EnvConfig {
   shutdownGraceMs?: number;
   /** EDGEKMS_CORS_ORIGINS: browser origins allowed to call; none by default. */
   corsOrigins: string[];
+  /** EDGEKMS_RATE_CRYPTO_RPS/_BURST, EDGEKMS_RATE_CONTROL_RPS/_BURST: per-credential token buckets (429 APIG.0308 beyond). */
+  rateCryptoRps?: number;
+  rateCryptoBurst?: number;
+  rateControlRps?: number;
+  rateControlBurst?: number;
   /** EDGEKMS_TAKE_OVER_LOCK=1: take a data directory whose lease cannot be proven dead (only where there is no flock). */
   takeOverLock?: boolean;
 }
@@ -83,6 +88,10 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     shutdownGraceMs: positiveInteger(env, 'EDGEKMS_SHUTDOWN_GRACE_MS'),
     corsOrigins: corsOrigins(env.EDGEKMS_CORS_ORIGINS),
     takeOverLock: env.EDGEKMS_TAKE_OVER_LOCK === '1',
+    rateCryptoRps: positiveInteger(env, 'EDGEKMS_RATE_CRYPTO_RPS'),
+    rateCryptoBurst: positiveInteger(env, 'EDGEKMS_RATE_CRYPTO_BURST'),
+    rateControlRps: positiveInteger(env, 'EDGEKMS_RATE_CONTROL_RPS'),
+    rateControlBurst: positiveInteger(env, 'EDGEKMS_RATE_CONTROL_BURST'),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { ADMIN_PRINCIPAL, StaticCredentials, type Credential } from '../iam/credentials.ts';
 import { Directory } from '../iam/directory.ts';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../iam/rate-limit.ts';
 import { openDeployment } from '../kms/deployment.ts';
 import { Kms } from '../kms/kms.ts';
 import { MaintenanceMonitor } from '../kms/maintenance.ts';
@@ -60,6 +61,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     secrets,
     credentials: directory,
     directory,
+    rateLimiter: new RateLimiter(rateLimitsOf(o.config)),
     bodyReader: o.bodyReader,
     log: o.log,
     corsOrigins: o.corsOrigins,
@@ -86,6 +88,16 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     return failed;
   };
   return { kms, secrets, app, maintain };
+}
+
+/** Per-credential limits from the environment; a rate without a burst gets a burst of twice the rate. */
+export function rateLimitsOf(config: EnvConfig): RateLimits {
+  const bucket = (rps: number | undefined, burst: number | undefined, fallback: { rps: number; burst: number }) =>
+    ({ rps: rps ?? fallback.rps, burst: burst ?? (rps === undefined ? fallback.burst : 2 * rps) });
+  return {
+    crypto: bucket(config.rateCryptoRps, config.rateCryptoBurst, DEFAULT_RATE_LIMITS.crypto),
+    control: bucket(config.rateControlRps, config.rateControlBurst, DEFAULT_RATE_LIMITS.control),
+  };
 }
 
 /** The deployment administrator's credential (admin.json, EDGEKMS_ADMIN_AK/SK, or Worker secrets). */

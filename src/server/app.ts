@@ -7,6 +7,7 @@ import { fromUtf8 } from '../crypto/bytes.ts';
 import { identityApi } from '../iam/admin-routes.ts';
 import type { CredentialSource, Credential } from '../iam/credentials.ts';
 import { DirectoryError, type Directory } from '../iam/directory.ts';
+import { operationClass, type RateLimiter } from '../iam/rate-limit.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
 import type { Kms } from '../kms/kms.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   health?: () => Record<string, unknown>;
   /** Logs unexpected errors (stack traces), never request contents. */
   onInternalError?: (error: unknown, requestId: string) => void;
+  /** Per-credential token buckets by operation class; unlimited when absent. */
+  rateLimiter?: RateLimiter;
   /** Users, access keys and policies in the store: served under /edgekms/v1 when present. */
   directory?: Directory;
   /** Browser origins allowed to call (EDGEKMS_CORS_ORIGINS); none when empty. */
@@ -141,13 +144,13 @@ export function createApp(options: AppOptions): Hono<Env> {
   }
 
   for (const route of KMS_ROUTES) {
-    app.on(route.method, `/${route.version ?? 'v1.0'}/:project_id${route.path}`, (c) => handleKms(c, route, kms));
+    app.on(route.method, `/${route.version ?? 'v1.0'}/:project_id${route.path}`, (c) => handleKms(c, route, kms, options.rateLimiter));
   }
 
 
   const secrets = options.secrets ?? new Secrets(kms);
   for (const route of CSMS_ROUTES) {
-    app.on(route.method, `/v1/:project_id${route.path}`, (c) => handleCsms(c, route, secrets));
+    app.on(route.method, `/v1/:project_id${route.path}`, (c) => handleCsms(c, route, secrets, options.rateLimiter));
   }
 
   // Under the KMS prefix an unknown path is KMS.0201 with 400, as Huawei's KMS error table lists it;
@@ -160,12 +163,13 @@ export function createApp(options: AppOptions): Hono<Env> {
   return app;
 }
 
-async function handleKms(c: Context<Env>, route: Route, kms: Kms): Promise<Response> {
+async function handleKms(c: Context<Env>, route: Route, kms: Kms, limiter?: RateLimiter): Promise<Response> {
   c.set('operation', route.name);
   const project = c.req.param('project_id') ?? '';
   if (!PROJECT_ID.test(project)) throw kmsHttpError(new KmsError(Code.InvalidUrl, 'Invalid project_id in the request URL.'));
   const credential = c.get('credential');
   checkProject(c, credential, project);
+  throttle(c, limiter, route.name, kms.clock.now());
   const body = parseJsonBody(c.get('body'));
   const reader = FieldReader.of(body, KMS_FIELDS);
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
@@ -177,13 +181,14 @@ async function handleKms(c: Context<Env>, route: Route, kms: Kms): Promise<Respo
   return render(c, reply);
 }
 
-async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets): Promise<Response> {
+async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets, limiter?: RateLimiter): Promise<Response> {
   c.set('operation', route.name);
   c.set('errorForm', route.errors);
   const project = c.req.param('project_id') ?? '';
   if (!PROJECT_ID.test(project)) throw new CsmsError('CSMS.0003', 'Invalid project_id in the request URL.');
   const credential = c.get('credential');
   checkProject(c, credential, project);
+  throttle(c, limiter, route.name, secrets.kms.clock.now());
   let body: unknown;
   try {
     body = parseJsonBody(c.get('body'));
@@ -208,6 +213,17 @@ function refuseRepeatedParameters(query: URLSearchParams): void {
     if (seen.has(name)) throw kmsHttpError(new KmsError(Code.InvalidParameter, `The query parameter ${JSON.stringify(name.slice(0, 64))} is repeated.`));
     seen.add(name);
   }
+}
+
+/** A credential past its rate for the operation's class: 429 APIG.0308 with Retry-After, as Huawei's gateway answers. */
+function throttle(c: Context<Env>, limiter: RateLimiter | undefined, operation: string, now: number): void {
+  if (!limiter) return;
+  const cls = operationClass(operation);
+  const wait = limiter.take(c.get('credential').accessKey, cls, now);
+  if (wait === 0) return;
+  c.header('Retry-After', String(wait));
+  const { rps } = limiter.limits[cls];
+  throw new HttpError(429, gatewayErrorBody('APIG.0308', `The throttling threshold has been reached: policy user over ratelimit,limit:${rps},time:1 second`, c.get('requestId')));
 }
 
 function checkProject(c: Context<Env>, credential: Credential, project: string): void {
