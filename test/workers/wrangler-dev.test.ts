@@ -39,7 +39,8 @@ async function start(): Promise<{ url: string; output: () => string }> {
   const p = spawn(join(root, 'node_modules/.bin/wrangler'), args, {
     cwd: dir,
     detached: true,
-    env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    // No Request.cf download from workers.cloudflare.com: the tests run offline.
+    env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   });
   child = p;
   let out = '';
