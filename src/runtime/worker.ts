@@ -15,6 +15,7 @@ import { kmsErrorBody } from '../server/errors.ts';
 import { DurableObjectStore } from '../store/cloudflare/durable-store.ts';
 import { KvReplicatedStore } from '../store/cloudflare/kv-replica.ts';
 import type { StoreObject } from '../store/cloudflare/store-object.ts';
+import { parseUsersFile } from '../iam/users-file.ts';
 import { ConfigError, readEnv } from './config.ts';
 import { adminCredential, createService, type Service } from './service.ts';
 
@@ -30,6 +31,8 @@ export interface WorkerEnv {
   EDGEKMS_ADMIN_AK?: string;
   EDGEKMS_ADMIN_SK?: string;
   EDGEKMS_PROJECT_ID?: string;
+  /** Optional: the JSON array users.json holds for `npm start`. */
+  EDGEKMS_USERS?: string;
   [name: string]: unknown;
 }
 
@@ -80,6 +83,18 @@ function configOf(env: WorkerEnv) {
   return config;
 }
 
+/** EDGEKMS_USERS: the users.json of `npm start` as a secret (callers that act only through grants). */
+function usersOf(env: WorkerEnv, adminAk: string) {
+  const text = env.EDGEKMS_USERS;
+  if (text === undefined || text === '') return [];
+  if (typeof text !== 'string') throw new ConfigError('EDGEKMS_USERS must be a secret holding the JSON of users.json');
+  try {
+    return parseUsersFile(text, [adminAk]);
+  } catch (e) {
+    throw new ConfigError(`EDGEKMS_USERS: ${(e as Error).message}`);
+  }
+}
+
 async function start(env: WorkerEnv): Promise<Service> {
   const config = configOf(env);
   const rootKey = await rootKeyOf(env);
@@ -89,7 +104,7 @@ async function start(env: WorkerEnv): Promise<Service> {
     rootKey,
     crypto: portableCrypto,
     config,
-    credentials: [adminCredential(config.adminAk!, config.adminSk!)],
+    credentials: [adminCredential(config.adminAk!, config.adminSk!), ...usersOf(env, config.adminAk!)],
     log: config.logLevel === 'info' ? (e) => console.log(JSON.stringify(e)) : undefined,
     corsOrigins: config.corsOrigins,
     logError: (line) => console.error(line),

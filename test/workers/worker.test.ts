@@ -198,6 +198,31 @@ describe('edgekms in workerd with Durable Objects and KV', () => {
 });
 
 describe('Worker configuration from secrets', () => {
+  it('EDGEKMS_USERS (users.json as a secret): a user may use a key only through a grant; a malformed list is one 503 answer', async () => {
+    const user = { access_key: 'WORKERUSERAK0001', secret_key: 'WorkerUserSecretKey000000000', principal: 'app1', projects: [S.EDGEKMS_PROJECT_ID] };
+    const m = startWorker(bundle.dir, { bindings: { ...S, EDGEKMS_USERS: JSON.stringify([user]) } });
+    try {
+      const base = (await m.ready).origin;
+      const admin = huaweiClient(base, S.EDGEKMS_ADMIN_AK, S.EDGEKMS_ADMIN_SK, S.EDGEKMS_PROJECT_ID);
+      const app = huaweiClient(base, user.access_key, user.secret_key, S.EDGEKMS_PROJECT_ID);
+      const id = (await admin.call('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'granted' })).key_info.key_id;
+      expect((await app.fail('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: id, plain_text: 'x' })).httpStatusCode).toBe(403);
+      await admin.call('POST', '/v1.0/{project_id}/kms/create-grant', { key_id: id, grantee_principal: 'app1', operations: ['encrypt-data', 'decrypt-data'] });
+      const ct = (await app.call('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: id, plain_text: 'through a grant' })).cipher_text;
+      expect((await app.call('POST', '/v1.0/{project_id}/kms/decrypt-data', { cipher_text: ct })).plain_text).toBe('through a grant');
+    } finally {
+      await m.dispose();
+    }
+    const bad = startWorker(bundle.dir, { bindings: { ...S, EDGEKMS_USERS: '{"not": "a list"}' } });
+    try {
+      const res = await fetch(new URL('/healthz', await bad.ready));
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error_msg: string }).error_msg).toMatch(/EDGEKMS_USERS: users file must hold a JSON array/);
+    } finally {
+      await bad.dispose();
+    }
+  });
+
   it('EDGEKMS_CORS_ORIGINS as a var: listed origins get unauthenticated preflights; a malformed list is one 503 answer', async () => {
     const cors = startWorker(bundle.dir, { bindings: { ...S, EDGEKMS_CORS_ORIGINS: 'http://app.test' } });
     try {
