@@ -24,6 +24,11 @@ export class RootKeyMismatch extends Error {
   override name = 'RootKeyMismatch';
 }
 
+/** The store was written before records were sealed (src/store/barrier.ts), under this root key. */
+export class UnsealedStore extends Error {
+  override name = 'UnsealedStore';
+}
+
 export interface Deployment {
   domainId: string;
   /** True when this call created the deployment (first start). */
@@ -77,5 +82,12 @@ async function explainBadSeal(backend: Store, root: RootKey): Promise<void> {
   } catch {
     return; // not even readable: the integrity error says it all
   }
-  if (typeof record?.rootCheck === 'string') await checkRootKey(record, root);
+  if (typeof record?.rootCheck !== 'string') return;
+  await checkRootKey(record, root);
+  if (!SealedStore.isSealed(raw!.value)) {
+    throw new UnsealedStore(
+      'this store was written by an edgekms that did not seal its records yet. If nobody else has written its files, ' +
+        'seal every record as it is now: SealedStore.sealExisting (npm start: start once with EDGEKMS_SEAL_EXISTING_STORE=1)',
+    );
+  }
 }

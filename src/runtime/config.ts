@@ -38,6 +38,8 @@ export interface EnvConfig {
   rateControlBurst?: number;
   /** EDGEKMS_TAKE_OVER_LOCK=1: take a data directory whose lease cannot be proven dead (only where there is no flock). */
   takeOverLock?: boolean;
+  /** EDGEKMS_SEAL_EXISTING_STORE=1: seal the records of a store written before records were sealed. */
+  sealExistingStore?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +94,7 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     rateCryptoBurst: positiveInteger(env, 'EDGEKMS_RATE_CRYPTO_BURST'),
     rateControlRps: positiveInteger(env, 'EDGEKMS_RATE_CONTROL_RPS'),
     rateControlBurst: positiveInteger(env, 'EDGEKMS_RATE_CONTROL_BURST'),
+    sealExistingStore: env.EDGEKMS_SEAL_EXISTING_STORE === '1',
   };
 }
 

@@ -15,8 +15,9 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import type { Credential } from '../iam/credentials.ts';
 import { newAccessKey, newProjectId, newSecretKey } from '../iam/generate.ts';
 import { parseUsersFile } from '../iam/users-file.ts';
-import { openDeployment, type Deployment } from '../kms/deployment.ts';
+import { UnsealedStore, openDeployment, type Deployment } from '../kms/deployment.ts';
 import { RootKey } from '../kms/root-key.ts';
+import { SealedStore } from '../store/barrier.ts';
 import { FileStore } from '../store/file.ts';
 import { writeFileAtomic } from '../store/fs/atomic-write.ts';
 import { nodeFs, type Fs } from '../store/fs/fs.ts';
@@ -56,7 +57,13 @@ export async function openDataDir(config: EnvConfig, crypto: CryptoProvider, opt
   const store = await FileStore.open(config.dataDir, { fs, takeOverLock: config.takeOverLock, onStop: options.onStop });
   try {
     const rootKey = await RootKey.fromBytes(await loadRootKey(config, fs), crypto);
-    const deployment = await openDeployment(store, rootKey);
+    const deployment = await openDeployment(store, rootKey).catch(async (e) => {
+      if (!(e instanceof UnsealedStore)) throw e;
+      if (!config.sealExistingStore) throw new ConfigError(`${config.dataDir}: ${e.message}`);
+      const sealed = await SealedStore.over(store, rootKey.barrierMac).sealExisting();
+      console.log(`sealed ${sealed} record(s) of ${config.dataDir} written before records were sealed`);
+      return openDeployment(store, rootKey);
+    });
     const { admin, path, created } = await loadAdmin(config, fs);
     return { store, rootKey, deployment, admin, adminPath: path, adminCreated: created };
   } catch (e) {

@@ -2,7 +2,7 @@
 // but without the root key can: the format (EKS1 | u32 key length | key | u32 value length | value |
 // SHA-256) is re-implemented here with node:crypto, so the checksum of an edited file is recomputed.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileName } from '../../src/store/file.ts';
 
@@ -35,4 +35,12 @@ export function editSealedJson(value: Buffer, edit: (record: any) => void): Buff
   const record = JSON.parse(value.subarray(36).toString('utf8'));
   edit(record);
   return Buffer.concat([value.subarray(0, 36), Buffer.from(JSON.stringify(record), 'utf8')]);
+}
+
+/** Every store key in the data directory, read from the files themselves. */
+export function storeKeys(dataDir: string): string[] {
+  return readdirSync(join(dataDir, 'store')).map((name) => {
+    const bytes = readFileSync(join(dataDir, 'store', name));
+    return bytes.subarray(8, 8 + bytes.readUInt32BE(4)).toString('utf8');
+  });
 }

@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { huaweiClient } from '../helpers/huawei-sdk.ts';
 import { startNodeServer } from '../helpers/node-server.ts';
+import { readStoreFile, storeKeys, writeStoreFile } from '../helpers/store-files.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -77,5 +79,30 @@ describe('data directory at start-up', () => {
     await (await startNodeServer({ EDGEKMS_DATA_DIR: dir })).stop();
     (await import('node:fs')).writeFileSync(join(dir, 'root.key'), '');
     expect(await refusedStart({ EDGEKMS_DATA_DIR: dir })).toContain(`${join(dir, 'root.key')} does not hold a base64 32-byte key`);
+  });
+
+  it('a store written before records were sealed is refused until the operator has it sealed, then serves its keys', async () => {
+    const dir = tempDir();
+    const env = { EDGEKMS_DATA_DIR: dir, EDGEKMS_ADMIN_AK: 'LEGACYADMIN000000001', EDGEKMS_ADMIN_SK: 'LegacyAdminSecret000000000000000000000', EDGEKMS_PROJECT_ID: 'legacy' };
+    let s = await startNodeServer(env);
+    let client = huaweiClient(s.url, env.EDGEKMS_ADMIN_AK, env.EDGEKMS_ADMIN_SK, 'legacy');
+    const id = (await client.call('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'old' })).key_info.key_id;
+    const ct = (await client.call('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: id, plain_text: 'from before' })).cipher_text;
+    await s.stop();
+    // What an edgekms without the barrier wrote: the same records, no seal.
+    const keys = storeKeys(dir);
+    for (const k of keys) writeStoreFile(dir, k, readStoreFile(dir, k).subarray(36));
+
+    const out = await refusedStart(env);
+    expect(out).toContain('did not seal its records yet');
+    expect(out).toContain('EDGEKMS_SEAL_EXISTING_STORE=1');
+    s = await startNodeServer({ ...env, EDGEKMS_SEAL_EXISTING_STORE: '1' });
+    expect(s.output()).toContain(`sealed ${keys.length} record(s)`);
+    await s.stop();
+    s = await startNodeServer(env);
+    client = huaweiClient(s.url, env.EDGEKMS_ADMIN_AK, env.EDGEKMS_ADMIN_SK, 'legacy');
+    expect((await client.call('POST', '/v1.0/{project_id}/kms/decrypt-data', { cipher_text: ct })).plain_text).toBe('from before');
+    await s.stop();
+    for (const k of keys) expect(readStoreFile(dir, k).subarray(0, 4).toString()).toBe('EKB1');
   });
 });
