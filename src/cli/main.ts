@@ -26,6 +26,9 @@ Commands
   secrets sync --dir DIR --secret NAME[@version][:key] … [--interval 2m] [--once] [--json]
                                       write secrets to files and keep them current
                                       (edgekms secrets sync --help)
+  audit verify                        walk the audit log's hash chain to its sealed head: exit 0 when
+                                      intact, 4 otherwise (naming the first bad record)
+  audit list [--from T] [--to T] [--identity I] [--resource R] [--result success|failure] [--limit N]
   call <METHOD> <path> [json|-]       any signed API call, e.g.
                                       call POST /v1.0/{project_id}/kms/list-keys '{"key_spec":"ALL"}'
 
@@ -43,7 +46,8 @@ Options
 Server configuration (serve / npm start): HOST, PORT, EDGEKMS_DATA_DIR, EDGEKMS_ADMIN_AK, EDGEKMS_ADMIN_SK,
 EDGEKMS_PROJECT_ID, EDGEKMS_ROOT_KEY (base64, 32 bytes), EDGEKMS_REGION, EDGEKMS_LOG (info|silent).
 
-Exit codes: 0 success, 1 the API refused the request, 2 usage error, 3 connection or credential problem.
+Exit codes: 0 success, 1 the API refused the request, 2 usage error, 3 connection or credential problem,
+4 the audit log is not intact (audit verify).
 `;
 
 class UsageError extends Error {}
@@ -56,7 +60,7 @@ interface Parsed {
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['endpoint', 'credentials', 'spec', 'usage', 'description', 'state', 'days', 'aad', 'bits']);
+  const valued = new Set(['endpoint', 'credentials', 'spec', 'usage', 'description', 'state', 'days', 'aad', 'bits', 'from', 'to', 'identity', 'resource', 'result', 'limit']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') flags.set('help', true);
@@ -224,6 +228,23 @@ async function run(argv: string[]): Promise<number> {
     case 'random':
       await kms(p, 'gen-random', { random_data_length: flag(p, 'bits') ?? '256' }, (a) => a.random_data);
       return 0;
+    case 'audit': {
+      const sub = need(p, 1, 'verify|list');
+      if (sub === 'verify') {
+        const v = await client(p).request('GET', '/edgekms/v1/audit/verify');
+        if (p.flags.has('json')) console.log(JSON.stringify(v, null, 2));
+        else if (v.intact) console.log(`audit log intact: ${v.records} record(s), chain verified up to its sealed head`);
+        else console.log(`audit log NOT intact: first bad record ${v.first_bad.seq}: ${v.first_bad.reason}`);
+        return v.intact ? 0 : 4;
+      }
+      if (sub !== 'list') throw new UsageError(`unknown audit command ${sub}`);
+      const query: Record<string, string> = {};
+      for (const name of ['from', 'to', 'identity', 'resource', 'result', 'limit']) if (flag(p, name)) query[name] = flag(p, name)!;
+      const answer = await client(p).request('GET', '/edgekms/v1/audit', undefined, query);
+      if (p.flags.has('json')) console.log(JSON.stringify(answer, null, 2));
+      else for (const r of answer.records) console.log(`${r.seq}  ${r.time}  ${r.principal ?? r.access_key ?? '-'}  ${r.project ?? '-'}  ${r.operation ?? r.method}  ${r.resource ?? '-'}  ${r.status}${r.error_code ? ` ${r.error_code}` : ''}`);
+      return 0;
+    }
     case 'call': {
       const method = need(p, 1, '<METHOD>').toUpperCase();
       const path = need(p, 2, '<path>');

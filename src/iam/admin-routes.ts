@@ -1,9 +1,10 @@
 // edgekms's own identity API, under /edgekms/v1 (no Huawei path starts with /edgekms): users, their
-// access keys, and identity policies. Requests are signed like every other; the HTTP layer lets only the
+// access keys, identity policies, and the audit log (query and chain verification). Requests are signed like every other; the HTTP layer lets only the
 // deployment's administrator through. Errors are {"error_code": "EDGEKMS.04xx", "error_msg"} with the
 // status in the code (docs/iam.md).
 import { Hono, type Context } from 'hono';
 import { fromUtf8 } from '../crypto/bytes.ts';
+import type { AuditLog, AuditQuery } from '../audit/log.ts';
 import { describeUser, DirectoryError, type Directory } from './directory.ts';
 
 type Env = { Variables: { body: Uint8Array } };
@@ -21,8 +22,32 @@ function jsonBody(c: Context<Env>): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-export function identityApi(directory: Directory): Hono<Env> {
+const ISO_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{2,12}Z$/;
+
+function auditQuery(q: (name: string) => string | undefined): AuditQuery {
+  const bad = (why: string) => new DirectoryError(400, 'EDGEKMS.0400', why);
+  const from = q('from');
+  const to = q('to');
+  if (from !== undefined && !ISO_TIME.test(from)) throw bad('from must be an ISO time such as 2026-01-01T00:00:00Z.');
+  if (to !== undefined && !ISO_TIME.test(to)) throw bad('to must be an ISO time such as 2026-01-01T00:00:00Z.');
+  const result = q('result');
+  if (result !== undefined && result !== 'success' && result !== 'failure') throw bad('result must be success or failure.');
+  const limit = q('limit');
+  if (limit !== undefined && !/^[1-9][0-9]{0,3}$/.test(limit)) throw bad('limit must be 1-1000.');
+  const marker = q('marker');
+  if (marker !== undefined && !/^[0-9]{1,12}$/.test(marker)) throw bad('marker must be a sequence number.');
+  const identity = q('identity');
+  const resource = q('resource');
+  for (const v of [identity, resource]) if (v !== undefined && (v.length === 0 || v.length > 128)) throw bad('identity and resource are 1-128 characters.');
+  return { from, to, identity, resource, result, limit: limit === undefined ? undefined : Math.min(Number(limit), 1000), marker: marker === undefined ? undefined : Number(marker) };
+}
+
+export function identityApi(directory: Directory, audit?: AuditLog): Hono<Env> {
   const api = new Hono<Env>();
+  if (audit) {
+    api.get('/audit', async (c) => c.json(await audit.query(auditQuery((n) => c.req.query(n)))));
+    api.get('/audit/verify', async (c) => c.json(await audit.verify()));
+  }
   api.post('/users', async (c) => c.json({ user: describeUser(await directory.createUser(jsonBody(c).name, jsonBody(c).projects)) }, 201));
   api.get('/users', async (c) => c.json({ users: (await directory.listUsers()).map(describeUser) }));
   api.get('/users/:name', async (c) => c.json({ user: describeUser(await directory.user(c.req.param('name'))) }));

@@ -3,6 +3,7 @@
 // and the Worker differ only in where the store, root key and credentials come from and how they listen.
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { ADMIN_PRINCIPAL, StaticCredentials, type Credential } from '../iam/credentials.ts';
+import { AuditLog } from '../audit/log.ts';
 import { Directory } from '../iam/directory.ts';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../iam/rate-limit.ts';
 import { openDeployment } from '../kms/deployment.ts';
@@ -61,6 +62,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     secrets,
     credentials: directory,
     directory,
+    audit: new AuditLog(kms.store),
     rateLimiter: new RateLimiter(rateLimitsOf(o.config)),
     bodyReader: o.bodyReader,
     log: o.log,

@@ -8,6 +8,7 @@ import { identityApi } from '../iam/admin-routes.ts';
 import type { CredentialSource, Credential } from '../iam/credentials.ts';
 import { DirectoryError, type Directory } from '../iam/directory.ts';
 import { operationClass, type RateLimiter } from '../iam/rate-limit.ts';
+import type { AuditLog } from '../audit/log.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
 import type { Kms } from '../kms/kms.ts';
@@ -50,6 +51,8 @@ export interface AppOptions {
   health?: () => Record<string, unknown>;
   /** Logs unexpected errors (stack traces), never request contents. */
   onInternalError?: (error: unknown, requestId: string) => void;
+  /** Every API request is appended here before its answer leaves; a failed append fails the request. */
+  audit?: AuditLog;
   /** Per-credential token buckets by operation class; unlimited when absent. */
   rateLimiter?: RateLimiter;
   /** Users, access keys and policies in the store: served under /edgekms/v1 when present. */
@@ -69,6 +72,8 @@ type Env = {
     errorForm: ErrorForm;
     /** The request URL, parsed once by the signature check. */
     url: URL;
+    /** The key, alias or secret the request names, for the audit log. */
+    resource: string;
   };
 };
 
@@ -103,6 +108,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       error_code: c.get('errorCode'),
     });
   });
+
+  if (options.audit) app.use('*', auditEach(options.audit, () => new Date(kms.clock.now()).toISOString()));
 
   if (options.corsOrigins?.length) app.use('*', corsFor(options.corsOrigins));
 
@@ -140,7 +147,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       if (c.get('credential').role !== 'admin') throw kmsHttpError(new KmsError(Code.NoApiPermission, 'Only the administrator may manage users, access keys and policies.', 403));
       await next();
     });
-    app.route('/edgekms/v1', identityApi(options.directory));
+    app.route('/edgekms/v1', identityApi(options.directory, options.audit));
   }
 
   for (const route of KMS_ROUTES) {
@@ -172,6 +179,7 @@ async function handleKms(c: Context<Env>, route: Route, kms: Kms, limiter?: Rate
   throttle(c, limiter, route.name, kms.clock.now());
   const body = parseJsonBody(c.get('body'));
   const reader = FieldReader.of(body, KMS_FIELDS);
+  nameResource(c, c.req.param('key_id') ?? (body as Record<string, unknown>).key_id);
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
   const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies }, {
     body: reader,
@@ -195,6 +203,7 @@ async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets, l
   } catch {
     throw new CsmsError('CSMS.0004', 'The request body is not a JSON object.');
   }
+  nameResource(c, c.req.param('secret_name') ?? c.req.param('secret_id') ?? (route.name === 'CreateSecret' ? (body as Record<string, unknown>).name : undefined));
   const reply = await route.op(secrets, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies }, {
     body: FieldReader.of(body, CSMS_FIELDS),
     query: c.get('url').searchParams,
@@ -213,6 +222,51 @@ function refuseRepeatedParameters(query: URLSearchParams): void {
     if (seen.has(name)) throw kmsHttpError(new KmsError(Code.InvalidParameter, `The query parameter ${JSON.stringify(name.slice(0, 64))} is repeated.`));
     seen.add(name);
   }
+}
+
+/** Records what the request names (never a value): a key id or alias, a secret name, bounded. */
+function nameResource(c: Context<Env>, name: unknown): void {
+  if (typeof name === 'string' && name !== '') c.set('resource', name.slice(0, 128));
+}
+
+const AUDITED = /^\/(v1|v1\.0|v2|edgekms)\//;
+
+/**
+ * Appends one audit record per API request once its answer is known and before it leaves. When the record
+ * cannot be written the caller gets a 500 instead of the answer: nothing is answered without its record.
+ */
+function auditEach(audit: AuditLog, now: () => string) {
+  return async (c: Context<Env>, next: () => Promise<void>) => {
+    await next();
+    if (c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path)) return;
+    const credential = c.get('credential');
+    const status = c.res.status;
+    try {
+      await audit.append({
+        time: now(),
+        request_id: c.get('requestId'),
+        principal: credential?.principal,
+        access_key: credential?.accessKey ?? claimedAccessKey(c.req.header('authorization')),
+        project: c.req.param('project_id') ?? (/^\/v[0-9.]+\/([^/]{1,64})\//.exec(c.req.path)?.[1]),
+        operation: c.get('operation'),
+        resource: c.get('resource'),
+        method: c.req.method,
+        status,
+        error_code: c.get('errorCode'),
+        result: status < 400 ? 'success' : 'failure',
+      });
+    } catch (e) {
+      // Rendered by onError as a 500 (and logged); the operation's own answer is dropped.
+      if (!(e instanceof StoreError)) throw e;
+      throw new StoreError('The audit record of this request could not be written; the request may have taken effect. Check before retrying.', true, true);
+    }
+  };
+}
+
+/** The access key an unauthenticated request claimed (for the audit record of a 401), bounded. */
+function claimedAccessKey(authorization: string | undefined): string | undefined {
+  const m = authorization ? /Access=([A-Za-z0-9]{1,128})/.exec(authorization) : null;
+  return m ? `unverified:${m[1]}` : undefined;
 }
 
 /** A credential past its rate for the operation's class: 429 APIG.0308 with Retry-After, as Huawei's gateway answers. */

@@ -1,0 +1,192 @@
+// The audit chain in-process: verification passes on an intact log and names the first bad record after
+// an edit, a removal, an insertion, a reordering or a cut-off tail, whether made beneath the store barrier
+// (without the root key) or through it (by someone holding the barrier key, which only the chain catches).
+// And a request whose audit record cannot be written fails (the fault-injection store), over loopback.
+import { afterAll, describe, expect, it } from 'vitest';
+import { AuditLog, recordHash, type AuditEntry, type AuditRecord } from '../../src/audit/log.ts';
+import { Code } from '../../src/kms/errors.ts';
+import { RootKey } from '../../src/kms/root-key.ts';
+import { readEnv } from '../../src/runtime/config.ts';
+import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
+import { adminCredential, createService } from '../../src/runtime/service.ts';
+import { loadWasmNode } from '../../src/runtime/wasm-node.ts';
+import { SignedClient } from '../../src/sdk/client.ts';
+import { ApiError } from '../../src/sdk/errors.ts';
+import { SealedStore } from '../../src/store/barrier.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
+import { getJson, putJson } from '../../src/store/store.ts';
+import { FaultyStore } from '../helpers/faulty-store.ts';
+import { listen } from '../helpers/kms.ts';
+
+const entry = (i: number): AuditEntry => ({
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+  request_id: `req${i}`,
+  principal: i % 2 ? 'alice' : 'bob',
+  access_key: 'AK',
+  project: 'p1',
+  operation: 'encrypt-data',
+  resource: `key-${i % 3}`,
+  method: 'POST',
+  status: i % 4 ? 200 : 403,
+  result: i % 4 ? 'success' : 'failure',
+});
+
+async function logOf(n: number) {
+  const root = await RootKey.fromBytes(new Uint8Array(32).fill(3), nodeCrypto);
+  const raw = new MemoryStore();
+  const sealed = SealedStore.over(raw, root.barrierMac);
+  const log = new AuditLog(sealed);
+  for (let i = 1; i <= n; i++) await log.append(entry(i));
+  const key = (seq: number) => `audit/records/${String(seq).padStart(12, '0')}`;
+  const read = async (seq: number) => (await getJson<AuditRecord>(sealed, key(seq)))!.value;
+  return { raw, sealed, log, key, read, fresh: () => new AuditLog(sealed) };
+}
+
+describe('audit chain', () => {
+  it('verifies an intact log, and the head is sealed with the barrier', async () => {
+    const { log, raw } = await logOf(6);
+    expect(await log.verify()).toEqual({ intact: true, records: 6 });
+    expect(await new AuditLog(SealedStore.over(new MemoryStore(), (d) => d)).verify()).toEqual({ intact: true, records: 0 });
+    expect((await raw.list('audit/')).keys).toHaveLength(7);
+  });
+
+  it('chains records: each names the hash of the one before', async () => {
+    const { read } = await logOf(3);
+    const [a, b, c] = [await read(1), await read(2), await read(3)];
+    expect(a.prev).toBe('0'.repeat(64));
+    expect([b.prev, c.prev]).toEqual([a.hash, b.hash]);
+    const { hash, ...rest } = b;
+    expect(recordHash(rest)).toBe(hash);
+  });
+
+  it('a one-byte edit beneath the barrier is named', async () => {
+    const { raw, log, key } = await logOf(6);
+    const e = (await raw.get(key(4)))!;
+    const edited = e.value.slice();
+    edited[edited.length - 5] ^= 1;
+    await raw.put(key(4), edited);
+    expect((await log.verify()).first_bad).toEqual({ seq: 4, reason: expect.stringMatching(/record 4 was changed outside edgekms/) });
+  });
+
+  it('an edit through the barrier (hash kept) is named', async () => {
+    const { sealed, log, key, read } = await logOf(6);
+    await putJson(sealed, key(3), { ...(await read(3)), principal: 'mallory' });
+    expect((await log.verify()).first_bad).toEqual({ seq: 3, reason: expect.stringMatching(/record 3 was edited/) });
+  });
+
+  it('an edit that recomputes the hash breaks the next link', async () => {
+    const { sealed, log, key, read } = await logOf(6);
+    const { hash: _h, ...r } = await read(3);
+    const forged = { ...r, principal: 'mallory' };
+    await putJson(sealed, key(3), { ...forged, hash: recordHash(forged) });
+    expect((await log.verify()).first_bad).toEqual({ seq: 4, reason: expect.stringMatching(/record 4 does not follow record 3/) });
+  });
+
+  it('a removed record is named (beneath or through the barrier)', async () => {
+    const { raw, log, key } = await logOf(6);
+    await raw.delete(key(2));
+    expect((await log.verify()).first_bad).toEqual({ seq: 2, reason: 'record 2 is missing' });
+  });
+
+  it('removing the last records is caught by the sealed head', async () => {
+    const { sealed, log, key } = await logOf(6);
+    await sealed.delete(key(6));
+    await sealed.delete(key(5));
+    expect((await log.verify()).first_bad).toEqual({ seq: 5, reason: expect.stringMatching(/head names record 6, but the log ends at 4/) });
+  });
+
+  it('a swapped pair is named (beneath and through the barrier)', async () => {
+    const under = await logOf(6);
+    const [r3, r4] = [(await under.raw.get(under.key(3)))!, (await under.raw.get(under.key(4)))!];
+    await under.raw.put(under.key(3), r4.value);
+    await under.raw.put(under.key(4), r3.value);
+    expect((await under.log.verify()).first_bad?.seq).toBe(3);
+
+    const through = await logOf(6);
+    const [a, b] = [await through.read(3), await through.read(4)];
+    await putJson(through.sealed, through.key(3), b);
+    await putJson(through.sealed, through.key(4), a);
+    expect((await through.log.verify()).first_bad).toEqual({ seq: 3, reason: 'record 3 holds record 4: records were moved or reordered' });
+  });
+
+  it('an inserted record is named', async () => {
+    const { sealed, log, key, read } = await logOf(5);
+    // Shift 3..5 up by one and put a forged record (correctly hashed, correctly linked to 2) at 3.
+    for (let seq = 5; seq >= 3; seq--) {
+      const r = await read(seq);
+      await putJson(sealed, key(seq + 1), { ...r, seq: seq + 1 });
+    }
+    const prev = (await read(2)).hash;
+    const forged = { ...entry(99), seq: 3, prev };
+    await putJson(sealed, key(3), { ...forged, hash: recordHash(forged) });
+    const v = await log.verify();
+    expect(v.intact).toBe(false);
+    expect(v.first_bad?.seq).toBe(4);
+    // and a foreign entry under the log's prefix
+    const other = await logOf(2);
+    await putJson(other.sealed, 'audit/records/000000000001x', { x: 1 });
+    expect((await other.log.verify()).first_bad?.reason).toMatch(/inserted/);
+  });
+
+  it('a second writer with its own view appends after the first without breaking the chain', async () => {
+    const { fresh, log } = await logOf(3);
+    await fresh().append(entry(4));
+    await log.append(entry(5));
+    await Promise.all([fresh().append(entry(6)), log.append(entry(7)), fresh().append(entry(8))]);
+    expect(await log.verify()).toEqual({ intact: true, records: 8 });
+  });
+
+  it('answers queries by time, identity, resource and result', async () => {
+    const { log } = await logOf(12);
+    const seqs = async (q: Parameters<AuditLog['query']>[0]) => (await log.query(q)).records.map((r) => r.seq);
+    expect(await seqs({ identity: 'alice', result: 'failure' })).toEqual([]);
+    expect(await seqs({ identity: 'bob', result: 'failure' })).toEqual([4, 8, 12]);
+    expect(await seqs({ resource: 'key-0' })).toEqual([3, 6, 9, 12]);
+    expect(await seqs({ from: entry(5).time, to: entry(7).time })).toEqual([5, 6, 7]);
+    const page = await log.query({ limit: 5 });
+    expect([page.records.map((r) => r.seq), page.next_marker]).toEqual([[1, 2, 3, 4, 5], 5]);
+    expect(await seqs({ marker: 10 })).toEqual([11, 12]);
+  });
+});
+
+describe('a request whose audit record cannot be written fails', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of closers) await c();
+  });
+
+  it('answers 500 instead of the result, and the chain stays intact', async () => {
+    await loadWasmNode();
+    const faulty = new FaultyStore(new MemoryStore());
+    const rootKey = await RootKey.fromBytes(new Uint8Array(32).fill(5), nodeCrypto);
+    const admin = { ak: 'AUDITADMINAK00000000', sk: 'AuditAdminSecretKey000000000000000000000' };
+    const service = await createService({
+      store: faulty,
+      rootKey,
+      crypto: nodeCrypto,
+      config: readEnv({}),
+      credentials: [adminCredential(admin.ak, admin.sk)],
+      logError: () => {},
+      onInternalError: () => {},
+    });
+    const server = await listen(service.app);
+    closers.push(server.close);
+    const client = new SignedClient({ endpoint: server.url, accessKey: admin.ak, secretKey: admin.sk, projectId: 'p1', retry: false });
+    const keyId = (await client.request('POST', '/v1.0/p1/kms/create-key', { key_alias: 'audited' })).key_info.key_id;
+    // describe-key writes nothing but its audit record (record, then head): fail each of them in turn.
+    for (const n of [1, 2]) {
+      faulty.arm(n);
+      const e = await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: keyId }).then(() => null, (x: unknown) => x as ApiError);
+      expect(faulty.injected).toBeDefined();
+      expect([e?.status, e?.code]).toEqual([500, Code.StoreIo]);
+      expect(e?.message).toMatch(/audit record of this request could not be written/);
+    }
+    faulty.arm(0);
+    expect((await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: keyId })).key_info.key_id).toBe(keyId);
+    const verified = await client.request('GET', '/edgekms/v1/audit/verify');
+    expect(verified.intact).toBe(true);
+    // create-key, the failed describe whose head write failed (its record was written), the good describe
+    const ops = (await client.request('GET', '/edgekms/v1/audit', undefined, { resource: keyId })).records.map((r: AuditRecord) => r.operation);
+    expect(ops).toEqual(['describe-key', 'describe-key']);
+  });
+});
