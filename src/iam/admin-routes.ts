@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { fromUtf8 } from '../crypto/bytes.ts';
 import type { AuditLog, AuditQuery } from '../audit/log.ts';
+import type { RoleRecord } from './roles.ts';
 import { describeUser, DirectoryError, type Directory } from './directory.ts';
 
 type Env = { Variables: { body: Uint8Array } };
@@ -71,6 +72,30 @@ export function identityApi(directory: Directory, audit?: AuditLog): Hono<Env> {
   });
   api.delete('/users/:name/policies/:policy', async (c) => {
     await directory.detachPolicy(c.req.param('name'), c.req.param('policy'));
+    return c.body(null, 204);
+  });
+  const showRole = ({ token_sha256: _hash, ...role }: RoleRecord) => role;
+  api.post('/roles', async (c) => {
+    const b = jsonBody(c);
+    const { role, workload_token } = await directory.roles.create(b.name, b.projects, b.policies, b.duration_seconds);
+    return c.json({ role: showRole(role), workload_token }, 201);
+  });
+  api.get('/roles/:name', async (c) => c.json({ role: showRole(await directory.roles.get(c.req.param('name'))) }));
+  api.delete('/roles/:name', async (c) => {
+    await directory.roles.delete(c.req.param('name'));
+    return c.body(null, 204);
+  });
+  api.post('/roles/:name/revoke', async (c) => {
+    await directory.roles.revokeSessions(c.req.param('name'));
+    return c.body(null, 204);
+  });
+  api.put('/roles/:name/policies/:policy', async (c) => {
+    await directory.policy(c.req.param('policy'));
+    await directory.roles.attachPolicy(c.req.param('name'), c.req.param('policy'), true);
+    return c.body(null, 204);
+  });
+  api.delete('/roles/:name/policies/:policy', async (c) => {
+    await directory.roles.attachPolicy(c.req.param('name'), c.req.param('policy'), false);
     return c.body(null, 204);
   });
   api.put('/policies/:name', async (c) => c.json({ policy: await directory.putPolicy(c.req.param('name'), jsonBody(c).document) }));

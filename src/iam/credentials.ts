@@ -26,6 +26,8 @@ export interface Credential {
   expiresAt?: number;
   /** Statements of the identity policies attached to the credential's user, read when the request arrived. */
   policies?: readonly Statement[];
+  /** A temporary credential's own policy: it may allow only what this also allows (src/iam/roles.ts). */
+  narrowing?: readonly Statement[];
 }
 
 export interface CredentialSource {

@@ -15,6 +15,7 @@ import type { RootKey } from '../kms/root-key.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 import type { Credential, CredentialSource } from './credentials.ts';
 import { newAccessKey, newSecretKey } from './generate.ts';
+import { Roles } from './roles.ts';
 import { parsePolicy, type PolicyDocument, type Statement } from './policy.ts';
 
 const USERS = 'iam/users/';
@@ -71,6 +72,9 @@ const missing = (what: string) => new DirectoryError(404, 'EDGEKMS.0404', `${wha
 const taken = (what: string) => new DirectoryError(409, 'EDGEKMS.0409', what);
 
 export class Directory implements CredentialSource {
+  /** Agency-like roles and their temporary credentials. */
+  readonly roles: Roles;
+
   constructor(
     /** The store behind the barrier. */
     private readonly store: Store,
@@ -78,13 +82,16 @@ export class Directory implements CredentialSource {
     /** Credentials from configuration (admin.json, users.json); they win over the store's. */
     private readonly configured: CredentialSource,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.roles = new Roles(store, root, (names) => this.statementsOf(names), now);
+  }
 
   async find(accessKey: string): Promise<Credential | null> {
     const fixed = await this.configured.find(accessKey);
     if (fixed || !AK.test(accessKey)) return fixed;
     const key = await getJson<AccessKeyRecord>(this.store, KEYS + accessKey);
-    if (!key || key.value.status !== 'active') return null;
+    if (!key) return this.roles.find(accessKey);
+    if (key.value.status !== 'active') return null;
     const user = await getJson<UserRecord>(this.store, USERS + key.value.user);
     if (!user || !user.value.access_keys.includes(accessKey)) return null;
     const secretKey = await this.root.open(fromBase64(key.value.secret), [SEAL_CONTEXT, accessKey]);

@@ -108,6 +108,16 @@ export function evaluate(statements: readonly Statement[], request: PolicyReques
   return allowed ? 'allow' : 'none';
 }
 
+/**
+ * The decision for a caller holding `policies`, narrowed by a temporary credential's own policy: with a
+ * narrowing, anything it does not allow is refused (a token may only narrow its role, never widen it).
+ */
+export function decide(policies: readonly Statement[], narrowing: readonly Statement[] | undefined, request: PolicyRequest): Decision {
+  const decision = evaluate(policies, request);
+  if (!narrowing || decision === 'deny') return decision;
+  return evaluate(narrowing, request) === 'allow' ? decision : 'deny';
+}
+
 function applies(s: Statement, r: PolicyRequest): boolean {
   if (!s.Action.some((a) => glob(a.toLowerCase(), r.action.toLowerCase()))) return false;
   if (s.Resource && !s.Resource.includes('*')) {

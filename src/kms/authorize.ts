@@ -15,7 +15,7 @@
 // grant on - also when the key does not exist, so ids cannot be probed.
 import { FieldReader } from '../api/fields.ts';
 import { KMS_ACTIONS, keyResources } from '../iam/actions.ts';
-import { evaluate } from '../iam/policy.ts';
+import { decide } from '../iam/policy.ts';
 import { fromBase64 } from '../crypto/encoding.ts';
 import { decodeBlob } from './ciphertext.ts';
 import { Code, KmsError } from './errors.ts';
@@ -128,7 +128,7 @@ const pinned = (input: Input, r: KeyRecord): Input =>
  */
 async function byPolicy(kms: Kms, call: Call, operation: string, input: Input): Promise<Input | null> {
   const policies = call.policies;
-  if (!policies) return null;
+  if (!policies && !call.narrowing) return null;
   const ref = namedKeyRef(operation, input);
   const r = ref === undefined ? null : await findKey(kms, call.project, ref);
   const resources = r
@@ -137,7 +137,7 @@ async function byPolicy(kms: Kms, call: Call, operation: string, input: Input): 
       ? []
       : [`KMS:${kms.region}:${call.project}:${/^[0-9a-f-]{36}$/.test(ref) ? 'KeyId' : 'KeyAlias'}:${ref}`];
   const aad = input.body.body.additional_authenticated_data;
-  const decision = evaluate(policies, {
+  const decision = decide(policies ?? [], call.narrowing, {
     action: KMS_ACTIONS[operation] ?? `kms:unknown:${operation}`,
     resources,
     context: { 'kms:EncryptionContext': typeof aad === 'string' ? aad : undefined },

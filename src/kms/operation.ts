@@ -15,6 +15,8 @@ export interface Call {
   requestId: string;
   /** The caller's identity policy statements (src/iam/policy.ts); absent: grants alone decide for a user. */
   policies?: readonly Statement[];
+  /** A temporary credential's narrowing policy (src/iam/policy.ts decide). */
+  narrowing?: readonly Statement[];
 }
 
 export interface Input {

@@ -8,7 +8,7 @@
 // resources the secret's name or id) and no Deny refuses; everything else is 403 KMS.0307, the same
 // for a secret that exists and one that does not. Grants on keys give nothing here.
 import { CSMS_ACTIONS, secretResources } from '../iam/actions.ts';
-import { evaluate } from '../iam/policy.ts';
+import { decide } from '../iam/policy.ts';
 import { isAdmin } from '../kms/authorize.ts';
 import { CsmsError } from './errors.ts';
 import type { CsmsOperation } from './operation.ts';
@@ -76,7 +76,7 @@ function checked(name: string, op: CsmsOperation): CsmsOperation {
   return async (secrets, call, input) => {
     if (!isAdmin(call)) {
       const resources = secretResources(secrets.kms.region, call.project, input.params, name === 'CreateSecret' ? input.body.body.name : undefined);
-      if (!call.policies || evaluate(call.policies, { action, resources, context: {} }) !== 'allow') {
+      if (decide(call.policies ?? [], call.narrowing, { action, resources, context: {} }) !== 'allow') {
         throw new CsmsError('KMS.0307', `The caller may not call ${name}: no policy of the caller allows ${action} on this resource.`, 403);
       }
     }

@@ -7,7 +7,8 @@ import { fromUtf8 } from '../crypto/bytes.ts';
 import { identityApi } from '../iam/admin-routes.ts';
 import type { CredentialSource, Credential } from '../iam/credentials.ts';
 import { DirectoryError, type Directory } from '../iam/directory.ts';
-import { operationClass, type RateLimiter } from '../iam/rate-limit.ts';
+import { WorkloadAuthError } from '../iam/roles.ts';
+import { operationClass, type OperationClass, type RateLimiter } from '../iam/rate-limit.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
@@ -142,6 +143,37 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.use('/v1/*', authenticate);
   app.use('/v2/*', authenticate);
   if (options.directory) {
+    // Temporary credentials for workloads, which prove who they are with their role's workload token
+    // (src/iam/roles.ts) instead of a signature: registered before the signature check.
+    const roles = options.directory.roles;
+    const limiter = options.rateLimiter;
+    const issue = async (c: Context<Env>, o: { duration?: unknown; policy?: unknown }) => {
+      const role = await roles.authenticate(c.req.header('x-workload-token'));
+      c.set('resource', role.name);
+      // Each issue writes a session record: a role's workloads share one control-plane bucket for it.
+      throttleKey(c, limiter, `role:${role.name}`, 'control', kms.clock.now());
+      return { credential: await roles.issue(role, o) };
+    };
+    app.get('/openstack/latest/securitykey', async (c) => {
+      c.set('operation', 'identity:securitykey');
+      return c.json(await issue(c, {}));
+    });
+    app.post('/edgekms/v1/security-tokens', async (c) => {
+      c.set('operation', 'identity:security-tokens');
+      let body: Record<string, unknown> = {};
+      const bytes = await bodyReader(c.req.raw, c.env, bodyLimit).catch(() => {
+        throw new DirectoryError(400, 'EDGEKMS.0400', `The request body must be JSON of at most ${bodyLimit} bytes.`);
+      });
+      if (bytes.length) {
+        try {
+          body = JSON.parse(fromUtf8(bytes)) as Record<string, unknown>;
+        } catch {
+          throw new DirectoryError(400, 'EDGEKMS.0400', 'The request body is not valid JSON.');
+        }
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DirectoryError(400, 'EDGEKMS.0400', 'The request body must be a JSON object.');
+      }
+      return c.json(await issue(c, { duration: body.duration_seconds, policy: body.policy }), 201);
+    });
     app.use('/edgekms/*', authenticate, async (c, next) => {
       c.set('operation', `identity:${c.req.method} ${c.req.routePath}`);
       if (c.get('credential').role !== 'admin') throw kmsHttpError(new KmsError(Code.NoApiPermission, 'Only the administrator may manage users, access keys and policies.', 403));
@@ -181,7 +213,7 @@ async function handleKms(c: Context<Env>, route: Route, kms: Kms, limiter?: Rate
   const reader = FieldReader.of(body, KMS_FIELDS);
   nameResource(c, c.req.param('key_id') ?? (body as Record<string, unknown>).key_id);
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
-  const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies }, {
+  const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies, narrowing: credential.narrowing }, {
     body: reader,
     query: c.get('url').searchParams,
     params: c.req.param() as Record<string, string>,
@@ -204,7 +236,7 @@ async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets, l
     throw new CsmsError('CSMS.0004', 'The request body is not a JSON object.');
   }
   nameResource(c, c.req.param('secret_name') ?? c.req.param('secret_id') ?? (route.name === 'CreateSecret' ? (body as Record<string, unknown>).name : undefined));
-  const reply = await route.op(secrets, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies }, {
+  const reply = await route.op(secrets, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies, narrowing: credential.narrowing }, {
     body: FieldReader.of(body, CSMS_FIELDS),
     query: c.get('url').searchParams,
     params: c.req.param() as Record<string, string>,
@@ -229,7 +261,7 @@ function nameResource(c: Context<Env>, name: unknown): void {
   if (typeof name === 'string' && name !== '') c.set('resource', name.slice(0, 128));
 }
 
-const AUDITED = /^\/(v1|v1\.0|v2|edgekms)\//;
+const AUDITED = /^\/(v1|v1\.0|v2|edgekms|openstack)\//;
 
 /**
  * Appends one audit record per API request once its answer is known and before it leaves. When the record
@@ -271,9 +303,12 @@ function claimedAccessKey(authorization: string | undefined): string | undefined
 
 /** A credential past its rate for the operation's class: 429 APIG.0308 with Retry-After, as Huawei's gateway answers. */
 function throttle(c: Context<Env>, limiter: RateLimiter | undefined, operation: string, now: number): void {
+  throttleKey(c, limiter, c.get('credential').accessKey, operationClass(operation), now);
+}
+
+function throttleKey(c: Context<Env>, limiter: RateLimiter | undefined, id: string, cls: OperationClass, now: number): void {
   if (!limiter) return;
-  const cls = operationClass(operation);
-  const wait = limiter.take(c.get('credential').accessKey, cls, now);
+  const wait = limiter.take(id, cls, now);
   if (wait === 0) return;
   c.header('Retry-After', String(wait));
   const { rps } = limiter.limits[cls];
@@ -323,7 +358,7 @@ function renderError(c: Context<Env>, err: unknown, options: AppOptions): Respon
     ({ status, body } = err);
   } else if (err instanceof KmsError) {
     ({ status, body } = kmsHttpError(err));
-  } else if (err instanceof AuthError) {
+  } else if (err instanceof AuthError || err instanceof WorkloadAuthError) {
     status = 401;
     body = gatewayErrorBody('APIGW.0301', err.message, requestId);
   } else if (err instanceof StoreError) {

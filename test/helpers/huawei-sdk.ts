@@ -19,8 +19,10 @@ export interface HuaweiClient {
   fail(method: string, path: string, data?: unknown, queryParams?: Record<string, string>): Promise<HuaweiError>;
 }
 
-export function huaweiClient(endpoint: string, ak: string, sk: string, projectId: string): HuaweiClient {
-  const credentials = new BasicCredentials().withAk(ak).withSk(sk).withProjectId(projectId);
+/** `securityToken`: a temporary credential's token, which the SDK core sends (signed) as X-Security-Token. */
+export function huaweiClient(endpoint: string, ak: string, sk: string, projectId: string, securityToken?: string): HuaweiClient {
+  let credentials = new BasicCredentials().withAk(ak).withSk(sk).withProjectId(projectId);
+  if (securityToken !== undefined) credentials = credentials.withSecurityToken(securityToken);
   const hc = new ClientBuilder((c: unknown) => c).withEndpoint(endpoint).withCredential(credentials).build();
   const call = async (method: string, path: string, data?: unknown, queryParams: Record<string, string> = {}) => {
     const res = await hc.sendRequest({
