@@ -24,6 +24,12 @@ export class AuthenticationError extends Error {
 export interface AesGcmKey {
   /** Returns ciphertext ‖ tag. */
   seal(iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
+  /**
+   * The same bytes as `seal`, as [ciphertext, tag] in two buffers. Offered by a binding that produces them
+   * apart (node:crypto), where joining them would copy every byte once more; a stream that writes them
+   * one after the other (the SDK's segments) uses this instead of `seal`.
+   */
+  sealDetached?(iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<readonly [Uint8Array, Uint8Array]>;
   /** Opens ciphertext ‖ tag; throws AuthenticationError if anything was altered. */
   open(iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
 }

@@ -11,17 +11,21 @@ import { nodeRsaPrivate } from './node-rsa.ts';
 export const nodeAesGcm: AesGcmImplementation = async (raw) => {
   const key = createSecretKey(raw);
   const cipher = raw.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm';
+  const sealDetached = async (iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<[Uint8Array, Uint8Array]> => {
+    const c = createCipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
+    if (aad) c.setAAD(aad);
+    const head = c.update(plaintext);
+    const tail = c.final(); // always empty for GCM; joined in case a future OpenSSL buffers
+    const ciphertext = tail.length ? Buffer.concat([head, tail]) : head;
+    return [ciphertext, c.getAuthTag()];
+  };
   return {
+    sealDetached,
     async seal(iv, plaintext, aad) {
-      const c = createCipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
-      if (aad) c.setAAD(aad);
-      const head = c.update(plaintext);
-      const tail = c.final();
-      const tag = c.getAuthTag();
-      const out = new Uint8Array(head.length + tail.length + tag.length);
-      out.set(head, 0);
-      out.set(tail, head.length);
-      out.set(tag, head.length + tail.length);
+      const [ciphertext, tag] = await sealDetached(iv, plaintext, aad);
+      const out = new Uint8Array(ciphertext.length + tag.length);
+      out.set(ciphertext, 0);
+      out.set(tag, ciphertext.length);
       return out;
     },
     async open(iv, sealed, aad) {

@@ -32,6 +32,10 @@ describe('AES-GCM implementations', () => {
         const key = await impl(hex(v.key));
         const sealed = await key.seal(hex(v.iv), hex(v.pt), v.aad ? hex(v.aad) : undefined);
         expect(toHex(sealed), v.name).toBe(v.ct + v.tag);
+        if (key.sealDetached) {
+          const [ct, tag] = await key.sealDetached(hex(v.iv), hex(v.pt), v.aad ? hex(v.aad) : undefined);
+          expect([toHex(ct), toHex(tag)], `${v.name} detached`).toEqual([v.ct, v.tag]);
+        }
         expect(toHex(await key.open(hex(v.iv), sealed, v.aad ? hex(v.aad) : undefined)), v.name).toBe(v.pt);
         const bad = sealed.slice();
         bad[bad.length - 1] ^= 1;
@@ -39,6 +43,10 @@ describe('AES-GCM implementations', () => {
       }
     });
   }
+
+  it('node:crypto offers sealDetached (the SDK writes its ciphertext and tag without joining them)', async () => {
+    expect((await nodeAesGcm(new Uint8Array(32))).sealDetached).toBeTypeOf('function');
+  });
 
   it('each opens what the other sealed, for many lengths and AADs', async () => {
     const raw = crypto.getRandomValues(new Uint8Array(32));

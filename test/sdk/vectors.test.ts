@@ -4,6 +4,7 @@
 import { createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
 import { checkNegative, checkPositive, type Env1Vectors, type PositiveVector } from '../vectors/env1-checks.ts';
 import { useWasm } from '../wasm/setup.ts';
 
@@ -17,6 +18,8 @@ describe('ENV1 vectors (shared checks)', () => {
   });
   // The shared checks assert by throwing (Deno runs them too); the expect states that each ran to its end.
   for (const v of vectors.positive) it(`positive: ${v.name}`, async () => expect(await checkPositive(vectors, v)).toBeUndefined());
+  // Node's provider (node:crypto) writes each segment's ciphertext and tag as two pieces: same bytes.
+  for (const v of vectors.positive) it(`positive, node:crypto provider: ${v.name}`, async () => expect(await checkPositive(vectors, v, nodeCrypto)).toBeUndefined());
   for (const v of vectors.negative) it(`negative: ${v.name}`, async () => expect(await checkNegative(vectors, v)).toBeUndefined());
 });
 

@@ -1,6 +1,7 @@
 // The ENV1 vector checks (test/vectors/env1.json), written with web APIs only so the same code runs in
 // Node (test/sdk/vectors.test.ts), Deno (test/deno/sdk.test.ts) and, bundled, in workerd and browsers.
 // Each check throws on a mismatch. The WASM core must be loaded first (the SM suite and SM2 keyring).
+import type { CryptoProvider } from '../../src/crypto/provider.ts';
 import { newEncryptionMaterials } from '../../src/sdk/materials/materials.ts';
 import type { EncryptedDataKey, EncryptionMaterials, Keyring, MaterialsManager } from '../../src/sdk/materials/types.ts';
 import { RawAesKeyring } from '../../src/sdk/keyrings/raw-aes.ts';
@@ -96,9 +97,10 @@ function fail(what: string): never {
   throw new Error(`ENV1 vector: ${what}`);
 }
 
-export async function checkPositive(vectors: Env1Vectors, v: PositiveVector): Promise<void> {
+/** Decrypts and re-encrypts a positive vector, with the given crypto provider (default: the portable one). */
+export async function checkPositive(vectors: Env1Vectors, v: PositiveVector, provider?: CryptoProvider): Promise<void> {
   const out = await collect(
-    decryptStream(streamOf(hex(v.ciphertext)), { keyring: keyringOf(vectors.keyrings[v.keyring]), unstoredContext: v.unstoredContext }),
+    decryptStream(streamOf(hex(v.ciphertext)), { keyring: keyringOf(vectors.keyrings[v.keyring]), unstoredContext: v.unstoredContext, crypto: provider }),
   );
   if (toHex(out) !== v.plaintext) fail(`${v.name}: decrypted plaintext differs`);
   const again = await collect(
@@ -110,6 +112,7 @@ export async function checkPositive(vectors: Env1Vectors, v: PositiveVector): Pr
         segmentSize: v.segmentSize,
         encryptionContext: v.encryptionContext,
         unstoredContext: v.unstoredContext,
+        crypto: provider,
       },
       () => hex(v.messageId),
     ),

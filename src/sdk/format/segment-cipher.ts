@@ -21,8 +21,8 @@ export function segmentNonce(index: number, final: boolean): Uint8Array<ArrayBuf
 export const SEGMENT_AAD: Uint8Array<ArrayBuffer> = new TextEncoder().encode('ENV1-seg');
 
 export interface SegmentCipher {
-  /** ciphertext ‖ 16-byte tag. */
-  seal(index: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** ciphertext ‖ 16-byte tag, as one or more pieces in order (written one after the other, never joined). */
+  seal(index: number, final: boolean, plaintext: Uint8Array): Promise<readonly Uint8Array[]>;
   /** The plaintext, or a rejection (any error) if the tag does not verify at this index and flag. */
   open(index: number, final: boolean, sealed: Uint8Array): Promise<Uint8Array>;
 }
@@ -35,7 +35,9 @@ export interface SegmentCipher {
 export async function aesGcmSegments(key: Uint8Array, aesGcm: AesGcmImplementation): Promise<SegmentCipher> {
   const k = await aesGcm(key);
   return {
-    seal: (i, f, p) => k.seal(segmentNonce(i, f), p, SEGMENT_AAD),
+    seal: k.sealDetached
+      ? (i, f, p) => k.sealDetached!(segmentNonce(i, f), p, SEGMENT_AAD)
+      : async (i, f, p) => [await k.seal(segmentNonce(i, f), p, SEGMENT_AAD)],
     open: (i, f, s) => k.open(segmentNonce(i, f), s, SEGMENT_AAD),
   };
 }
@@ -44,7 +46,7 @@ export async function aesGcmSegments(key: Uint8Array, aesGcm: AesGcmImplementati
 export function wasmSm4GcmSegments(key: Uint8Array): SegmentCipher {
   const k = new Uint8Array(key);
   return {
-    seal: async (i, f, p) => sm4GcmEncrypt(k, segmentNonce(i, f), p, SEGMENT_AAD),
+    seal: async (i, f, p) => [sm4GcmEncrypt(k, segmentNonce(i, f), p, SEGMENT_AAD)],
     open: async (i, f, s) => sm4GcmDecrypt(k, segmentNonce(i, f), s, SEGMENT_AAD),
   };
 }

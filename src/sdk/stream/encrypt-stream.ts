@@ -72,7 +72,7 @@ async function start(options: EncryptOptions, messageIdOf: () => Uint8Array): Pr
 
 /**
  * A segment's framing before its sealed bytes: regular `0x00`, final `0x01 ‖ u32 length`. Enqueued as its
- * own chunk so the sealed bytes WebCrypto returned are passed on without a copy.
+ * own chunk so the sealed pieces the cipher returned are passed on without a copy.
  */
 function framePrefix(final: boolean, plaintextLength: number): Uint8Array {
   if (!final) return Uint8Array.of(0); // fresh: a consumer may transfer or reuse what it reads
@@ -103,7 +103,7 @@ export function encryptStreamWithId(
   let index = 0;
   let finalQueued = false;
   let total = 0;
-  const pending: Promise<Uint8Array>[] = []; // sealed segments in order, each ending one frame
+  const pending: Promise<readonly Uint8Array[]>[] = []; // sealed segments in order (the pieces of each), each ending one frame
 
   return new ReadableStream<Uint8Array>(
     {
@@ -130,10 +130,12 @@ export function encryptStreamWithId(
             pending.push(p);
             finalQueued = final;
           }
-          const sealed = await pending.shift()!;
+          const pieces = await pending.shift()!;
           const last = finalQueued && pending.length === 0;
-          controller.enqueue(framePrefix(last, sealed.length - 16));
-          controller.enqueue(sealed);
+          let sealedLength = 0;
+          for (const p of pieces) sealedLength += p.length;
+          controller.enqueue(framePrefix(last, sealedLength - 16));
+          for (const p of pieces) controller.enqueue(p);
           if (last) controller.close();
         } catch (e) {
           await q.cancel(e);
