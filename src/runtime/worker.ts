@@ -88,6 +88,13 @@ function usersOf(env: WorkerEnv, adminAk: string) {
   const text = env.EDGEKMS_USERS;
   if (text === undefined || text === '') return [];
   if (typeof text !== 'string') throw new ConfigError('EDGEKMS_USERS must be a secret holding the JSON of users.json');
+  // The 503 answer goes to anyone: JSON.parse's message quotes the text around the fault, which may be
+  // a secret_key, so a parse failure is named without it.
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new ConfigError('EDGEKMS_USERS: users file is not JSON');
+  }
   try {
     return parseUsersFile(text, [adminAk]);
   } catch (e) {

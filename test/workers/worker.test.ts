@@ -221,6 +221,17 @@ describe('Worker configuration from secrets', () => {
     } finally {
       await bad.dispose();
     }
+    // JSON.parse quotes the text near its fault; an unquoted secret_key must not reach the 503 answer.
+    const unparsable = startWorker(bundle.dir, { bindings: { ...S, EDGEKMS_USERS: '[{"access_key":"WORKERUSERAK0001","secret_key":LeakedSecretKey0001}]' } });
+    try {
+      const res = await fetch(new URL('/healthz', await unparsable.ready));
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text).error_msg).toMatch(/EDGEKMS_USERS: users file is not JSON/);
+      expect(text).not.toMatch(/LeakedSec/);
+    } finally {
+      await unparsable.dispose();
+    }
   });
 
   it('EDGEKMS_CORS_ORIGINS as a var: listed origins get unauthenticated preflights; a malformed list is one 503 answer', async () => {
