@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { consoleAssetsPlugin } from './console-assets.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -32,7 +33,7 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli.js', platform: 'node' },
 ];
 for (const e of entries) {
-  await build({ ...common, platform: e.platform ?? 'neutral', entryPoints: [join(root, e.in)], outfile: join(dist, e.out), external: e.external ?? [], conditions: e.conditions ?? [], plugins: [wasmBeside] });
+  await build({ ...common, platform: e.platform ?? 'neutral', entryPoints: [join(root, e.in)], outfile: join(dist, e.out), external: e.external ?? [], conditions: e.conditions ?? [], plugins: [wasmBeside, consoleAssetsPlugin] });
 }
 copyFileSync(join(root, 'wasm/pkg/edgekms_core.wasm'), join(dist, 'edgekms_core.wasm'));
 

@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { consoleAssetsPlugin } from './console-assets.mjs';
 
 // The project root: the nearest folder with a package.json (this file may itself run from a bundle).
 let root = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +26,7 @@ export async function bundle(entry, outName) {
     logLevel: 'warning',
     loader: { '.wasm': 'file' },
     assetNames: '[name]',
+    plugins: [consoleAssetsPlugin],
   });
   return outfile;
 }

@@ -4,6 +4,7 @@
 // WASM crypto core (SM2, SM3, SM4) is loaded before anything else: without it the server does not start.
 // SIGINT/SIGTERM drain requests in flight (bounded), wait for a maintenance run in progress, then close the
 // store (which releases its LOCK).
+import consoleAssets from 'edgekms:console-assets';
 import { stdoutAccessLog } from './access-log.ts';
 import { nodeBodyReader } from './node-body.ts';
 import { nodeCrypto } from './node-crypto.ts';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     bodyReader: nodeBodyReader,
     log,
     corsOrigins: config.corsOrigins,
+    consoleAssets,
     logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   });

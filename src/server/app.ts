@@ -22,6 +22,7 @@ import { CSMS_FIELDS } from '../secrets/operation.ts';
 import { CSMS_ROUTES, type CsmsRoute, type ErrorForm } from '../secrets/routes.ts';
 import { Secrets } from '../secrets/secrets.ts';
 import { BodyTooLarge, readBody, type BodyReader } from './body.ts';
+import { consoleApp, type ConsoleAssets } from './console.ts';
 import { corsFor } from './cors.ts';
 import { HttpError, csmsErrorBody, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
 
@@ -60,6 +61,8 @@ export interface AppOptions {
   directory?: Directory;
   /** Browser origins allowed to call (EDGEKMS_CORS_ORIGINS); none when empty. */
   corsOrigins?: readonly string[];
+  /** The web console's files, served at /console when present. */
+  consoleAssets?: ConsoleAssets;
 }
 
 type Env = {
@@ -139,6 +142,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const origin = (c: Context<Env>) => new URL(c.req.url).origin;
   app.get('/', (c) => c.json({ versions: apiVersions(origin(c)) }));
   for (const id of ['v1.0', 'v2']) app.get(`/${id}`, (c) => c.json({ version: apiVersions(origin(c)).find((v) => v.id === id) }));
+  if (options.consoleAssets) app.route('/console', consoleApp(options.consoleAssets));
   app.use('/v1.0/*', authenticate);
   app.use('/v1/*', authenticate);
   app.use('/v2/*', authenticate);
