@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
-import { makeRig, rejection } from '../helpers/kms.ts';
+import { ADMIN, makeRig, rejection } from '../helpers/kms.ts';
+import { MAX_DOCUMENTS_PER_PROJECT } from '../../src/kms/keyspaces/documents.ts';
+import { listAll } from '../../src/store/store.ts';
 
 const KEYSPACE = '6f1c2b7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f';
 const POLICY = JSON.stringify({ version: '1.0', allowed_access_point: ['ap'] });
@@ -53,5 +55,20 @@ describe('keyspace documents under store faults', () => {
     expect(await listPoints()).toEqual(points);
     store.arm(0);
     expect((await req('POST', `access-points/${access_point_id}/get-privatekey`, {})).private_key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+  });
+});
+
+describe('keyspace documents are bounded per project', () => {
+  it('a create past MAX_DOCUMENTS_PER_PROJECT is refused with KMS.0308 and writes nothing; other kinds are unaffected', async () => {
+    const rig = await makeRig();
+    const prefix = `kms/${ADMIN.project}/access-point/`;
+    const filler = new TextEncoder().encode('{}');
+    for (let i = 0; i < MAX_DOCUMENTS_PER_PROJECT; i++) await rig.store.put(`${prefix}${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, filler);
+    const e = await rejection<ApiError>(rig.client.request('POST', '/v1.0/{project_id}/kms/access-points', { keyspace_id: KEYSPACE, access_point_name: 'one-too-many', type: 3 }));
+    expect([e.status, e.code]).toEqual([400, 'KMS.0308']);
+    expect(e.message).toMatch(/already holds 1000 documents of this kind \(access point\)/);
+    expect(await listAll(rig.store, prefix)).toHaveLength(MAX_DOCUMENTS_PER_PROJECT);
+    const { policy_id } = await rig.client.request('POST', '/v1.0/{project_id}/kms/key-policies', { keyspace_id: KEYSPACE, policy_name: 'p', policy: POLICY });
+    expect(policy_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,13 +1,19 @@
 // Keyspace documents (key policies, access points): one JSON document per id under
 // kms/<project>/<kind>/<id>, listed by keyspace with Huawei's limit / marker paging (the marker is the id
 // to continue after). Single-document writes, like the key records: nothing half-made can survive.
-import { getJson, putJson, type Store } from '../../store/store.ts';
+import { getJson, listAll, putJson, type Store } from '../../store/store.ts';
 import { Code, KmsError } from '../errors.ts';
 
 export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const UUID_RULE = { required: true, pattern: UUID } as const;
 export const NAME_RULE = { required: true, pattern: /^[a-zA-Z0-9:/_-]{1,255}$/ } as const;
 export const DESCRIPTION_RULE = { max: 255 } as const;
+/**
+ * Documents of one kind a project may hold. Every list request reads all of them, and nothing else bounds
+ * how many a caller creates. Two creates racing at the limit may both pass: the bound is on the scale of
+ * the work, not an exact count.
+ */
+export const MAX_DOCUMENTS_PER_PROJECT = 1000;
 
 export interface KeyspaceDocument {
   id: string;
@@ -40,6 +46,9 @@ export class KeyspaceDocuments<T extends KeyspaceDocument> {
   }
 
   async create(project: string, doc: T): Promise<void> {
+    if ((await listAll(this.store, `kms/${project}/${this.kind}/`)).length >= MAX_DOCUMENTS_PER_PROJECT) {
+      throw new KmsError(Code.InvalidParameter, `The project already holds ${MAX_DOCUMENTS_PER_PROJECT} documents of this kind (${this.what}); delete one first.`);
+    }
     await putJson(this.store, path(project, this.kind, doc.id), doc, { ifVersion: null });
   }
 
