@@ -1,7 +1,7 @@
 // esbuild-bundles a TypeScript entry point for Node 20 (which cannot strip types) into .cache/tsrun/,
 // packages left external. Used by scripts/tsrun.mjs, the tests that spawn processes, and the benchmarks.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consoleAssetsPlugin } from './console-assets.mjs';
@@ -14,9 +14,12 @@ export async function bundle(entry, outName) {
   const outDir = join(root, '.cache', 'tsrun');
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, outName ?? basename(entry).replace(/\.ts$/, '.mjs'));
+  // Written under a name of its own, then renamed: processes bundling the same entry at once (a pipe of two
+  // edgekms commands) never import a half-written file.
+  const temp = join(outDir, `.${process.pid}-${Date.now()}-${basename(outfile)}`);
   await build({
     entryPoints: [resolve(root, entry)],
-    outfile,
+    outfile: temp,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -28,5 +31,6 @@ export async function bundle(entry, outName) {
     assetNames: '[name]',
     plugins: [consoleAssetsPlugin],
   });
+  renameSync(temp, outfile);
   return outfile;
 }

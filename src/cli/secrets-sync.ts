@@ -24,7 +24,7 @@ Options
   --interval D   time between reads: 90s, 2m, 1h (default 2m)
   --once         read and write once, then exit (init containers)
   --json         one JSON summary line per round on stdout (file names and states, never values)
-  --endpoint URL, --credentials FILE   as for the other commands
+  --endpoint URL, --project ID, --credentials FILE   as for the other commands
 
 Exit codes: 0 done, or stopped by a signal; 1 a secret or key could not be read (--once); 2 usage error;
 3 server unreachable or credential unreadable (--once).
@@ -147,7 +147,8 @@ export async function syncRound(client: SecretsClient, dir: string, targets: Tar
 }
 
 export interface SyncIo {
-  transport: () => Transport;
+  /** The signed transport for the connection options given on the command line. */
+  transport: (connection: { endpoint?: string; credentials?: string; project?: string }) => Transport;
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -168,6 +169,7 @@ export async function runSync(argv: string[], io: SyncIo): Promise<number> {
         json: { type: 'boolean', default: false },
         endpoint: { type: 'string' },
         credentials: { type: 'string' },
+        project: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -191,7 +193,7 @@ export async function runSync(argv: string[], io: SyncIo): Promise<number> {
   }
   const interval = parseInterval(v.interval!);
   mkdirSync(v.dir, { recursive: true, mode: 0o700 });
-  const client = new SecretsClient(io.transport());
+  const client = new SecretsClient(io.transport({ endpoint: v.endpoint, credentials: v.credentials, project: v.project }));
 
   let backoff = 1000;
   for (;;) {

@@ -14,11 +14,13 @@ const FILE = 'wasm/pkg/edgekms_core.wasm';
 
 /**
  * Where the artifact is looked for: only $EDGEKMS_WASM_PATH when it is set (a path the operator named must
- * not silently fall back to another file); otherwise next to this source tree, then the cwd.
+ * not silently fall back to another file); otherwise beside this bundle, next to this source tree, then the cwd.
  */
 export function wasmCorePaths(): string[] {
   if (process.env.EDGEKMS_WASM_PATH) return [process.env.EDGEKMS_WASM_PATH];
   const paths: string[] = [];
+  // Beside a bundle that ships with its copy of the core (the package's dist/cli.js and dist/edgekms_core.wasm).
+  paths.push(fileURLToPath(new URL('./edgekms_core.wasm', import.meta.url)));
   // src/runtime/ -> repository root. (Also right for bundles written two levels down, like .cache/tsrun/.)
   paths.push(fileURLToPath(new URL(`../../${FILE}`, import.meta.url)));
   paths.push(join(process.cwd(), FILE));

@@ -57,8 +57,8 @@ describe('edgekms CLI', () => {
   it('signs with HUAWEICLOUD_SDK_AK / _SK / _PROJECT_ID from the environment', () => {
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8'));
     const empty = mkdtempSync(join(tmpdir(), 'edgekms-cli-env-'));
-    const run = (extra: Record<string, string>) =>
-      spawnSync(process.execPath, ['bin/edgekms.mjs', 'random', '--bits', '128'], {
+    const run = (extra: Record<string, string>, args: string[] = []) =>
+      spawnSync(process.execPath, ['bin/edgekms.mjs', 'random', '--bits', '128', ...args], {
         encoding: 'utf8',
         env: { ...process.env, EDGEKMS_DATA_DIR: empty, EDGEKMS_ENDPOINT: server.url, HUAWEICLOUD_SDK_AK: admin.access_key, HUAWEICLOUD_SDK_SK: admin.secret_key, ...extra },
       });
@@ -69,6 +69,9 @@ describe('edgekms CLI', () => {
       const noProject = run({});
       expect(noProject.status).toBe(2);
       expect(noProject.stderr).toContain('HUAWEICLOUD_SDK_PROJECT_ID');
+      const flagProject = run({}, ['--project', admin.project_id]);
+      expect(flagProject.status, flagProject.stderr).toBe(0);
+      expect(flagProject.stdout.trim()).toMatch(/^[0-9A-F]{32}$/);
       const wrong = run({ HUAWEICLOUD_SDK_PROJECT_ID: admin.project_id, HUAWEICLOUD_SDK_SK: 'not-the-secret-key-0000' });
       expect(wrong.status).toBe(1);
       expect(wrong.stderr).toContain('APIGW.0301');
