@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEGMENT_LOG2 } from '../../src/sdk/format/header.ts';
 import { decryptFile, decryptNodeStream, encryptNodeStream } from '../../src/runtime/sdk-node.ts';
 import { decryptStream } from '../../src/sdk/stream/decrypt-stream.ts';
 import { encryptStream } from '../../src/sdk/stream/encrypt-stream.ts';
@@ -73,7 +74,7 @@ describe('ENV1 streams', () => {
       },
       { highWaterMark: 0 },
     );
-    const reader = encryptStream(endless, { keyring, windowBytes: 1 * MiB }).getReader();
+    const reader = encryptStream(endless, { keyring, windowBytes: 1 * MiB, segmentSize: 65536 }).getReader();
     await reader.read(); // header
     await reader.read(); // first segment
     for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
@@ -81,7 +82,7 @@ describe('ENV1 streams', () => {
     expect(pulled).toBeLessThanOrEqual(1 * MiB + 3 * 65536);
     await reader.cancel();
 
-    const { ciphertext } = await encrypt(random(8 * MiB), { keyring });
+    const { ciphertext } = await encrypt(random(8 * MiB), { keyring, segmentSize: 65536 });
     let fed = 0;
     let o = 0;
     const slow = new ReadableStream<Uint8Array>(
@@ -106,7 +107,8 @@ describe('ENV1 streams', () => {
   it('Node adapters: file -> encryptNodeStream -> file -> decryptNodeStream round-trips (Buffer chunks)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'env1-node-'));
     const keyring = aesKeyring();
-    for (const n of [0, 65535, 65536, 65537, 3 * MiB + 5]) {
+    const S = 2 ** DEFAULT_SEGMENT_LOG2; // the segment size the adapters use by default: each side of it
+    for (const n of [0, S - 1, S, S + 1, 3 * MiB + 5]) {
       const data = random(n);
       writeFileSync(join(dir, 'plain'), data);
       await pipeline(encryptNodeStream(createReadStream(join(dir, 'plain'), { highWaterMark: 10_000 }), { keyring }), createWriteStream(join(dir, 'sealed')));
