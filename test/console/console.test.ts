@@ -161,7 +161,7 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
   });
 
   it('5. creates a secret from two key/value rows (v1), adds a version (v2, SYSCURRENT)', async () => {
-    await page.getByRole('link', { name: 'Secrets' }).click();
+    await page.getByRole('link', { name: 'Secrets', exact: true }).click();
     await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
     expect(await axeProblems()).toEqual([]);
     await page.getByLabel('Name').fill('db-credentials');
@@ -190,6 +190,123 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Show value of v2' }).click();
     await expect.poll(() => page.getByLabel('Secret value', { exact: true }).innerText()).toBe('{"password":"s3cret-2"}');
     await shot('08-secret-v2');
+  });
+
+  it('lists keys a page at a time and filters them by state', async () => {
+    for (let i = 0; i < 11; i++) await kms.createKey({ key_alias: `page-${String(i).padStart(2, '0')}` });
+    const total = (await kms.listKeys({ limit: '1000' })).key_details.length;
+    expect(total).toBeGreaterThan(11);
+    await page.getByRole('link', { name: 'Keys', exact: true }).click();
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => page.locator('.pager p').innerText()).toBe(`Page 1: 10 of ${total} key(s).`);
+    expect(await rows.count()).toBe(10);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => page.locator('.pager p').innerText()).toBe(`Page 2: ${total - 10} of ${total} key(s).`);
+    expect(await rows.count()).toBe(total - 10);
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => page.locator('.pager p').innerText()).toContain('Page 1:');
+    await page.getByLabel('State').selectOption({ label: 'Disabled' });
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('.pager p').innerText()).toBe('Page 1: 1 of 1 key(s).');
+    expect(await rows.innerText()).toContain('console-key');
+    await shot('10-keys-filtered');
+  });
+
+  it('manages tags, rotation and grants of a key', async () => {
+    await kms.enableKey({ key_id: keyId });
+    await page.goto(`${server.url}/console#/keys/${keyId}`);
+    await page.getByRole('heading', { name: 'Key console-key' }).waitFor();
+    await page.getByLabel('Tag key').fill('env');
+    await page.getByLabel('Tag value').fill('prod');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByText('env=prod').waitFor();
+    expect((await kms.showKmsTags(keyId)).tags).toEqual([{ key: 'env', value: 'prod' }]);
+    await page.getByRole('button', { name: 'Remove tag env' }).click();
+    await page.getByText('Tag env removed.').waitFor();
+    expect((await kms.showKmsTags(keyId)).tags).toEqual([]);
+
+    await page.getByRole('button', { name: 'Enable rotation' }).click();
+    await page.getByText('Rotation is on').waitFor();
+    await page.getByLabel('Interval in days (30-365)').fill('90');
+    await page.getByRole('button', { name: 'Set interval' }).click();
+    await page.getByText('Interval saved.').waitFor();
+    const rotation = await kms.getKeyRotationStatus({ key_id: keyId });
+    expect([rotation.key_rotation_enabled, rotation.rotation_interval]).toEqual([true, 90]);
+
+    await page.getByLabel('Grantee principal (user id)').fill('0123456789abcdef0123456789abcdef');
+    await page.getByLabel('Name (optional)').fill('reader');
+    await page.getByRole('checkbox', { name: 'decrypt-data', exact: true }).check();
+    await page.getByRole('button', { name: 'Create grant' }).click();
+    await page.getByText('Grant created.').waitFor();
+    const grants = (await kms.listGrants({ key_id: keyId })).grants;
+    expect(grants.map((g) => [g.name, g.grantee_principal, g.operations])).toEqual([['reader', '0123456789abcdef0123456789abcdef', ['decrypt-data']]]);
+    expect(await axeProblems()).toEqual([]);
+    await shot('11-key-tags-rotation-grants');
+    await page.getByRole('button', { name: 'Revoke grant reader' }).click();
+    await page.getByText('Grant revoked.').waitFor();
+    expect((await kms.listGrants({ key_id: keyId })).grants).toEqual([]);
+  });
+
+  it('signs and verifies with a signing key made in the console', async () => {
+    await page.getByRole('link', { name: 'Keys', exact: true }).click();
+    await page.getByLabel('Alias').fill('console-signer');
+    await page.getByLabel('Key spec').selectOption('EC_P256');
+    await page.getByLabel('Key usage').selectOption('SIGN_VERIFY');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('heading', { name: 'Key console-signer' }).waitFor();
+    const signerId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]);
+    await page.getByLabel('Message').fill('pay 10 to bob');
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    const signature = page.getByLabel('Signature (Base64)');
+    await expect.poll(() => signature.inputValue()).not.toBe('');
+    const message = Buffer.from('pay 10 to bob').toString('base64');
+    expect((await kms.verify({ key_id: signerId, message, message_type: 'RAW', signing_algorithm: 'ECDSA_SHA_256', signature: await signature.inputValue() })).signature_valid).toBe('true');
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText('The signature is valid.').waitFor();
+    await page.getByLabel('Message').fill('pay 99 to bob');
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText('The signature is NOT valid.').waitFor();
+    expect(await axeProblems()).toEqual([]);
+    await shot('12-sign-verify');
+  });
+
+  it('creates a secret from plain text, schedules its deletion and restores it', async () => {
+    await page.getByRole('link', { name: 'Secrets', exact: true }).click();
+    await page.getByLabel('Name').fill('api-token');
+    await page.getByRole('radio', { name: 'Plain text' }).check();
+    await page.getByLabel('Secret value (plain text)').fill('tok-123');
+    await page.getByRole('button', { name: 'Create secret' }).click();
+    await page.getByRole('heading', { name: 'Secret api-token' }).waitFor();
+    expect((await secrets.getVersion('api-token', 'v1')).secret_string).toBe('tok-123');
+    await page.getByLabel('Days before deletion (7-30)').fill('8');
+    await page.getByRole('button', { name: 'Schedule deletion' }).click();
+    await page.getByText('Deletion scheduled in 8 days.').waitFor();
+    expect((await secrets.showSecret('api-token')).state).toBe('PENDING_DELETE');
+    expect(await page.locator('.details').innerText()).toContain('pending delete');
+    await shot('13-secret-pending-delete');
+    await page.getByRole('button', { name: 'Restore secret' }).click();
+    await page.getByText('Secret restored.').waitFor();
+    expect((await secrets.showSecret('api-token')).state).toBe('ENABLED');
+    await page.getByRole('link', { name: 'Secrets', exact: true }).click();
+    await page.getByRole('link', { name: 'db-credentials' }).waitFor();
+    expect(await page.locator('tbody').innerText()).toContain('api-token');
+  });
+
+  it('shows the audit log, filtered, and verifies its chain', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByLabel('Result').selectOption('failure');
+    await page.getByLabel('Resource').fill(keyId);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    // The table first shows the unfiltered log; wait for the filtered answer.
+    const rows = () => page.locator('tbody tr').allInnerTexts();
+    await expect.poll(async () => (await rows()).every((r) => r.includes('failure') && r.includes(keyId))).toBe(true);
+    expect((await rows()).join('\n')).toContain(`encrypt-data\t${keyId}\t400 ${Code.KeyDisabled}\tfailure`);
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await page.getByText(/The chain is intact: \d+ record\(s\)\./).waitFor();
+    expect(await axeProblems()).toEqual([]);
+    await shot('14-audit');
   });
 
   it('6. signs out: neither sessionStorage nor the DOM holds the credential', async () => {

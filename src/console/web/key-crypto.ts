@@ -36,6 +36,7 @@ function encryptDecrypt(c: Clients, k: KeyDetails): HTMLElement {
   decrypted.setAttribute('aria-live', 'polite');
   encrypt.addEventListener('click', () =>
     busy(encrypt, messages, async () => {
+      cipher.value = ''; // a refused call must not leave an older ciphertext looking like its answer
       const r = await c.kms.encryptData({ key_id: k.key_id, plain_text: plain.value, encryption_algorithm: algorithm, additional_authenticated_data: aad.value || undefined });
       cipher.value = r.cipher_text;
       messages.ok('Encrypted: the ciphertext is below.');

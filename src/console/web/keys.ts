@@ -21,10 +21,14 @@ export function keysView(c: Clients): HTMLElement {
   let markers = [''];
   let page = 0;
   let nextMarker = '';
+  // Only the latest query may fill the table: an earlier, slower answer is dropped.
+  let generation = 0;
 
   const load = () =>
     busy(null, messages, async () => {
+      const mine = ++generation;
       const r = await c.kms.listKeys({ limit: String(PAGE), marker: markers[page] || undefined, key_state: state.value || undefined, key_spec: spec.value });
+      if (mine !== generation) return;
       nextMarker = r.truncated === 'true' ? r.next_marker : '';
       body.replaceChildren(...r.key_details.map(row));
       if (!r.key_details.length) body.append(h('tr', {}, h('td', { colspan: 5 }, 'No keys match.')));

@@ -1,5 +1,6 @@
 // The web console: a page shell (skip link, navigation, sign-out) and a hash router over the views. Each
 // navigation renders one view into <main> and moves keyboard focus to its heading.
+import { auditView } from './audit.ts';
 import { h } from './dom.ts';
 import { keyView } from './key-view.ts';
 import { keysView } from './keys.ts';
@@ -26,6 +27,7 @@ function signOut(): void {
 function viewFor(c: Clients, hash: string): HTMLElement {
   const [, section = 'keys', id] = /^#\/([a-z]+)(?:\/(.+))?$/.exec(hash) ?? [];
   const name = id === undefined ? undefined : decodeURIComponent(id);
+  if (section === 'audit') return auditView(c);
   if (section === 'secrets') return name ? secretView(c, name) : secretsView(c);
   return name ? keyView(c, name) : keysView(c);
 }
@@ -39,7 +41,7 @@ function render(): void {
     return;
   }
   clients ??= clientsFor(credential);
-  const current = location.hash.startsWith('#/secrets') ? 'secrets' : 'keys';
+  const current = /^#\/(secrets|audit)/.exec(location.hash)?.[1] ?? 'keys';
   const link = (hash: string, text: string, section: string) => h('a', { href: hash, 'aria-current': current === section ? 'page' : undefined }, text);
   const view = viewFor(clients, location.hash);
   app.replaceChildren(
@@ -48,7 +50,7 @@ function render(): void {
       'header',
       { class: 'top' },
       h('span', { class: 'brand' }, 'edgekms console'),
-      h('nav', { 'aria-label': 'Main' }, link('#/keys', 'Keys', 'keys'), link('#/secrets', 'Secrets', 'secrets')),
+      h('nav', { 'aria-label': 'Main' }, link('#/keys', 'Keys', 'keys'), link('#/secrets', 'Secrets', 'secrets'), link('#/audit', 'Audit log', 'audit')),
       h('span', { class: 'who' }, `${clients.accessKey} · project ${clients.projectId}`),
       h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'),
     ),

@@ -14,6 +14,8 @@ export interface Credential {
 export interface Clients {
   projectId: string;
   accessKey: string;
+  /** For the calls without a typed client (the audit log). */
+  http: SignedClient;
   kms: KmsClient;
   secrets: SecretsClient;
 }
@@ -39,5 +41,5 @@ export const clear = () => sessionStorage.removeItem(KEY);
 /** The API is the page's own origin; one interactive attempt per call (the user sees failures at once). */
 export function clientsFor(c: Credential): Clients {
   const http = new SignedClient({ endpoint: location.origin, projectId: c.projectId, accessKey: c.accessKey, secretKey: c.secretKey, retry: false });
-  return { projectId: c.projectId, accessKey: c.accessKey, kms: new KmsClient(http), secrets: new SecretsClient(http) };
+  return { projectId: c.projectId, accessKey: c.accessKey, http, kms: new KmsClient(http), secrets: new SecretsClient(http) };
 }
