@@ -44,7 +44,7 @@ const SCAN_SLICE = 4096;
 
 // setImmediate where the runtime has it (Node, Deno, Bun: no 1 ms timer clamp), else a zero timeout.
 const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-const yieldToOthers: () => Promise<void> = immediate ? () => new Promise((r) => immediate(() => r())) : () => new Promise((r) => setTimeout(r, 0));
+export const yieldToOthers: () => Promise<void> = immediate ? () => new Promise((r) => immediate(() => r())) : () => new Promise((r) => setTimeout(r, 0));
 
 /** A project's key index while it is built: writes made meanwhile are applied to it and not overwritten. */
 interface IndexSlot {

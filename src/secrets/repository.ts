@@ -12,6 +12,7 @@
 // | `csms/<project>/record/<…>`       | a notification record                   |
 // | `csms/<project>/task/<…>`         | a rotation task                         |
 import type { Clock } from '../kms/clock.ts';
+import { yieldToOthers } from '../kms/repository.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 import { CsmsCode, CsmsError, secretNotFound } from './errors.ts';
 import type { SecretRecord } from './record.ts';
@@ -24,6 +25,8 @@ interface IdEntry {
 const SWEEP_GRACE_MS = 10 * 60 * 1000;
 const MAX_CAS_RETRIES = 16;
 const PARSED_CACHE = 1024;
+/** Secrets read between yields to the event loop while listing. */
+const LIST_SLICE = 16;
 
 export const secretPath = (project: string, name: string) => `csms/${project}/secret/${name}`;
 const idPath = (project: string, id: string) => `csms/${project}/id/${id}`;
@@ -43,6 +46,12 @@ export class SecretRepository {
 
   /** A secret by name, or null. A secret past its scheduled deletion time is deleted here and reported absent. */
   async load(project: string, name: string): Promise<Loaded | null> {
+    const shared = await this.loadShared(project, name);
+    return shared && { record: structuredClone(shared.record), version: shared.version };
+  }
+
+  /** As load, but the record is the parse cache's own: read it, never change it. */
+  private async loadShared(project: string, name: string): Promise<Loaded | null> {
     const path = secretPath(project, name);
     const entry = await this.store.get(path);
     if (!entry) return null;
@@ -57,7 +66,7 @@ export class SecretRepository {
       await this.destroy(cached.record, cached.version).catch(() => {});
       return null;
     }
-    return { record: structuredClone(cached.record), version: cached.version };
+    return cached;
   }
 
   async get(project: string, name: string): Promise<SecretRecord | null> {
@@ -145,13 +154,20 @@ export class SecretRepository {
     return (await listAll(this.store, `csms/${project}/secret/`)).length;
   }
 
-  /** Every live secret of a project, by name (the order list markers follow). */
-  async list(project: string): Promise<SecretRecord[]> {
+  /**
+   * Every live secret of a project, by name (the order list markers follow), for reading only: the records
+   * are the parse cache's own, since copying each one would copy every sealed value of every version (up to
+   * ~0.9 MB a secret). Read in slices with the event loop served in between: a store that answers from
+   * memory would otherwise hold it for the whole listing.
+   */
+  async list(project: string): Promise<readonly Readonly<SecretRecord>[]> {
     const prefix = `csms/${project}/secret/`;
     const out: SecretRecord[] = [];
-    for (const p of await listAll(this.store, prefix)) {
-      const r = await this.get(project, p.slice(prefix.length));
-      if (r) out.push(r);
+    const paths = await listAll(this.store, prefix);
+    for (let i = 0; i < paths.length; i++) {
+      if (i % LIST_SLICE === LIST_SLICE - 1) await yieldToOthers();
+      const loaded = await this.loadShared(project, paths[i].slice(prefix.length));
+      if (loaded) out.push(loaded.record);
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
