@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runCliBytes } from '../helpers/cli.ts';
+import { spawnSync } from 'node:child_process';
+import { cliScript, runCli, runCliBytes } from '../helpers/cli.ts';
+import { requireTool } from '../helpers/required-tool.ts';
 import { startNodeServer, type RunningServer } from '../helpers/node-server.ts';
 
 const work = mkdtempDir();
@@ -147,6 +149,27 @@ describe('edgekms encrypt-file / decrypt-file', () => {
     const opened = await runCliBytes(['decrypt-file', '-', '-'], env(), sealed.stdout);
     expect(opened.code).toBe(0);
     expect(opened.stdout.equals(plain)).toBe(true);
+  });
+
+  const hasScript = requireTool('script (util-linux)', spawnSync('script', ['--version']).status === 0, 'runs encrypt-file on a terminal to see its progress bar');
+  it.skipIf(!hasScript)('on a terminal a progress bar (bytes, bytes/s, ETA) goes to stderr; with --json none does', async () => {
+    const plain = join(work, 'tty.bin');
+    writeFileSync(plain, randomBytes(3 * 1024 * 1024));
+    const script = await cliScript();
+    // script(1) gives the command a pseudo-terminal for stdin, stdout and stderr, and copies what it writes.
+    const onTty = (extra: string) =>
+      spawnSync('script', ['-qec', `${process.execPath} ${script} encrypt-file ${plain} ${join(work, 'tty.env1')} --key ${keyId} ${extra}`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env() },
+      });
+    const shown = onTty('');
+    expect(shown.status, shown.stdout).toBe(0);
+    expect(shown.stdout).toMatch(/\r\[[#-]{24}\] [\d.]+ (B|KiB|MiB) \/ 3\.0 MiB {2}[\d.]+ (B|KiB|MiB|GiB)\/s {2}ETA \S+/);
+    expect(shown.stdout).toContain('tty.env1: ');
+    const quiet = onTty('--json');
+    expect(quiet.status).toBe(0);
+    expect(quiet.stdout).not.toContain('ETA');
+    expect(JSON.parse(quiet.stdout.replace(/\r/g, '')).out).toBe(join(work, 'tty.env1'));
   });
 
   it('several --key make a multi-region message that either region\'s key opens alone', async () => {

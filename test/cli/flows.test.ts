@@ -182,11 +182,11 @@ describe('edgekms through the product flows', () => {
     const badFlag = await cli(['keys', 'list', '--colour']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.err).toMatch(/^edgekms: Unknown option '--colour'.*\(see edgekms keys list --help\)$/);
-    for (const c of COMMANDS) {
-      const help = await cli([...c.name.split(' '), '--help']);
-      expect(help.code, c.name).toBe(0);
-      expect(help.out, c.name).toMatch(c.rawArgs ? /^Usage: edgekms / : new RegExp(`^Usage: edgekms ${c.name}`));
-    }
+    const helps = await Promise.all(COMMANDS.map((c) => cli([...c.name.split(' '), '--help'])));
+    COMMANDS.forEach((c, i) => {
+      expect(helps[i].code, c.name).toBe(0);
+      expect(helps[i].out, c.name).toMatch(c.rawArgs ? /^Usage: edgekms / : new RegExp(`^Usage: edgekms ${c.name}`));
+    });
   }, 60_000);
 
   it('ran every command of the table with --json (serve and the file commands are covered in their own tests)', () => {

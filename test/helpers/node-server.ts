@@ -28,10 +28,15 @@ export function startDenoServer(env: Record<string, string | undefined>, timeout
   return startServerProcess(`${root}node_modules/deno/deno`, ['task', 'start'], { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ...env }, timeoutMs, root);
 }
 
-async function startServerProcess(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number, cwd?: string): Promise<RunningServer> {
+/**
+ * Any server command (its ready line is `edgekms listening on URL`), e.g. an installed package's `npm start`.
+ * `processGroup`: the command runs in a process group of its own and stop() signals the whole group (npm
+ * does not pass SIGTERM on to the script it runs).
+ */
+export async function startServerProcess(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number, cwd?: string, processGroup = false): Promise<RunningServer> {
   const started = performance.now();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', ...env };
-  const child: ChildProcess = spawn(command, args, { cwd, env: childEnv as Record<string, string>, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, args, { cwd, env: childEnv as Record<string, string>, stdio: ['ignore', 'pipe', 'pipe'], detached: processGroup });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,7 +66,8 @@ async function startServerProcess(command: string, args: string[], env: Record<s
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
+        if (processGroup) process.kill(-child.pid!, 'SIGTERM');
+        else child.kill('SIGTERM');
       }),
   };
 }

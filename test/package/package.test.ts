@@ -2,12 +2,13 @@
 // repository installs the tarball offline and uses it from Node (an ESM script), Deno (`deno run`, the same
 // script), a browser (an esbuild bundle run in Chromium) and TypeScript (`tsc --noEmit` on a consumer file).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, serveDir } from '../helpers/chromium.ts';
+import { startServerProcess } from '../helpers/node-server.ts';
 import { requireTool } from '../helpers/required-tool.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -28,7 +29,8 @@ beforeAll(() => {
   spawnSync('mkdir', ['-p', project]);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // Offline, from the tarball alone: the bundles are self-contained, so nothing else is fetched.
-  const installed = run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], project);
+  // --omit=dev: what a production install gets; the package must need nothing beyond itself.
+  const installed = run('npm', ['install', '--offline', '--omit=dev', '--no-audit', '--no-fund', tarball], project);
   expect(installed.status, installed.out).toBe(0);
   for (const f of ['roundtrip.mjs', 'types-check.ts', 'page.ts']) copyFileSync(join(consumerSrc, f), join(project, f));
 }, 180_000);
@@ -58,6 +60,34 @@ describe('the packed package in a fresh project', () => {
     expect(r.stdout).toMatch(/edgekms/);
     expect(r.stdout).toMatch(/encrypt/);
   });
+
+  it('with only the package installed, npm start and edgekms serve run the server from dist/ and the installed CLI drives it (keys, small data, a file)', async () => {
+    expect(readdirSync(join(project, 'node_modules')).filter((d) => !d.startsWith('.'))).toEqual(['edgekms']); // no esbuild, nothing else
+    const pkgDir = join(project, 'node_modules/edgekms');
+    const bin = join(project, 'node_modules/.bin/edgekms');
+    for (const [command, args, cwd] of [
+      ['npm', ['start', '--silent'], pkgDir],
+      [bin, ['serve', '--port', '0'], project],
+    ] as const) {
+      const dataDir = mkdtempSync(join(work, 'data-'));
+      const server = await startServerProcess(command, [...args], { EDGEKMS_DATA_DIR: dataDir, EDGEKMS_LOG: 'silent' }, 30_000, cwd, true);
+      try {
+        const env = { EDGEKMS_DATA_DIR: dataDir, EDGEKMS_ENDPOINT: server.url };
+        const key = run(bin, ['keys', 'create', 'packaged', '--json'], project, env);
+        expect(key.status, key.out).toBe(0);
+        const keyId = JSON.parse(key.stdout).key_info.key_id;
+        const enc = run(bin, ['encrypt', keyId, 'from the tarball'], project, env);
+        expect(run(bin, ['decrypt', enc.stdout.trim()], project, env).stdout.trim()).toBe('from the tarball');
+        writeFileSync(join(project, 'plain.txt'), 'a file through the installed CLI\n'.repeat(5000));
+        expect(run(bin, ['encrypt-file', 'plain.txt', 'sealed.env1', '--key', keyId, '--suite', 'sm4'], project, env).status).toBe(0);
+        const dec = run(bin, ['decrypt-file', 'sealed.env1', 'opened.txt'], project, env);
+        expect(dec.status, dec.out).toBe(0);
+        expect(readFileSync(join(project, 'opened.txt'), 'utf8')).toBe(readFileSync(join(project, 'plain.txt'), 'utf8'));
+      } finally {
+        await server.stop();
+      }
+    }
+  }, 120_000);
 
   it('deno run does the same with the same installed package', () => {
     writeFileSync(join(project, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }));
