@@ -1,4 +1,4 @@
-// Asymmetric CMKs on the wire (spec 2.6, 2.3): sign / verify, get-publickey, asymmetric encrypt-data /
+// Asymmetric CMKs on the wire (docs/kms-api.md): sign / verify, get-publickey, asymmetric encrypt-data /
 // decrypt-data, and data key pairs (create-rsa-datakey-pair / create-ec-datakey-pair). Each key spec
 // belongs to a family (asymmetric/families.ts: RSA and EC, SM2, ED25519) that does the cryptography; this
 // module maps requests onto the family of the key and never branches on a key spec. Each family's header

@@ -1,7 +1,7 @@
 // A secret in the store: one document holding its settings, every version (each value sealed under its
 // own data key, wrapped by the CMK; see sealing.ts), its stage labels and its tags. Every change of a
 // secret is one compare-and-set write of this document, so a version can never exist without its secret,
-// nor a stage point at a version that is not there. The wire shapes (spec 3.2) are made here too.
+// nor a stage point at a version that is not there. The wire shapes (docs/csms-api.md, Models) are made here too.
 
 export type SecretState = 'ENABLED' | 'DISABLED' | 'PENDING_DELETE' | 'FROZEN';
 
@@ -84,7 +84,7 @@ export function nextRotationTime(r: SecretRecord, periodMs: (p: string) => numbe
   return (r.rotationTime ?? r.createdAt) + periodMs(r.rotationPeriod);
 }
 
-/** The Secret model (spec 3.2); times are epoch milliseconds. */
+/** The Secret model (docs/csms-api.md, Models); times are epoch milliseconds. */
 export function secretInfo(r: SecretRecord, periodMs: (p: string) => number): Record<string, unknown> {
   const next = nextRotationTime(r, periodMs);
   return {

@@ -1,4 +1,4 @@
-// rotation_period: `<integer><unit>` with unit d, h, m or s, from 6 hours to 8760 hours (spec 3.2).
+// rotation_period: `<integer><unit>` with unit d, h, m or s, from 6 hours to 8760 hours (docs/csms-api.md).
 import { invalidParameter } from './errors.ts';
 
 const PERIOD = /^([1-9][0-9]{0,7})([dhms])$/;

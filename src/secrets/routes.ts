@@ -1,4 +1,4 @@
-// Every CSMS operation and where it lives on the wire (paths relative to /v1/{project_id}; spec 3.1), with
+// Every CSMS operation and where it lives on the wire (paths relative to /v1/{project_id}; docs/csms-api.md), with
 // the error body form its API model declares: flat `{"error_code","error_msg"}` for the core secret,
 // version, stage, scheduling, backup, import, task and password operations; nested for the tag, event,
 // resource-instance, rotation and notification-record operations.

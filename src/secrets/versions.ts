@@ -1,4 +1,4 @@
-// Version and stage rules of one secret (spec 3.3), applied to a private copy of its record inside a
+// Version and stage rules of one secret (docs/csms-api.md, Versions and stages), applied to a private copy of its record inside a
 // single compare-and-set write:
 // - a new version gets SYSCURRENT unless the request names its stages; a named stage held by another
 //   version moves to the new one;

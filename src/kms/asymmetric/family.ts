@@ -59,5 +59,5 @@ export const selfCheckFailed = (): KmsError => new KmsError(Code.Internal, 'The 
 
 export const inconsistentMaterial = (): KmsError => new KmsError(Code.Internal, 'The key material failed its consistency check.', 500);
 
-/** RAW messages must be shorter than 4096 bytes (spec 2.6). */
+/** RAW messages must be shorter than 4096 bytes (docs/kms-api.md). */
 export const MAX_RAW_MESSAGE_BYTES = 4095;

@@ -1,4 +1,4 @@
-// SM2 keys (spec 2.2, 2.6; GB/T 32918) as an asymmetric family: SM2DSA_SM3 signatures, SM2_ENCRYPT, and
+// SM2 keys (docs/kms-api.md; GB/T 32918) as an asymmetric family: SM2DSA_SM3 signatures, SM2_ENCRYPT, and
 // SM2 data key pairs. The arithmetic is src/crypto/sm2.ts (SM3 from the WASM core, so the runtime must
 // have called initWasm()).
 //

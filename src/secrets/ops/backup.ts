@@ -1,4 +1,4 @@
-// Backup to a blob, restore from it, and batch import (spec 3.1). A backup blob is the secret's document
+// Backup to a blob, restore from it, and batch import (docs/csms-api.md). A backup blob is the secret's document
 // (settings, stages, tags and every version still sealed under its CMK) sealed again by the root key and
 // bound to the project: it restores only in the deployment and project it came from, and its values open
 // only while their CMKs exist and are enabled. Errors are flat (routes.ts).

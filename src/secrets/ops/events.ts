@@ -1,5 +1,5 @@
 // Events (subscriptions a secret names in event_subscriptions), notification records, rotation tasks and
-// random passwords (spec 3.1). Huawei delivers notifications through SMN; here they become notification
+// random passwords (docs/csms-api.md). Huawei delivers notifications through SMN; here they become notification
 // records (events-store.ts). Errors are nested (routes.ts).
 import { DECIMAL, type FieldReader } from '../../api/fields.ts';
 import { CsmsCode, CsmsError, invalidParameter, resourceNotFound } from '../errors.ts';

@@ -1,4 +1,4 @@
-// Secrets: create, list, show, update, delete now, schedule deletion (7-30 days) and restore (spec 3.1).
+// Secrets: create, list, show, update, delete now, schedule deletion (7-30 days) and restore (docs/csms-api.md, Secrets).
 // Every error here is flat CSMS (routes.ts).
 import { DECIMAL } from '../../api/fields.ts';
 import type { FieldReader } from '../../api/fields.ts';

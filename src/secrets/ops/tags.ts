@@ -1,4 +1,4 @@
-// Tags of secrets and finding secrets by tags (spec 3.1, 3.2). Tags live in their secret's document, so
+// Tags of secrets and finding secrets by tags (docs/csms-api.md). Tags live in their secret's document, so
 // every change is one compare-and-set write and a batch with one bad tag changes nothing. A tag key is
 // 1-128 characters without leading or trailing whitespace, control characters or '%', and must not start
 // with `_sys_`; a value is at most 255 characters; a secret has at most 20 tags. Creating a tag whose key exists replaces its value.

@@ -1,4 +1,4 @@
-// Versions and stages of a secret (spec 3.1, 3.3): create a version, list, show (by id or `latest`) and
+// Versions and stages of a secret (docs/csms-api.md, Versions and stages): create a version, list, show (by id or `latest`) and
 // change its expiry; show, point and delete a stage. Every error here is flat CSMS (routes.ts).
 import { toBase64 } from '../../crypto/encoding.ts';
 import { fromUtf8, wipe } from '../../crypto/bytes.ts';
