@@ -11,6 +11,7 @@ import { SecretsClient } from '../sdk/secrets/client.ts';
 import { MultiRegionWrapError } from '../sdk/keyrings/multi-region.ts';
 import type { SignedClient } from '../sdk/client.ts';
 import { CliError, COMMON_OPTIONS, EXIT, str, UsageError, type Command, type Invocation, type OptionSpec } from './command.ts';
+import { adminCommands } from './admin.ts';
 import { auditCommands } from './audit.ts';
 import { completionCommand } from './completion.ts';
 import { connect } from './connection.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: Command[] = [
   ...fileCommands,
   ...secretsCommands,
   ...auditCommands,
+  ...adminCommands,
   completionCommand(() => COMMANDS),
 ];
 

@@ -21,7 +21,7 @@ import { SealedStore } from '../store/barrier.ts';
 import { FileStore } from '../store/file.ts';
 import { writeFileAtomic } from '../store/fs/atomic-write.ts';
 import { nodeFs, type Fs } from '../store/fs/fs.ts';
-import type { StoreError } from '../store/store.ts';
+import { listAll, type Store, type StoreError } from '../store/store.ts';
 import { ConfigError, type EnvConfig } from './config.ts';
 
 export interface AdminCredential {
@@ -38,6 +38,8 @@ export interface DataDir {
   /** Where the admin credential was read from (absent when it came from the environment). */
   adminPath?: string;
   adminCreated: boolean;
+  /** Set when admin.json was missing from a deployment that already holds data: the projects found in it. */
+  recoveredProjects?: string[];
 }
 
 /** Opens (or on first start creates) the data directory; on any error nothing is left locked. */
@@ -64,8 +66,11 @@ export async function openDataDir(config: EnvConfig, crypto: CryptoProvider, opt
       console.log(`sealed ${sealed} record(s) of ${config.dataDir} written before records were sealed`);
       return openDeployment(store, rootKey);
     });
-    const { admin, path, created } = await loadAdmin(config, fs);
-    return { store, rootKey, deployment, admin, adminPath: path, adminCreated: created };
+    // admin.json lost from a deployment with data: the new credential is bound to a project found in it
+    // (the administrator may act in every project anyway), and start-up says which projects exist.
+    const projects = deployment.created ? [] : await deploymentProjects(store);
+    const { admin, path, created } = await loadAdmin(config, fs, projects[0]);
+    return { store, rootKey, deployment, admin, adminPath: path, adminCreated: created, ...(created && projects.length ? { recoveredProjects: projects } : {}) };
   } catch (e) {
     await store.close();
     throw e;
@@ -100,14 +105,41 @@ async function loadRootKey(config: EnvConfig, fs: Fs): Promise<Uint8Array> {
   return raw;
 }
 
-async function loadAdmin(config: EnvConfig, fs: Fs): Promise<{ admin: AdminCredential; path?: string; created: boolean }> {
+/** Project ids that hold keys or secrets in the store. */
+export async function deploymentProjects(store: Store): Promise<string[]> {
+  const seen = new Set<string>();
+  for (const prefix of ['kms/', 'csms/']) for (const k of await listAll(store, prefix)) seen.add(k.split('/')[1]);
+  return [...seen].sort();
+}
+
+/**
+ * `edgekms admin reset-credential`: a new admin access key and secret key in admin.json, for a stopped
+ * server (the store's lock says so) whose root key is at hand. Nothing else changes: keys, secrets,
+ * users and grants live in the store, and the administrator may act in every project. The project id
+ * stays the one admin.json named, or becomes the first project found in the store.
+ */
+export async function resetAdminCredential(config: EnvConfig, crypto: CryptoProvider, fs: Fs = nodeFs): Promise<{ path: string; access_key: string; project_id: string; projects: string[] }> {
+  if (config.adminAk) throw new ConfigError('EDGEKMS_ADMIN_AK/SK set the admin credential: change them where they are set instead');
+  const dir = await openDataDir({ ...config, adminAk: undefined, adminSk: undefined }, crypto, { fs });
+  try {
+    const projects = await deploymentProjects(dir.store);
+    const path = resolve(config.dataDir, 'admin.json');
+    const admin: AdminCredential = { access_key: newAccessKey(), secret_key: newSecretKey(), project_id: config.projectId ?? (dir.adminCreated ? (projects[0] ?? dir.admin.project_id) : dir.admin.project_id) };
+    await writeFileAtomic(fs, path, utf8(JSON.stringify(admin, null, 2) + '\n'));
+    return { path, access_key: admin.access_key, project_id: admin.project_id, projects };
+  } finally {
+    await dir.store.close();
+  }
+}
+
+async function loadAdmin(config: EnvConfig, fs: Fs, existingProject?: string): Promise<{ admin: AdminCredential; path?: string; created: boolean }> {
   if (config.adminAk && config.adminSk) {
     return { admin: { access_key: config.adminAk, secret_key: config.adminSk, project_id: config.projectId ?? newProjectId() }, created: false };
   }
   const path = resolve(config.dataDir, 'admin.json');
   let created = false;
   if ((await fs.stamp(path)) === null) {
-    const admin: AdminCredential = { access_key: newAccessKey(), secret_key: newSecretKey(), project_id: config.projectId ?? newProjectId() };
+    const admin: AdminCredential = { access_key: newAccessKey(), secret_key: newSecretKey(), project_id: config.projectId ?? existingProject ?? newProjectId() };
     await writeFileAtomic(fs, path, utf8(JSON.stringify(admin, null, 2) + '\n'));
     created = true;
   }

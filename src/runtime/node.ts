@@ -33,7 +33,7 @@ async function loadCryptoCore(): Promise<void> {
 async function main(): Promise<void> {
   await loadCryptoCore();
   const config = readEnv(process.env);
-  const { store, rootKey, admin, adminPath, adminCreated: created } = await openDataDir(config, nodeCrypto, {
+  const { store, rootKey, admin, adminPath, adminCreated: created, recoveredProjects } = await openDataDir(config, nodeCrypto, {
     // The store stopped itself (another writer, or a disk it cannot read back): serving on would be wrong.
     onStop: (err) => {
       console.error(`edgekms: ${err.message}`);
@@ -65,6 +65,12 @@ async function main(): Promise<void> {
   };
   const server = listen(app.fetch, { host: config.host, port: config.port, tls: config.tls, limits: serverLimits }, (url) => {
     if (created) console.log(`created admin credential in ${adminPath} (project ${admin.project_id})`);
+    if (recoveredProjects) {
+      console.log(
+        `admin.json was missing from a deployment with data: the new admin credential may act in its projects ${recoveredProjects.join(', ')} ` +
+          '(rotate it with: edgekms admin reset-credential, server stopped, same EDGEKMS_DATA_DIR and root key)',
+      );
+    }
     else if (adminPath) console.log(`admin credential: ${adminPath}`);
     if (users.length) console.log(`${users.length} user credential(s) from ${usersPath}`);
     const warning = plainHttpWarning(config.host, config.tls !== undefined);
