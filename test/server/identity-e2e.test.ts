@@ -136,6 +136,43 @@ describe('identity API and policies over signed loopback HTTP', () => {
     expect(refusal(await asAdmin.fail('GET', '/edgekms/v1/users/carol'))).toEqual([404, 'EDGEKMS.0404']);
   }, 60_000);
 
+  it('a user of one project learns nothing about another, on every KMS and CSMS route', async () => {
+    // Another project with a key, an alias and a secret, made by the administrator.
+    const other = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
+    const inOther = huaweiClient(server.url, admin.access_key, admin.secret_key, other);
+    const otherKey = (await inOther.call('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'other-key' })).key_info.key_id;
+    await inOther.call('POST', '/v1/{project_id}/secrets', { name: 'other-secret', secret_string: 'x' });
+    const eve = await userWithKey('eve', 'eve-all', { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['*'] }] });
+    const eveThere = (project: string) => huaweiClient(server.url, eve.ak, eve.sk, project);
+    const { KMS_ROUTES } = await import('../../src/kms/routes.ts');
+    const { CSMS_ROUTES } = await import('../../src/secrets/routes.ts');
+    const fill = (path: string, existing: boolean) =>
+      path
+        .replace(':key_id', existing ? otherKey : '00000000-0000-0000-0000-000000000000')
+        .replace(':secret_name', existing ? 'other-secret' : 'no-such-secret')
+        .replace(/:[a-z_]+/g, 'x1');
+    const answers = async (project: string, existing: boolean) => {
+      const out: string[] = [];
+      for (const r of KMS_ROUTES) {
+        const e = await eveThere(project).fail(r.method, `/${r.version ?? 'v1.0'}/{project_id}${fill(r.path, existing)}`, r.method === 'GET' || r.method === 'DELETE' ? undefined : { key_id: existing ? otherKey : '00000000-0000-0000-0000-000000000000' });
+        out.push(`${r.name} ${e.httpStatusCode} ${e.errorCode} ${e.errorMsg}`);
+      }
+      for (const r of CSMS_ROUTES) {
+        const e = await eveThere(project).fail(r.method, `/v1/{project_id}${fill(r.path, existing)}`, r.method === 'GET' || r.method === 'DELETE' ? undefined : { name: existing ? 'other-secret' : 'no-such-secret' });
+        out.push(`${r.name} ${e.httpStatusCode} ${e.errorCode} ${e.errorMsg}`);
+      }
+      return out;
+    };
+    const withData = await answers(other, true);
+    for (const line of withData) expect(line).toMatch(/ 403 KMS\.0307 /);
+    // The same answers, word for word (but for the project id the caller itself sent), for a project and
+    // resources that do not exist.
+    const elsewhere = await answers('dddddddddddddddddddddddddddddddd', false);
+    expect(elsewhere.map((l) => l.replace('dddddddddddddddddddddddddddddddd', other))).toEqual(withData);
+    // And nothing in the other project changed.
+    expect((await inOther.call('POST', '/v1.0/{project_id}/kms/describe-key', { key_id: otherKey })).key_info.key_state).toBe('2');
+  }, 120_000);
+
   it('survives a restart: users, keys and policies are in the store', async () => {
     const dave = await userWithKey('dave', 'dave-policy', { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['kms:cmk:list'] }] });
     await server.stop();

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RefreshingCredentials } from '../../src/sdk/credentials.ts';
+import { KmsClient } from '../../src/sdk/kms/client.ts';
 import { huaweiClient, type HuaweiClient } from '../helpers/huawei-sdk.ts';
 import { startNodeServer, type RunningServer } from '../helpers/node-server.ts';
 
@@ -91,6 +93,26 @@ describe('temporary credentials over loopback against npm start', () => {
     const expired = await kmsFail(temp, 'encrypt-data', { key_id: appKey, plain_text: 'x' });
     expect([expired.httpStatusCode, expired.errorCode]).toEqual([401, 'APIGW.0301']);
   }, 60_000);
+
+  it("the SDK's refreshing credential provider keeps a client working across a token's expiry", async () => {
+    await asAdmin.call('PUT', '/edgekms/v1/policies/lister2', { document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['kms:cmk:list'] }] } });
+    const { workload_token: token } = await asAdmin.call('POST', '/edgekms/v1/roles', { name: 'worker3', projects: [admin.project_id], policies: ['lister2'], duration_seconds: 3 });
+    let issued = 0;
+    const provider = new RefreshingCredentials(
+      async () => {
+        issued++;
+        const { credential: c } = (await (await metadata(token)).json()) as { credential: Temporary };
+        return { accessKey: c.access, secretKey: c.secret, securityToken: c.securitytoken, expiresAt: Date.parse(c.expires_at) };
+      },
+      { refreshBeforeMs: 1000 },
+    );
+    const client = new KmsClient({ endpoint: server.url, credentials: provider, projectId: admin.project_id, retry: false });
+    expect(Number((await client.listKeys({})).total)).toBeGreaterThan(0);
+    const first = await provider.credentials();
+    await sleep(Math.max(0, first.expiresAt! - Date.now()) + 500);
+    expect(Number((await client.listKeys({})).total)).toBeGreaterThan(0); // signed with a fresh credential
+    expect(issued).toBeGreaterThanOrEqual(2);
+  }, 30_000);
 
   it('revocation and policy changes apply to tokens already issued', async () => {
     await asAdmin.call('PUT', '/edgekms/v1/policies/lister', { document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['kms:cmk:list'] }] } });
