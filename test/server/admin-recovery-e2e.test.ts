@@ -45,6 +45,12 @@ describe('admin credential rotation and recovery', () => {
     expect(second.access_key).not.toBe(first.access_key);
     expect(second.project_id).toBe(first.project_id);
     expect(reset.out).not.toContain(second.secret_key);
+    // --json says the same, and a second rotation in a row also keeps the project.
+    const again = cli(['admin', 'reset-credential', '--json']);
+    expect(again.code).toBe(0);
+    const answer = JSON.parse(again.out);
+    expect(answer).toEqual({ path: join(dataDir, 'admin.json'), access_key: readAdmin().access_key, project_id: first.project_id, projects: [first.project_id] });
+    Object.assign(second, readAdmin());
 
     server = await startNodeServer({ EDGEKMS_DATA_DIR: dataDir });
     const oldOne = huaweiClient(server.url, first.access_key, first.secret_key, first.project_id);
