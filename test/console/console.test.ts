@@ -288,6 +288,12 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Restore secret' }).click();
     await page.getByText('Secret restored.').waitFor();
     expect((await secrets.showSecret('api-token')).state).toBe('ENABLED');
+    await page.getByLabel('Stage name').fill('blue');
+    await page.getByLabel('Version', { exact: true }).selectOption('v1');
+    await page.getByRole('button', { name: 'Set stage' }).click();
+    await page.getByText('Stage blue now points at v1.').waitFor();
+    expect(await page.getByRole('row', { name: /^v1\b/ }).innerText()).toContain('blue');
+    expect((await secrets.showStage('api-token', 'blue')).version_id).toBe('v1');
     await page.getByRole('link', { name: 'Secrets', exact: true }).click();
     await page.getByRole('link', { name: 'db-credentials' }).waitFor();
     expect(await page.locator('tbody').innerText()).toContain('api-token');
@@ -301,7 +307,10 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     // The table first shows the unfiltered log; wait for the filtered answer.
     const rows = () => page.locator('tbody tr').allInnerTexts();
-    await expect.poll(async () => (await rows()).every((r) => r.includes('failure') && r.includes(keyId))).toBe(true);
+    await expect.poll(async () => {
+      const now = await rows();
+      return now.length > 0 && now.every((r) => r.includes('failure') && r.includes(keyId));
+    }).toBe(true);
     expect((await rows()).join('\n')).toContain(`encrypt-data\t${keyId}\t400 ${Code.KeyDisabled}\tfailure`);
     await page.getByRole('button', { name: 'Verify the chain' }).click();
     await page.getByText(/The chain is intact: \d+ record\(s\)\./).waitFor();
@@ -321,6 +330,28 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in to edgekms' }).waitFor();
     await shot('09-signed-out');
+  });
+
+  it('signs in and moves through a view from the keyboard alone, focus following the content', async () => {
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement;
+      return el.labels?.[0]?.textContent ?? el.textContent ?? '';
+    });
+    expect(await focused()).toBe('Project ID');
+    await page.keyboard.type(admin.project_id);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(admin.access_key);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Secret key (SK)');
+    await page.keyboard.type(admin.secret_key);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Keys', level: 1 }).waitFor();
+    expect(await focused()).toBe('Keys'); // the new view's heading takes focus
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Alias'); // then the first control of the view
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to edgekms' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
   it('kept to its own origin and its Content-Security-Policy throughout', () => {
