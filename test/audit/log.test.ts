@@ -38,8 +38,10 @@ async function logOf(n: number) {
   const log = new AuditLog(sealed);
   for (let i = 1; i <= n; i++) await log.append(entry(i));
   const key = (seq: number) => `audit/records/${String(seq).padStart(12, '0')}`;
-  const read = async (seq: number) => (await getJson<AuditRecord>(sealed, key(seq)))!.value;
-  return { raw, sealed, log, key, read, fresh: () => new AuditLog(sealed) };
+  // Appended one after another, every block holds one record.
+  const read = async (seq: number) => (await getJson<{ records: AuditRecord[] }>(sealed, key(seq)))!.value.records[0];
+  const write = (seq: number, r: unknown) => putJson(sealed, key(seq), { records: [r] });
+  return { raw, sealed, log, key, read, write, fresh: () => new AuditLog(sealed) };
 }
 
 describe('audit chain', () => {
@@ -69,16 +71,16 @@ describe('audit chain', () => {
   });
 
   it('an edit through the barrier (hash kept) is named', async () => {
-    const { sealed, log, key, read } = await logOf(6);
-    await putJson(sealed, key(3), { ...(await read(3)), principal: 'mallory' });
+    const { log, read, write } = await logOf(6);
+    await write(3, { ...(await read(3)), principal: 'mallory' });
     expect((await log.verify()).first_bad).toEqual({ seq: 3, reason: expect.stringMatching(/record 3 was edited/) });
   });
 
   it('an edit that recomputes the hash breaks the next link', async () => {
-    const { sealed, log, key, read } = await logOf(6);
+    const { log, read, write } = await logOf(6);
     const { hash: _h, ...r } = await read(3);
     const forged = { ...r, principal: 'mallory' };
-    await putJson(sealed, key(3), { ...forged, hash: recordHash(forged) });
+    await write(3, { ...forged, hash: recordHash(forged) });
     expect((await log.verify()).first_bad).toEqual({ seq: 4, reason: expect.stringMatching(/record 4 does not follow record 3/) });
   });
 
@@ -104,21 +106,21 @@ describe('audit chain', () => {
 
     const through = await logOf(6);
     const [a, b] = [await through.read(3), await through.read(4)];
-    await putJson(through.sealed, through.key(3), b);
-    await putJson(through.sealed, through.key(4), a);
+    await through.write(3, b);
+    await through.write(4, a);
     expect((await through.log.verify()).first_bad).toEqual({ seq: 3, reason: 'record 3 holds record 4: records were moved or reordered' });
   });
 
   it('an inserted record is named', async () => {
-    const { sealed, log, key, read } = await logOf(5);
+    const { log, read, write } = await logOf(5);
     // Shift 3..5 up by one and put a forged record (correctly hashed, correctly linked to 2) at 3.
     for (let seq = 5; seq >= 3; seq--) {
       const r = await read(seq);
-      await putJson(sealed, key(seq + 1), { ...r, seq: seq + 1 });
+      await write(seq + 1, { ...r, seq: seq + 1 });
     }
     const prev = (await read(2)).hash;
     const forged = { ...entry(99), seq: 3, prev };
-    await putJson(sealed, key(3), { ...forged, hash: recordHash(forged) });
+    await write(3, { ...forged, hash: recordHash(forged) });
     const v = await log.verify();
     expect(v.intact).toBe(false);
     expect(v.first_bad?.seq).toBe(4);
@@ -134,6 +136,25 @@ describe('audit chain', () => {
     await log.append(entry(5));
     await Promise.all([fresh().append(entry(6)), log.append(entry(7)), fresh().append(entry(8))]);
     expect(await log.verify()).toEqual({ intact: true, records: 8 });
+  });
+
+  it('appends made together share a block (two store writes for the lot), and the chain runs through blocks', async () => {
+    const { raw, log } = await logOf(2);
+    let writes = 0;
+    const put = raw.put.bind(raw);
+    raw.put = (k, v, o) => (writes++, put(k, v, o));
+    const records = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(entry(100 + i))));
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 3 + i));
+    expect(writes).toBeLessThanOrEqual(4); // the first append's block and head, then one block and head for the other 49
+    expect(await log.verify()).toEqual({ intact: true, records: 52 });
+    expect((await log.query({ marker: 10, limit: 3 })).records.map((r) => r.seq)).toEqual([11, 12, 13]);
+    // An edit inside a shared block is named by record.
+    const blockKey = (await raw.list('audit/records/')).keys.at(-1)!;
+    const sealed = SealedStore.over(raw, (await RootKey.fromBytes(new Uint8Array(32).fill(3), nodeCrypto)).barrierMac);
+    const block = (await getJson<{ records: AuditRecord[] }>(sealed, blockKey))!.value;
+    block.records[7] = { ...block.records[7], resource: 'elsewhere' };
+    await putJson(sealed, blockKey, block);
+    expect((await log.verify()).first_bad).toEqual({ seq: block.records[7].seq, reason: `record ${block.records[7].seq} was edited (its hash does not match its contents)` });
   });
 
   it('answers queries by time, identity, resource and result', async () => {
