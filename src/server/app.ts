@@ -142,7 +142,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const origin = (c: Context<Env>) => new URL(c.req.url).origin;
   app.get('/', (c) => c.json({ versions: apiVersions(origin(c)) }));
   for (const id of ['v1.0', 'v2']) app.get(`/${id}`, (c) => c.json({ version: apiVersions(origin(c)).find((v) => v.id === id) }));
-  if (options.consoleAssets) app.route('/console', consoleApp(options.consoleAssets));
+  if (options.consoleAssets) app.route('/', consoleApp(options.consoleAssets));
   app.use('/v1.0/*', authenticate);
   app.use('/v1/*', authenticate);
   app.use('/v2/*', authenticate);

@@ -23,12 +23,14 @@ const HEADERS = {
   'cache-control': 'no-cache',
 };
 
+/** Routes with their full paths (mount at '/'): a sub-app mounted at /console could not also answer /console/. */
 export function consoleApp(assets: ConsoleAssets): Hono {
   const app = new Hono();
   const file = (body: string, type: string) => () => new Response(body, { headers: { ...HEADERS, 'content-type': type } });
   const page = file(assets.html, 'text/html; charset=utf-8');
-  app.get('/', page);
-  app.get('/app.js', file(assets.js, 'text/javascript; charset=utf-8'));
-  app.get('/app.css', file(assets.css, 'text/css; charset=utf-8'));
+  app.get('/console', page);
+  app.get('/console/', page);
+  app.get('/console/app.js', file(assets.js, 'text/javascript; charset=utf-8'));
+  app.get('/console/app.css', file(assets.css, 'text/css; charset=utf-8'));
   return app;
 }

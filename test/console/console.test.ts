@@ -73,7 +73,7 @@ afterAll(async () => {
 
 describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
   it('serves its page, script and stylesheet under a strict Content-Security-Policy, without signing', async () => {
-    for (const [path, type] of [['/console', 'text/html'], ['/console/app.js', 'text/javascript'], ['/console/app.css', 'text/css']]) {
+    for (const [path, type] of [['/console', 'text/html'], ['/console/', 'text/html'], ['/console/app.js', 'text/javascript'], ['/console/app.css', 'text/css']]) {
       const res = await fetch(server.url + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type'), path).toContain(type);
