@@ -127,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(groupHelp(group));
       return rest.length === 0 ? EXIT.usage : EXIT.ok;
     }
-    throw new UsageError(group ? `unknown ${group} command ${rest[0]}` : `unknown command ${argv[0]}`);
+    throw new UsageError(group ? `unknown ${group} command ${rest[0]}` : `unknown command ${argv[0]}`, group);
   }
   if (command.rawArgs) {
     if (wantsHelp(rest)) {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { signStream, verifyStream } from '../sdk/integrity.ts';
 import type { KmsClient } from '../sdk/kms/client.ts';
 import { loadWasmNode } from '../runtime/wasm-node.ts';
-import { arg, CliError, EXIT, str, textArg, type Command, type Invocation } from './command.ts';
+import { arg, CliError, EXIT, str, textArg, UsageError, type Command, type Invocation } from './command.ts';
 
 /** The algorithm a key spec signs with by default. */
 const DEFAULT_ALGORITHM: Record<string, string> = {
@@ -59,6 +59,7 @@ export const signCommands: Command[] = [
     async run(inv) {
       const t = await target(inv);
       const file = arg(inv, 1, '<file>');
+      if (file === '-' && inv.positionals[2] === '-') throw new UsageError('the file and the signature cannot both come from stdin');
       const signature = (await textArg(inv, 2, '<signature|->')).trim();
       const valid = await verifyStream(fileStream(file), signature, t);
       inv.print({ key_id: t.keyId, signing_algorithm: t.signingAlgorithm, signature_valid: valid }, valid ? 'signature valid' : 'signature NOT valid');

@@ -178,7 +178,7 @@ describe('edgekms through the product flows', () => {
 
   it('usage errors exit 2 with one line naming the command\'s help; help exits 0 for every command', async () => {
     const unknown = await cli(['keys', 'frobnicate']);
-    expect(unknown).toMatchObject({ code: 2, err: 'edgekms: unknown keys command frobnicate (see edgekms --help)' });
+    expect(unknown).toMatchObject({ code: 2, err: 'edgekms: unknown keys command frobnicate (see edgekms keys --help)' });
     const badFlag = await cli(['keys', 'list', '--colour']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.err).toMatch(/^edgekms: Unknown option '--colour'.*\(see edgekms keys list --help\)$/);
