@@ -34,7 +34,9 @@ export function connect(o: ConnectionOptions, env: NodeJS.ProcessEnv = process.e
   try {
     admin = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CliError(`cannot read the credential file ${file}: ${(e as Error).message}`, EXIT.connection);
+    // A parse error's message quotes the text around the fault, which holds the secret key.
+    const why = e instanceof SyntaxError ? 'not valid JSON' : (e as Error).message;
+    throw new CliError(`cannot read the credential file ${file}: ${why}`, EXIT.connection);
   }
   if (typeof admin.access_key !== 'string' || typeof admin.secret_key !== 'string' || typeof admin.project_id !== 'string') {
     throw new CliError(`${file} lacks access_key, secret_key or project_id`, EXIT.connection);

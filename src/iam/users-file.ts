@@ -18,8 +18,9 @@ export function parseUsersFile(text: string, reserved: readonly string[] = []): 
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (e) {
-    throw new UsersFileError(`users file is not JSON: ${(e as Error).message}`);
+  } catch {
+    // JSON.parse's message quotes the text around the fault, which here holds secret keys.
+    throw new UsersFileError('users file is not JSON');
   }
   if (!Array.isArray(data)) throw new UsersFileError('users file must hold a JSON array');
   const seenAk = new Set<string>(reserved);

@@ -148,7 +148,8 @@ async function loadAdmin(config: EnvConfig, fs: Fs, existingProject?: string): P
     admin = JSON.parse(new TextDecoder().decode(await readNamed(fs, path))) as AdminCredential;
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`);
+    // Not JSON.parse's message: it quotes the text around the fault, which holds the secret key.
+    throw new ConfigError(`${path} is not valid JSON`);
   }
   for (const field of ['access_key', 'secret_key', 'project_id'] as const) {
     if (typeof admin?.[field] !== 'string' || admin[field] === '') throw new ConfigError(`${path} has no ${field}`);

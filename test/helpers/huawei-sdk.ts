@@ -1,5 +1,5 @@
 // A client built on Huawei's official @huaweicloud/huaweicloud-sdk-core (its HcClient and AK/SK signer),
-// as ../shared/TOOLCHAIN.md describes. Errors come back as the SDK's exceptions.
+// which needs `uuid` installed beside it (it requires it without declaring it). Errors come back as the SDK's exceptions.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

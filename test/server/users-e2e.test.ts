@@ -16,6 +16,26 @@ afterAll(async () => {
 });
 
 describe('users.json', () => {
+  it('says a damaged file is not JSON without quoting any of it (the text holds secret keys)', () => {
+    const damaged = '[{"access_key":"APPUSERAK01","secret_key":LeakedSecretKey0001}]';
+    expect(() => parseUsersFile(damaged)).toThrow(/^users file is not JSON$/);
+  });
+
+  it('npm start refuses a damaged admin.json naming the file, without quoting the secret key in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgekms-badadmin-'));
+    try {
+      const first = await startNodeServer({ EDGEKMS_DATA_DIR: dir });
+      await first.stop();
+      writeFileSync(join(dir, 'admin.json'), '{"access_key":"AK","secret_key":LeakedSecretKey0001,"project_id":"p"}');
+      const e = (await startNodeServer({ EDGEKMS_DATA_DIR: dir }).catch((x: Error) => x)) as Error;
+      expect(e).toBeInstanceOf(Error);
+      expect(e.message).toContain(`${join(dir, 'admin.json')} is not valid JSON`);
+      expect(e.message).not.toContain('Leaked');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects malformed entries with their index', () => {
     expect(() => parseUsersFile('{}')).toThrow(/array/);
     expect(() => parseUsersFile('[{"access_key":"short"}]')).toThrow(/entry 0: access_key/);
