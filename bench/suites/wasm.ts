@@ -5,7 +5,7 @@
 // Every candidate of a comparison gets the same input size and the same number of samples, interleaved
 // round by round (report.ts, interleaved), so a slow spell of the shared machine hits all of them alike;
 // figures are medians with their range, ratios the median of the per-round ratios.
-// Goals (issue 4): WASM AES-256-GCM >= 4x noble while constant time; SM4-GCM >= 150 MiB/s and >= 5x JS SM4.
+// Goals: WASM AES-256-GCM >= 4x noble while constant time; SM4-GCM >= 150 MiB/s and >= 5x JS SM4.
 import { gcm } from '@noble/ciphers/aes.js';
 // @ts-expect-error sm-crypto ships no types
 import smCrypto from 'sm-crypto';

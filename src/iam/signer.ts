@@ -1,4 +1,4 @@
-// SDK-HMAC-SHA256, the AK/SK request signature of Huawei Cloud's API gateway (spec section 5). The same
+// SDK-HMAC-SHA256, the AK/SK request signature of Huawei Cloud's API gateway (docs/kms-api.md, "Authentication"). The same
 // functions sign requests in edgekms's clients and verify them in the server, so the two cannot drift.
 //
 //   CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n hex(SHA-256(body))

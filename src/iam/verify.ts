@@ -1,4 +1,4 @@
-// Verifies SDK-HMAC-SHA256 and SDK-HMAC-SM3 signatures on incoming requests (spec section 5.2; schemes.ts):
+// Verifies SDK-HMAC-SHA256 and SDK-HMAC-SM3 signatures on incoming requests (docs/kms-api.md, "Authentication"; schemes.ts):
 // rebuild the canonical request from exactly the headers the client says it signed, hash the raw body as
 // received, and compare MACs in constant time. X-Sdk-Date must be signed and within 15 minutes of the
 // server's clock.

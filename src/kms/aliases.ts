@@ -89,7 +89,7 @@ export const listAliasesOp: Operation = async (kms, call, input) => {
   const all = (await kms.repo.listAliases(call.project, keyId)).filter((a) => a.name > marker);
   const page = all.slice(0, Number(limitText));
   const more = all.length > page.length;
-  // The body is a JSON array (spec 2.1, ListAliases note).
+  // The body is a JSON array (as Huawei's ListAliases answers it).
   return ok([
     {
       aliases: page.map((a) => entity(kms, a)),

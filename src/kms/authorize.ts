@@ -25,7 +25,7 @@ import type { Kms } from './kms.ts';
 import { KMS_FIELDS, fields, type Call, type Input, type Operation } from './operation.ts';
 
 /**
- * Operations a grant may list. The first nine are Huawei's (spec 2.9); the rest extend grants to the
+ * Operations a grant may list. The first nine are Huawei's (docs/kms-api.md, "Grants"); the rest extend grants to the
  * asymmetric and MAC operations so a grantee can sign, verify or MAC with a key it was granted.
  */
 export const GRANTABLE_OPERATIONS = [

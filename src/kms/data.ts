@@ -1,5 +1,5 @@
 // Symmetric cryptography with a CMK: encrypt-data / decrypt-data (small data, base64 blobs) and data
-// keys for envelope encryption (hex blobs; spec section 2.4). Plaintext is never logged or stored.
+// keys for envelope encryption (hex blobs; docs/kms-api.md, "Data"). Plaintext is never logged or stored.
 import { AuthenticationError } from '../crypto/aes-gcm.ts';
 import { constantTimeEqual, fromUtf8, randomBytes, utf8, wipe, concat } from '../crypto/bytes.ts';
 import { EncodingError, fromBase64, fromHex, toBase64, toHex } from '../crypto/encoding.ts';

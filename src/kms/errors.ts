@@ -1,6 +1,6 @@
 // KMS errors carry the API's error code and HTTP status. The server renders them as
 // {"error":{"error_code","error_msg"}} (the KMS form) with the same pair mirrored at the top level,
-// because Huawei's Node SDK reads only the top-level pair (spec section 4.1).
+// because Huawei's Node SDK reads only the top-level pair (docs/kms-api.md, "Errors").
 //
 // Messages describe the request, never secret values: they may be logged and are returned to callers.
 
@@ -15,7 +15,7 @@ export class KmsError extends Error {
   }
 }
 
-/** Codes from spec section 4.3, named for what they mean. */
+/** Codes from docs/kms-api.md, "Errors", named for what they mean. */
 export const Code = {
   Internal: 'KMS.0101',
   StoreIo: 'KMS.0102',

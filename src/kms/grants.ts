@@ -1,4 +1,4 @@
-// Grants (spec 2.9): create-grant, list-grants, list-retirable-grants, revoke-grant, retire-grant. A grant
+// Grants (docs/kms-api.md, "Grants"): create-grant, list-grants, list-retirable-grants, revoke-grant, retire-grant. A grant
 // lets a grantee principal run the listed operations on one key; src/kms/authorize.ts is where every
 // operation consults them. Grants live in their key's document, so creating or removing one is a single
 // compare-and-set write of the key (the per-key limit cannot be raced past) and they die with the key.

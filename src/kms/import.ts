@@ -1,4 +1,4 @@
-// Importing key material (BYOK, spec 2.11): get-parameters-for-import, import-key-material,
+// Importing key material (BYOK; docs/kms-api.md, "Import of key material"): get-parameters-for-import, import-key-material,
 // delete-imported-key-material, and the expiry of import parameters and of imported material.
 //
 // Flow: create-key with origin "external" starts in state 5. get-parameters-for-import makes a fresh

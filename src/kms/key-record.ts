@@ -26,7 +26,7 @@ export interface RotationSettings {
   count: number;
 }
 
-/** A grant (spec 2.9): lets `grantee` run `operations` on this key. Kept in the key's own document. */
+/** A grant (docs/kms-api.md, "Grants"): lets `grantee` run `operations` on this key. Kept in the key's own document. */
 export interface GrantRecord {
   /** grant_id: 64 lower-case hex digits. */
   id: string;
@@ -105,7 +105,7 @@ export function findVersion(r: KeyRecord, v: number): MaterialVersion | undefine
   return r.versions.find((m) => m.v === v);
 }
 
-/** The wire KeyDetails object: every field a JSON string (spec section 2.2). */
+/** The wire KeyDetails object: every field a JSON string (docs/kms-api.md, describe-key). */
 export function keyDetails(r: KeyRecord, domainId: string, region: string): Record<string, string> {
   return {
     key_id: r.id,

@@ -1,4 +1,4 @@
-// Key states (wire values "1".."5", spec section 2.2) and which operations each state allows. The table
+// Key states (wire values "1".."5"; docs/kms-api.md, "Keys") and which operations each state allows. The table
 // is the single place these rules live; every operation asks it before touching a key.
 import { Code, KmsError } from './errors.ts';
 

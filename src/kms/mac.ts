@@ -1,4 +1,4 @@
-// HMAC keys (spec 2.7): generate-mac and verify-mac with HMAC_256 / HMAC_384 / HMAC_512 / HMAC_SM3 keys
+// HMAC keys (docs/kms-api.md, "MAC keys"): generate-mac and verify-mac with HMAC_256 / HMAC_384 / HMAC_512 / HMAC_SM3 keys
 // (usage GENERATE_VERIFY_MAC). A SHA-2 key is imported once per version into WebCrypto (non-extractable);
 // an HMAC_SM3 key (RFC 2104 with SM3, 32-byte key and output) is a private copy of its bytes for the WASM
 // core, zeroed when the material cache drops it. Both are cached like every prepared key.

@@ -37,7 +37,7 @@ export const ok = (body?: unknown): Reply => ({ status: 200, body });
 export const created = (body: unknown): Reply => ({ status: 201, body });
 export const noContent = (): Reply => ({ status: 204 });
 
-/** Field names whose invalid values have their own KMS code (spec section 4.3). */
+/** Field names whose invalid values have their own KMS code (docs/kms-api.md, "Errors"). */
 const FIELD_CODES: Record<string, string> = {
   key_id: Code.InvalidKeyId,
   sequence: Code.InvalidSequence,

@@ -1,4 +1,4 @@
-// user-quotas (spec 2.12): how many CMKs the project has against its limit, and the most grants any one of
+// user-quotas (docs/kms-api.md, "Quotas"): how many CMKs the project has against its limit, and the most grants any one of
 // its keys has against the per-key grant limit. The limits are KmsLimits (EDGEKMS_QUOTA_KEYS and
 // EDGEKMS_QUOTA_GRANTS_PER_KEY on Node); create-key beyond the first is KMS.1105, create-grant beyond the
 // second KMS.2404.

@@ -1,4 +1,4 @@
-// Every KMS operation and where it lives on the wire (paths relative to /v1.0/{project_id}; spec 2.1).
+// Every KMS operation and where it lives on the wire (paths relative to /v1.0/{project_id}; docs/kms-api.md).
 // Each operation is wrapped by `authorized` (authorize.ts): no route reaches an operation unchecked.
 import { associateAliasOp, createAliasOp, deleteAliasOp, listAliasesOp } from './aliases.ts';
 import { createEcDatakeyPairOp, createRsaDatakeyPairOp, deriveSharedSecretOp, getPublicKeyOp, signOp, verifyOp } from './asymmetric.ts';

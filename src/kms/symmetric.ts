@@ -4,7 +4,7 @@
 //
 // SM4 keys use SM4-GCM (NIST SP 800-38D with SM4 as the block cipher, as RFC 8998 does) from the WASM core,
 // with the same 12-byte IVs, 16-byte tags and blob layout as AES-256-GCM (blob algorithm 2), and SM3 as
-// the data-key digest (spec 2.4: encrypt-datakey takes DEK ‖ SM3(DEK) for SM4 CMKs). The core expands the
+// the data-key digest (docs/kms-api.md, encrypt-datakey: takes DEK ‖ SM3(DEK) for SM4 CMKs). The core expands the
 // 16-byte key on each call (cheap next to the call itself), so the prepared key is a private copy of the
 // raw bytes, zeroed by dispose() when the material cache drops it.
 import { AuthenticationError, aesGcmOpen, aesGcmSeal, importAesGcmKey, type AesGcmKey } from '../crypto/aes-gcm.ts';

@@ -1,4 +1,4 @@
-// Key tags (spec 2.10): create one, batch create/delete, delete one, show a key's tags, the project's tag
+// Key tags (docs/kms-api.md, "Tags"): create one, batch create/delete, delete one, show a key's tags, the project's tag
 // keys and values, and finding keys by tags (`/kms/resource_instances/action`, filter or count). Tags are
 // kept in their key's document, so each change is one compare-and-set write of the key and is
 // all-or-nothing: a batch with one bad tag changes nothing.

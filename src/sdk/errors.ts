@@ -56,7 +56,7 @@ export class BadResponseError extends Error {
   attempts = 1;
 }
 
-/** Reads the error code and message from any of the API's error body shapes (spec section 4.1). */
+/** Reads the error code and message from any of the API's error body shapes (docs/kms-api.md and docs/csms-api.md, "Errors"). */
 export function parseErrorBody(status: number, body: unknown, requestId?: string, retryAfterMs?: number): ApiError {
   const o = (body !== null && typeof body === 'object' ? body : {}) as Record<string, any>;
   const nested = (o.error !== null && typeof o.error === 'object' ? o.error : {}) as Record<string, any>;

@@ -1,4 +1,4 @@
-// How errors look on the wire (spec section 4.1). KMS errors are nested, with the same pair mirrored at
+// How errors look on the wire (docs/kms-api.md, "Errors"). KMS errors are nested, with the same pair mirrored at
 // the top level for Huawei's Node SDK; gateway (authentication) errors are flat with a request_id.
 import { KmsError } from '../kms/errors.ts';
 

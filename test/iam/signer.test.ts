@@ -1,5 +1,5 @@
-// SDK-HMAC-SHA256 against the official vectors of Huawei's Go and Python SDK tests and the worked example
-// of spec section 5.4, and the verifier against what the signer produces.
+// SDK-HMAC-SHA256 against the official vectors of Huawei's Go and Python SDK tests and a worked example
+// of an encrypt-data request as Huawei's Node SDK signs it, and the verifier against what the signer produces.
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { toHex } from '../../src/crypto/encoding.ts';
@@ -58,7 +58,7 @@ describe('SDK-HMAC-SHA256 vectors', () => {
     },
   };
 
-  it('spec 5.4 worked example: encrypt-data as the Node SDK sends it', () => {
+  it('worked example: encrypt-data as the Node SDK sends it', () => {
     const body = utf8('{"key_id":"0d0466b0-e727-4d9c-b35d-f84bb474a37f","plain_text":"hello world"}');
     const req = { method: 'POST', path: `/v1.0/${example.project}/kms/encrypt-data`, query: [] as [string, string][], headers: example.headers, payloadHash: sha256Hex(body) };
     const signed = ['content-type', 'host', 'x-project-id', 'x-sdk-date'];
@@ -82,7 +82,7 @@ describe('SDK-HMAC-SHA256 vectors', () => {
     );
   });
 
-  it('spec 5.4 second example: GET with query parameters sorted', () => {
+  it('second example: GET with query parameters sorted', () => {
     const query: [string, string][] = [['limit', '10'], ['key_id', '0d0466b0-e727-4d9c-b35d-f84bb474a37f']];
     expect(canonicalQuery(query)).toBe('key_id=0d0466b0-e727-4d9c-b35d-f84bb474a37f&limit=10');
     const sig = signature(example.sk, { method: 'GET', path: `/v1.0/${example.project}/kms/aliases`, query, headers: example.headers, payloadHash: sha256Hex(new Uint8Array()) }, ['content-type', 'host', 'x-project-id', 'x-sdk-date']);

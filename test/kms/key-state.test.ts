@@ -1,4 +1,4 @@
-// The key-state rules as a table written from the wire reference (spec section 2.2 and each operation's
+// The key-state rules as a table written from the wire reference (Huawei's key states and each operation's
 // error list), checked directly against src/kms/key-state.ts: the code and what the message says, for every
 // rule in every state. test/kms/state-table.test.ts checks the same rules through every operation.
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
-// Acceptance test for issue 3: `npm start`'s entry point as a real process on loopback, driven by Huawei's
-// official @huaweicloud/huaweicloud-sdk-core client: asymmetric keys (RSA_4096 generated while other
+// Acceptance test for the KMS's features: `npm start`'s entry point as a real process on loopback, driven
+// by Huawei's official @huaweicloud/huaweicloud-sdk-core client: asymmetric keys (RSA_4096 generated while other
 // requests are answered), sign / verify and RSA-OAEP checked with node:crypto, data key pairs, HMAC,
 // grants, tags, import of key material, quotas from EDGEKMS_QUOTA_*; then a restart on the same data
 // directory keeps all of it.
@@ -31,7 +31,7 @@ async function start(): Promise<HuaweiClient> {
 const K = '/v1.0/{project_id}/kms';
 const b64 = (b: Uint8Array | string) => Buffer.from(b as Uint8Array).toString('base64');
 
-describe('issue 3 over npm start + Huawei SDK core', () => {
+describe('KMS features over npm start + Huawei SDK core', () => {
   const saved: Record<string, string> = {};
   let hc: HuaweiClient;
   const post = <T = any>(action: string, body: unknown) => hc.call<T>('POST', `${K}/${action}`, body);

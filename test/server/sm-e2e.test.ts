@@ -1,4 +1,4 @@
-// Acceptance test for issue 4 ("Into the KMS"): `npm start`'s entry point as a real process on loopback,
+// Acceptance test for the Chinese national algorithms in the KMS: `npm start`'s entry point as a real process on loopback,
 // driven by Huawei's official @huaweicloud/huaweicloud-sdk-core client. Creates SM4, SM2 (SIGN_VERIFY and
 // ENCRYPT_DECRYPT) and HMAC_SM3 keys, runs a round trip with each (checked outside the KMS with sm-crypto
 // and OpenSSL through node:crypto), sees one flipped bit refused for each, and keeps all of it across a
@@ -42,7 +42,7 @@ const flipBit = (text: string, encoding: 'base64' | 'hex', byte: number) => {
 /** The 65-byte point of a PEM SubjectPublicKeyInfo, as OpenSSL re-encodes it. */
 const pointOf = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'der' }).subarray(-65);
 
-describe('issue 4 over npm start + Huawei SDK core', () => {
+describe('SM algorithms over npm start + Huawei SDK core', () => {
   const saved: Record<string, string> = {};
   let hc: HuaweiClient;
   const post = <T = any>(action: string, body: unknown) => hc.call<T>('POST', `${K}/${action}`, body);
