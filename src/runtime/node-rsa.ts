@@ -28,30 +28,36 @@ parentPort.on('message', ({ id, priv, pub, em }) => {
 `;
 
 interface Job {
+  worker: Worker;
   resolve: (s: Uint8Array) => void;
   reject: (e: Error) => void;
 }
 
-class RsaWorkers {
+/** Round-robin over up to `size` worker threads, started on demand; exported for its tests. */
+export class RsaWorkers {
   private readonly workers: Worker[] = [];
   private readonly jobs = new Map<number, Job>();
   private next = 0;
   private turn = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    /** The worker's CommonJS source; tests give one that can be made to die. */
+    private readonly source = WORKER_SOURCE,
+  ) {}
 
   run(priv: KeyObject, pub: KeyObject, em: Uint8Array): Promise<Uint8Array> {
     const id = this.next++;
     const worker = this.pick();
     return new Promise((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject });
+      this.jobs.set(id, { worker, resolve, reject });
       worker.postMessage({ id, priv, pub, em });
     });
   }
 
   private pick(): Worker {
     if (this.workers.length < this.size) {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
+      const w = new Worker(this.source, { eval: true });
       w.unref(); // never keeps the process alive on its own
       w.on('message', (m: { id: number; s?: Uint8Array; error?: string }) => {
         const job = this.jobs.get(m.id);
@@ -68,15 +74,20 @@ class RsaWorkers {
     return this.workers[this.turn++ % this.workers.length];
   }
 
-  /** A dead worker fails every job in flight (they cannot be told apart by worker) and is replaced on demand. */
+  /** A dead worker fails only the jobs it was given, and is replaced on demand; the others' jobs go on. */
   private fail(w: Worker, e: Error): void {
     const i = this.workers.indexOf(w);
-    if (i < 0) return;
-    this.workers.splice(i, 1);
+    if (i >= 0) this.workers.splice(i, 1);
     for (const [id, job] of this.jobs) {
+      if (job.worker !== w) continue;
       this.jobs.delete(id);
       job.reject(e);
     }
+  }
+
+  /** Stops every worker (tests). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
 
