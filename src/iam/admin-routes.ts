@@ -80,6 +80,7 @@ export function identityApi(directory: Directory, audit?: AuditLog): Hono<Env> {
     const { role, workload_token } = await directory.roles.create(b.name, b.projects, b.policies, b.duration_seconds);
     return c.json({ role: showRole(role), workload_token }, 201);
   });
+  api.get('/roles', async (c) => c.json({ roles: (await directory.roles.list()).map(showRole) }));
   api.get('/roles/:name', async (c) => c.json({ role: showRole(await directory.roles.get(c.req.param('name'))) }));
   api.delete('/roles/:name', async (c) => {
     await directory.roles.delete(c.req.param('name'));

@@ -18,7 +18,7 @@ import { constantTimeEqual, fromUtf8, randomBytes, utf8 } from '../crypto/bytes.
 import { fromBase64, toBase64, toBase64Url } from '../crypto/encoding.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import type { RootKey } from '../kms/root-key.ts';
-import { ConflictError, getJson, putJson, type Store } from '../store/store.ts';
+import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 import type { Credential } from './credentials.ts';
 import { DirectoryError } from './directory.ts';
 import { newAccessKey, newSecretKey } from './generate.ts';
@@ -112,6 +112,11 @@ export class Roles {
     return r.value;
   }
 
+  async list(): Promise<RoleRecord[]> {
+    const all = await Promise.all((await listAll(this.store, ROLES)).map((k) => getJson<RoleRecord>(this.store, k)));
+    return all.flatMap((r) => (r ? [r.value] : []));
+  }
+
   /** Deleting a role ends every session of it at once. */
   async delete(name: string): Promise<void> {
     await this.get(name);
@@ -175,7 +180,7 @@ export class Roles {
     if (!session) return null;
     const s = session.value;
     const role = await getJson<RoleRecord>(this.store, ROLES + s.role);
-    if (!role || s.issued_at < role.value.revoked_before) return null;
+    if (!role || !issuedByCurrent(s, role.value)) return null; // expiry: verify.ts, with its own message
     const opened = JSON.parse(fromUtf8(await this.root.open(fromBase64(s.sealed), [SEAL_CONTEXT, accessKey]))) as { sk: string; token: string };
     return {
       accessKey,
@@ -188,6 +193,29 @@ export class Roles {
       policies: await this.statementsOf(role.value.policies),
       ...(s.narrowing ? { narrowing: s.narrowing } : {}),
     };
+  }
+
+  /**
+   * Maintenance: deletes session records that can never be used again (expired, revoked, or of a role that
+   * is gone), so the store does not grow with every credential ever issued. Returns how many.
+   */
+  async sweepSessions(): Promise<number> {
+    let n = 0;
+    const roles = new Map<string, RoleRecord | null>();
+    for (const k of await listAll(this.store, SESSIONS)) {
+      const s = await getJson<SessionRecord>(this.store, k);
+      if (!s) continue;
+      if (!roles.has(s.value.role)) roles.set(s.value.role, (await getJson<RoleRecord>(this.store, ROLES + s.value.role))?.value ?? null);
+      const role = roles.get(s.value.role)!;
+      if (role && issuedByCurrent(s.value, role) && s.value.expires_at > this.now()) continue;
+      try {
+        await this.store.delete(k, { ifVersion: s.version });
+        n++;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e; // rewritten meanwhile: the next run looks again
+      }
+    }
+    return n;
   }
 
   private async update(name: string, change: (r: RoleRecord) => void): Promise<void> {
@@ -204,4 +232,12 @@ export class Roles {
       }
     }
   }
+}
+
+/**
+ * Whether a session belongs to its role as it is now: not revoked, and issued by this role rather than by
+ * an earlier role of the same name (deleted and created again), whose sessions must not come back to life.
+ */
+function issuedByCurrent(s: SessionRecord, role: RoleRecord): boolean {
+  return s.issued_at >= role.revoked_before && s.issued_at >= role.created_at;
 }

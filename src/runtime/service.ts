@@ -30,7 +30,7 @@ export interface Service {
   kms: Kms;
   secrets: Secrets;
   app: ReturnType<typeof createApp>;
-  /** Scheduled deletions, automatic rotation, expired imports, then the secrets' own; never throws, answers how many steps failed (each logged). */
+  /** Scheduled deletions, automatic rotation, expired imports, then the secrets' own, then dead temporary credentials; never throws, answers how many steps failed (each logged). */
   maintain(): Promise<number>;
 }
 
@@ -87,6 +87,13 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     } catch (e) {
       failed++;
       maintenance.onFailure({ step: 'secrets', error: e });
+    }
+    // Temporary credentials that can never be used again (expired, revoked, role gone).
+    try {
+      await directory.roles.sweepSessions();
+    } catch (e) {
+      failed++;
+      maintenance.onFailure({ step: 'sessions', error: e });
     }
     return failed;
   };
