@@ -1,32 +1,39 @@
-// The server under benchmark: the production app (file store in a temp data dir, real signature checks)
-// plus one bare Hono route on the same app, as the reference in the same run. Prints its port. With a
-// third argument `access-log` it writes npm start's access log (one JSON line per request on stdout).
-import { serve } from '@hono/node-server';
+// The server under benchmark, assembled as npm start assembles it (src/runtime/node.ts): the data directory
+// opened from the environment's configuration (a fresh temp directory, the given admin credential),
+// createService (signature check, identity directory, rate limits, the durable audit log, routes) and
+// node-server's listen with its default limits, plus one bare Hono route on the same app as the reference
+// in the same run. Prints its port. With a third argument `access-log` it writes npm start's access log
+// (one JSON line per request on stdout).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StaticCredentials } from '../src/iam/credentials.ts';
-import { openDeployment } from '../src/kms/deployment.ts';
-import { Kms } from '../src/kms/kms.ts';
-import { RootKey } from '../src/kms/root-key.ts';
-import { createApp } from '../src/server/app.ts';
-import { FileStore } from '../src/store/file.ts';
 import { stdoutAccessLog } from '../src/runtime/access-log.ts';
+import { readEnv } from '../src/runtime/config.ts';
+import { openDataDir } from '../src/runtime/data-dir.ts';
 import { nodeBodyReader } from '../src/runtime/node-body.ts';
 import { nodeCrypto } from '../src/runtime/node-crypto.ts';
+import { DEFAULT_SERVER_LIMITS, listen } from '../src/runtime/node-server.ts';
+import { adminCredential, createService } from '../src/runtime/service.ts';
 import { loadWasmNode } from '../src/runtime/wasm-node.ts';
 
 await loadWasmNode();
 
 const [ak, sk, mode] = process.argv.slice(2);
-// The access log exactly as npm start writes it.
-const log = mode === 'access-log' ? stdoutAccessLog() : undefined;
-const store = await FileStore.open(mkdtempSync(join(tmpdir(), 'edgekms-bench-')));
-const rootKey = await RootKey.fromBytes(RootKey.generate(), nodeCrypto);
-const { domainId } = await openDeployment(store, rootKey);
-const kms = new Kms({ store, rootKey, crypto: nodeCrypto, domainId });
-const app = createApp({ kms, bodyReader: nodeBodyReader, log, credentials: new StaticCredentials([{ accessKey: ak, secretKey: new TextEncoder().encode(sk), principal: 'bench', projects: '*', role: 'admin' }]) });
+const config = readEnv({ HOST: '127.0.0.1', PORT: '0', EDGEKMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'edgekms-bench-')), EDGEKMS_ADMIN_AK: ak, EDGEKMS_ADMIN_SK: sk });
+const { store, rootKey, admin } = await openDataDir(config, nodeCrypto);
+const { app } = await createService({
+  store,
+  rootKey,
+  crypto: nodeCrypto,
+  config,
+  credentials: [adminCredential(admin.access_key, admin.secret_key)],
+  bodyReader: nodeBodyReader,
+  // The access log exactly as npm start writes it.
+  log: mode === 'access-log' ? stdoutAccessLog() : undefined,
+  logError: (line) => console.error(line),
+  onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
+});
 app.post('/bench/bare', (c) => c.json({ ok: true }));
-serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.stdout.write(`port ${info.port}\n`));
+listen(app.fetch, { host: config.host, port: config.port, limits: DEFAULT_SERVER_LIMITS }, (url) => process.stdout.write(`port ${new URL(url).port}\n`));
 process.on('SIGINT', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));

@@ -1,6 +1,7 @@
 // Signed encrypt-data requests per second over loopback (keep-alive, 16 concurrent connections) against
 // a bare Hono route on the same server in the same run, with the access log on as npm start ships it and
-// off. The two routes are measured interleaved (one slice each per round, order alternating), so a slow
+// off. The server is assembled as npm start assembles it (bench/server-process.ts): the durable audit log
+// and the per-credential rate limits are on. The two routes are measured interleaved (one slice each per round, order alternating), so a slow
 // spell of the shared machine falls on both; figures are medians with their range, the ratio the median
 // of the per-round ratios. Server and load generator are separate processes.
 import { spawn } from 'node:child_process';
