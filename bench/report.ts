@@ -48,11 +48,16 @@ export function range(s: Samples): string {
 /**
  * Samples every candidate of a comparison the same number of times, interleaved round by round (and the
  * order rotated each round), so a slow spell of the shared machine falls on all of them alike. Each call
- * of a candidate returns one sample. A warm-up call of each comes first.
+ * of a candidate returns one sample. A warm-up call of each comes first, unless each sample warms itself
+ * up (`warmUp: false`: samples that run in processes of their own).
  */
-export async function interleaved<K extends string>(candidates: Record<K, () => number | Promise<number>>, rounds: number): Promise<Record<K, Samples>> {
+export async function interleaved<K extends string>(
+  candidates: Record<K, () => number | Promise<number>>,
+  rounds: number,
+  { warmUp = true }: { warmUp?: boolean } = {},
+): Promise<Record<K, Samples>> {
   const names = Object.keys(candidates) as K[];
-  for (const k of names) await candidates[k]();
+  if (warmUp) for (const k of names) await candidates[k]();
   const values = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < names.length; i++) {

@@ -1,0 +1,172 @@
+// Run by bench/suites/sdk.ts, one fresh process per sample: measures one candidate once and prints
+// {"mibps": …}. A fresh process per sample means no candidate runs on the heap, the garbage or the JIT
+// state another one left behind (AWS's streams leave hundreds of MiB of Buffers for the next candidate's
+// collector). Every candidate does the same here: prepare its input (untimed), one warm-up pass of
+// WARM_UP bytes, a full collection, then one timed pass over its bytes.
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import { sm4GcmEncrypt } from '../src/crypto/sm4.ts';
+import { nodeCrypto } from '../src/runtime/node-crypto.ts';
+import { loadWasmNode } from '../src/runtime/wasm-node.ts';
+import { RawAesKeyring } from '../src/sdk/keyrings/raw-aes.ts';
+import { decryptStream } from '../src/sdk/stream/decrypt-stream.ts';
+import { encryptStream } from '../src/sdk/stream/encrypt-stream.ts';
+import type { EncryptOptions } from '../src/sdk/stream/options.ts';
+
+const MiB = 1 << 20;
+/** Bytes of every streamed candidate (AES); the SM suite is slower and streams SM_STREAM. */
+const STREAM = 256 * MiB;
+const SM_STREAM = 64 * MiB;
+/** WebCrypto one-shot and the SM4-GCM core: one 16 MiB buffer per call, calls repeated over STREAM bytes. */
+const ONE_SHOT = 16 * MiB;
+const WARM_UP = 32 * MiB;
+
+const CANDIDATES = [
+  'webcrypto-oneshot',
+  'sdk-encrypt',
+  'sdk-decrypt',
+  'sdk-encrypt-node',
+  'sdk-decrypt-node',
+  'sdk-encrypt-64kib',
+  'aws-encrypt',
+  'aws-decrypt',
+  'sm4-core',
+  'sdk-sm-encrypt',
+] as const;
+type Candidate = (typeof CANDIDATES)[number];
+
+function random(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
+  return out;
+}
+
+/** `total` bytes in 1 MiB chunks, each a fresh buffer (as a file reader gives), the same for every candidate. */
+function source(total: number, block: Uint8Array): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(c) {
+        if (sent >= total) return c.close();
+        c.enqueue(block.slice());
+        sent += block.length;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function replay(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({ pull: (c) => (i < chunks.length ? c.enqueue(chunks[i++]) : c.close()) }, { highWaterMark: 0 });
+}
+
+async function drain(s: ReadableStream<Uint8Array>, keep?: Uint8Array[]): Promise<number> {
+  const r = s.getReader();
+  let n = 0;
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) return n;
+    n += value.length;
+    keep?.push(value);
+  }
+}
+
+const sink = (into?: Buffer[]) =>
+  new Writable({
+    write(chunk: Buffer, _e, done) {
+      into?.push(chunk);
+      done();
+    },
+  });
+
+/** A candidate: bytes it processes, and a pass over `bytes` of them (its input prepared beforehand). */
+type Pass = (bytes: number) => Promise<unknown>;
+
+async function prepare(candidate: Candidate): Promise<{ bytes: number; pass: Pass }> {
+  const block = random(MiB);
+  const keyring = new RawAesKeyring({ keyNamespace: 'bench', keyName: 'aes', wrappingKey: random(32) });
+  const sdkEncrypt = (options: Partial<EncryptOptions>): Pass => (n) => drain(encryptStream(source(n, block), { keyring, ...options } as EncryptOptions));
+  const sdkDecrypt = async (crypto?: typeof nodeCrypto) => {
+    // One sealed message per size, written with the default settings, then decrypted from memory.
+    const sealed = new Map<number, Uint8Array[]>();
+    for (const n of [WARM_UP, STREAM]) {
+      const chunks: Uint8Array[] = [];
+      await drain(encryptStream(source(n, block), { keyring }), chunks);
+      sealed.set(n, chunks);
+    }
+    return (n: number) => drain(decryptStream(replay(sealed.get(n)!), { keyring, crypto }));
+  };
+  const aws = () => {
+    const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const awsKeyring = new RawAesKeyringNode({
+      keyName: 'aes',
+      keyNamespace: 'bench',
+      unencryptedMasterKey: random(32),
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    });
+    const encrypt = (n: number, into?: Buffer[]) => pipeline(Readable.fromWeb(source(n, block) as never), client.encryptStream(awsKeyring), sink(into));
+    return { client, awsKeyring, encrypt };
+  };
+  switch (candidate) {
+    case 'webcrypto-oneshot': {
+      const data = random(ONE_SHOT);
+      const iv = random(12);
+      const key = await crypto.subtle.importKey('raw', random(32), 'AES-GCM', false, ['encrypt']);
+      return {
+        bytes: STREAM,
+        pass: async (n) => {
+          for (let o = 0; o < n; o += ONE_SHOT) await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data);
+        },
+      };
+    }
+    case 'sdk-encrypt':
+      return { bytes: STREAM, pass: sdkEncrypt({}) };
+    case 'sdk-encrypt-node':
+      return { bytes: STREAM, pass: sdkEncrypt({ crypto: nodeCrypto }) };
+    case 'sdk-encrypt-64kib':
+      return { bytes: STREAM, pass: sdkEncrypt({ segmentSize: 64 * 1024 }) };
+    case 'sdk-decrypt':
+      return { bytes: STREAM, pass: await sdkDecrypt() };
+    case 'sdk-decrypt-node':
+      return { bytes: STREAM, pass: await sdkDecrypt(nodeCrypto) };
+    case 'aws-encrypt':
+      return { bytes: STREAM, pass: aws().encrypt };
+    case 'aws-decrypt': {
+      const { client, awsKeyring, encrypt } = aws();
+      const sealed = new Map<number, Buffer[]>();
+      for (const n of [WARM_UP, STREAM]) {
+        const chunks: Buffer[] = [];
+        await encrypt(n, chunks);
+        sealed.set(n, chunks);
+      }
+      return { bytes: STREAM, pass: (n) => pipeline(Readable.from(sealed.get(n)!), client.decryptStream(awsKeyring), sink()) };
+    }
+    case 'sm4-core': {
+      await loadWasmNode();
+      const data = random(ONE_SHOT);
+      const key = random(16);
+      const iv = random(12);
+      return {
+        bytes: SM_STREAM,
+        pass: async (n) => {
+          for (let o = 0; o < n; o += ONE_SHOT) sm4GcmEncrypt(key, iv, data);
+        },
+      };
+    }
+    case 'sdk-sm-encrypt':
+      await loadWasmNode();
+      return { bytes: SM_STREAM, pass: sdkEncrypt({ suite: 0x0101 }) };
+  }
+}
+
+const candidate = process.env.SDK_SAMPLE as Candidate;
+if (!CANDIDATES.includes(candidate)) throw new Error(`SDK_SAMPLE must be one of ${CANDIDATES.join(', ')}`);
+const { bytes, pass } = await prepare(candidate);
+await pass(Math.min(bytes, WARM_UP));
+(globalThis as { gc?: () => void }).gc?.();
+const t = performance.now();
+await pass(bytes);
+const seconds = (performance.now() - t) / 1000;
+process.stdout.write(JSON.stringify({ mibps: bytes / MiB / seconds }));
