@@ -5,14 +5,14 @@
 // (TESTS_OF below, or --tests), which keeps one module to minutes on this 2-core machine; a mutant they
 // kill is killed by `npm test` too. --record merges the run's per-file results into
 // docs/mutation/mutation.json (the JSON reporter's own file entries), so the committed report covers
-// every module measured so far.
+// every module measured so far. --record-only merges the last run's report without running Stryker again.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const { values } = parseArgs({ options: { mutate: { type: 'string', multiple: true }, tests: { type: 'string' }, record: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { mutate: { type: 'string', multiple: true }, tests: { type: 'string' }, record: { type: 'boolean' }, 'record-only': { type: 'boolean' } } });
 
 // The tests that exercise each module in-process (prefix of the source path -> test globs).
 const TESTS_OF = [
@@ -34,8 +34,9 @@ const report = join(root, 'reports', 'mutation', 'mutation.json');
 const committed = join(root, 'docs', 'mutation', 'mutation.json');
 
 const args = ['run', ...(values.mutate ?? []).flatMap((f) => ['--mutate', f])];
-if (tests) console.log(`mutation: running ${tests} against each mutant`);
-const run = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), args, { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_TESTS: tests } });
+const recordOnly = values['record-only'] ?? false;
+if (tests && !recordOnly) console.log(`mutation: running ${tests} against each mutant`);
+const run = recordOnly ? { status: 0 } : spawnSync(join(root, 'node_modules', '.bin', 'stryker'), args, { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_TESTS: tests } });
 if (!existsSync(report)) {
   console.error('mutation: Stryker wrote no report');
   process.exit(run.status || 1);
@@ -57,7 +58,7 @@ for (const [file, entry] of Object.entries(json.files).sort()) {
   );
 }
 
-if (values.record) {
+if (values.record || recordOnly) {
   const merged = existsSync(committed) ? JSON.parse(readFileSync(committed, 'utf8')) : { ...json, files: {} };
   merged.schemaVersion = json.schemaVersion;
   merged.thresholds = json.thresholds;
