@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
+import { answerPerTurn, type FetchHandler } from './answer-per-turn.ts';
 
 export interface ServerLimits {
   /** Time a client has to send all request headers (408 and close after). */
@@ -50,7 +51,7 @@ export function plainHttpWarning(host: string, tls: boolean): string | undefined
 }
 
 /** Starts listening; `onListening` gets the URL once connections are accepted. */
-export function listen(fetch: (request: Request) => Response | Promise<Response>, options: ListenOptions, onListening: (url: string) => void): Server {
+export function listen(fetch: FetchHandler, options: ListenOptions, onListening: (url: string) => void): Server {
   const { limits, tls } = options;
   const timeouts = {
     headersTimeout: limits.headersTimeoutMs,
@@ -61,7 +62,7 @@ export function listen(fetch: (request: Request) => Response | Promise<Response>
   };
   const serverOptions = tls ? { ...timeouts, cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) } : timeouts;
   const server = serve(
-    { fetch, hostname: options.host, port: options.port, serverOptions, ...(tls ? { createServer: createHttpsServer } : {}) },
+    { fetch: answerPerTurn(fetch), hostname: options.host, port: options.port, serverOptions, ...(tls ? { createServer: createHttpsServer } : {}) },
     (info: AddressInfo) => onListening(listenUrl(options.host, info.port, tls !== undefined)),
   ) as Server;
   server.maxConnections = limits.maxConnections;
