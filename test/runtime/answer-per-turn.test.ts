@@ -21,7 +21,7 @@ const nextTurn = () => new Promise((r) => setImmediate(r));
 describe('answerPerTurn', () => {
   it('releases an answer ready within a turn only at the end of that turn, each to its own request', async () => {
     const fetch = answerPerTurn(async (request) => new Response(new URL(request.url).pathname));
-    const a = settle(fetch(new Request('http://h/a')));
+    const a = settle(Promise.resolve(fetch(new Request('http://h/a'))));
     const b = settle(Promise.resolve(fetch(new Request('http://h/b'))));
     await microtasks();
     expect(a.done).toBe(false);
