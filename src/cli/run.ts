@@ -18,6 +18,9 @@ import { connect } from './connection.ts';
 import { dataCommands } from './data.ts';
 import { fileCommands } from './files.ts';
 import { keysCommands } from './keys.ts';
+import { policyCommands } from './iam/policies.ts';
+import { roleCommands } from './iam/roles.ts';
+import { userCommands } from './iam/users.ts';
 import { secretsCommands } from './secrets.ts';
 import { serveCommand } from './serve.ts';
 import { signCommands } from './sign.ts';
@@ -29,6 +32,9 @@ export const COMMANDS: Command[] = [
   ...signCommands,
   ...fileCommands,
   ...secretsCommands,
+  ...userCommands,
+  ...policyCommands,
+  ...roleCommands,
   ...auditCommands,
   ...adminCommands,
   completionCommand(() => COMMANDS),

@@ -189,8 +189,9 @@ describe('edgekms through the product flows', () => {
     });
   }, 60_000);
 
-  it('ran every command of the table with --json (serve, the file commands and admin reset-credential, which needs the server stopped, are covered in their own tests)', () => {
-    const expected = COMMANDS.map((c) => c.name).filter((n) => !['serve', 'encrypt-file', 'decrypt-file', 'admin reset-credential'].includes(n));
+  it('ran every command of the table with --json (serve, the file commands, admin reset-credential, which needs the server stopped, and the identity commands are covered in their own tests)', () => {
+    const identity = ['users', 'access-keys', 'policies', 'roles', 'security-token']; // test/cli/identity.test.ts
+    const expected = COMMANDS.map((c) => c.name).filter((n) => !['serve', 'encrypt-file', 'decrypt-file', 'admin reset-credential'].includes(n) && !identity.includes(n.split(' ')[0]));
     expect([...jsonRan].sort()).toEqual(expected.sort());
   });
 });
