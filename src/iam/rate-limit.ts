@@ -6,8 +6,14 @@
 //
 // The buckets live in this process's memory: on Node and Deno that is the whole deployment; on Workers
 // each isolate has its own, so the limit holds per isolate (docs/iam.md says how to share it).
+//
+// A third class bounds what callers without a credential cost: every request that fails before or in
+// authentication is still audited (a durable write), so failures without a verified credential take a
+// token from their source's bucket (the client address, an IPv6 /64, or one global bucket where the
+// runtime gives no address), and past it they get 429 with no audit record (counted in `refused`).
 
 export type OperationClass = 'crypto' | 'control';
+export type LimitClass = OperationClass | 'unauthenticated';
 
 export interface BucketLimit {
   /** Tokens added per second. */
@@ -19,11 +25,14 @@ export interface BucketLimit {
 export interface RateLimits {
   crypto: BucketLimit;
   control: BucketLimit;
+  /** Per client address: requests that fail without a verified credential (DEFAULT_RATE_LIMITS' when absent). */
+  unauthenticated?: BucketLimit;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimits = {
+export const DEFAULT_RATE_LIMITS: Required<RateLimits> = {
   crypto: { rps: 10_000, burst: 20_000 },
   control: { rps: 2_000, burst: 4_000 },
+  unauthenticated: { rps: 20, burst: 200 },
 };
 
 /** KMS and CSMS operations counted as cryptographic; every other is control-plane. */
@@ -63,13 +72,15 @@ const MAX_BUCKETS = 10_000;
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Requests refused per class since start (what /healthz reports). */
+  readonly refused: Record<LimitClass, number> = { crypto: 0, control: 0, unauthenticated: 0 };
 
   constructor(readonly limits: RateLimits = DEFAULT_RATE_LIMITS) {}
 
-  /** Takes a token; returns 0 when the request may go on, else the seconds until it may be retried. */
-  take(accessKey: string, cls: OperationClass, now: number): number {
-    const { rps, burst } = this.limits[cls];
-    const id = `${cls}\n${accessKey}`;
+  /** Takes a token for `who` (an access key, or a source); returns 0 when the request may go on, else the seconds until it may be retried. */
+  take(who: string, cls: LimitClass, now: number): number {
+    const { rps, burst } = this.limit(cls);
+    const id = `${cls}\n${who}`;
     const b = this.buckets.get(id) ?? this.newBucket(id, burst, now);
     b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.at) / 1000) * rps);
     b.at = now;
@@ -77,7 +88,12 @@ export class RateLimiter {
       b.tokens -= 1;
       return 0;
     }
+    this.refused[cls]++;
     return Math.max(1, Math.ceil((1 - b.tokens) / rps));
+  }
+
+  limit(cls: LimitClass): BucketLimit {
+    return this.limits[cls] ?? DEFAULT_RATE_LIMITS[cls];
   }
 
   private newBucket(id: string, burst: number, now: number): Bucket {
@@ -89,10 +105,26 @@ export class RateLimiter {
 
   private dropFull(now: number): void {
     for (const [id, b] of this.buckets) {
-      const { rps, burst } = this.limits[id.startsWith('crypto\n') ? 'crypto' : 'control'];
+      const { rps, burst } = this.limit(id.slice(0, id.indexOf('\n')) as LimitClass);
       if (b.tokens + ((now - b.at) / 1000) * rps >= burst) this.buckets.delete(id);
     }
     // Still full of busy credentials: forget the oldest (it restarts with a full bucket).
     while (this.buckets.size >= MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
   }
+}
+
+/**
+ * The bucket an unauthenticated request's failure counts against: its client address (IPv4, or the /64
+ * of an IPv6 address, which one host can fill with addresses), or one global bucket when the runtime
+ * gives none.
+ */
+export function unauthenticatedSource(address: string | undefined): string {
+  if (!address) return 'global';
+  const a = address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (!a.includes(':')) return a;
+  const [head, tail = ''] = a.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = a.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -36,6 +36,9 @@ export interface EnvConfig {
   rateCryptoBurst?: number;
   rateControlRps?: number;
   rateControlBurst?: number;
+  /** Failed requests without a verified credential, per client address (src/iam/rate-limit.ts). */
+  rateUnauthenticatedRps?: number;
+  rateUnauthenticatedBurst?: number;
   /** EDGEKMS_TAKE_OVER_LOCK=1: take a data directory whose lease cannot be proven dead (only where there is no flock). */
   takeOverLock?: boolean;
   /** EDGEKMS_SEAL_EXISTING_STORE=1: seal the records of a store written before records were sealed. */
@@ -94,6 +97,8 @@ export function readEnv(env: Record<string, string | undefined>): EnvConfig {
     rateCryptoBurst: positiveInteger(env, 'EDGEKMS_RATE_CRYPTO_BURST'),
     rateControlRps: positiveInteger(env, 'EDGEKMS_RATE_CONTROL_RPS'),
     rateControlBurst: positiveInteger(env, 'EDGEKMS_RATE_CONTROL_BURST'),
+    rateUnauthenticatedRps: positiveInteger(env, 'EDGEKMS_RATE_UNAUTHENTICATED_RPS'),
+    rateUnauthenticatedBurst: positiveInteger(env, 'EDGEKMS_RATE_UNAUTHENTICATED_BURST'),
     sealExistingStore: env.EDGEKMS_SEAL_EXISTING_STORE === '1',
   };
 }

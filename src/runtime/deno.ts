@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     credentials: [adminCredential(admin.access_key, admin.secret_key), ...users],
     log: config.logLevel === 'info' ? (e) => console.log(JSON.stringify(e)) : undefined,
     corsOrigins: config.corsOrigins,
+    // Deno.serve's handler info, passed as the app's env.
+    clientAddress: (c) => (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname,
     logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   });
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
         if (users.length) console.log(`${users.length} user credential(s) from ${usersPath}`);
         console.log(`edgekms listening on http://${config.host}:${port}`);
       },
-    }, (request) => app.fetch(request));
+    }, (request, info) => app.fetch(request, info));
   } catch (e) {
     const why = e instanceof Deno.errors.AddrInUse ? 'the address is in use (another edgekms? set PORT)' : String(e);
     await store.close();

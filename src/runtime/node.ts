@@ -4,6 +4,7 @@
 // WASM crypto core (SM2, SM3, SM4) is loaded before anything else: without it the server does not start.
 // SIGINT/SIGTERM drain requests in flight (bounded), wait for a maintenance run in progress, then close the
 // store (which releases its LOCK).
+import { getConnInfo } from '@hono/node-server/conninfo';
 import consoleAssets from 'edgekms:console-assets';
 import { stdoutAccessLog } from './access-log.ts';
 import { nodeBodyReader } from './node-body.ts';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     config,
     credentials: [adminCredential(admin.access_key, admin.secret_key), ...users],
     bodyReader: nodeBodyReader,
+    clientAddress: (c) => getConnInfo(c).remote.address,
     log,
     corsOrigins: config.corsOrigins,
     consoleAssets,

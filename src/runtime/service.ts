@@ -16,7 +16,7 @@ import { Secrets } from '../secrets/secrets.ts';
 import type { Store } from '../store/store.ts';
 import type { EnvConfig } from './config.ts';
 
-export interface ServiceOptions extends Pick<AppOptions, 'bodyReader' | 'log' | 'onInternalError' | 'corsOrigins' | 'consoleAssets'> {
+export interface ServiceOptions extends Pick<AppOptions, 'bodyReader' | 'log' | 'onInternalError' | 'corsOrigins' | 'consoleAssets' | 'clientAddress'> {
   store: Store;
   rootKey: RootKey;
   crypto: CryptoProvider;
@@ -56,6 +56,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   const maintenance = new MaintenanceMonitor(kms, o.logError);
   // Users and access keys created through /edgekms/v1 live in the store; configured ones (admin.json,
   // users.json) are looked up first.
+  const rateLimiter = new RateLimiter(rateLimitsOf(o.config));
   const directory = new Directory(kms.store, o.rootKey, new StaticCredentials(o.credentials), () => kms.clock.now());
   const app = createApp({
     kms,
@@ -63,12 +64,13 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     credentials: directory,
     directory,
     audit: new AuditLog(kms.store),
-    rateLimiter: new RateLimiter(rateLimitsOf(o.config)),
+    rateLimiter,
+    clientAddress: o.clientAddress,
     bodyReader: o.bodyReader,
     log: o.log,
     corsOrigins: o.corsOrigins,
     consoleAssets: o.consoleAssets,
-    health: () => ({ maintenance: maintenance.health() }),
+    health: () => ({ maintenance: maintenance.health(), rate_limited: { ...rateLimiter.refused } }),
     onInternalError: o.onInternalError,
   });
   const maintain = async () => {
@@ -107,6 +109,7 @@ export function rateLimitsOf(config: EnvConfig): RateLimits {
   return {
     crypto: bucket(config.rateCryptoRps, config.rateCryptoBurst, DEFAULT_RATE_LIMITS.crypto),
     control: bucket(config.rateControlRps, config.rateControlBurst, DEFAULT_RATE_LIMITS.control),
+    unauthenticated: bucket(config.rateUnauthenticatedRps, config.rateUnauthenticatedBurst, DEFAULT_RATE_LIMITS.unauthenticated),
   };
 }
 

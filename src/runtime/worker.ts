@@ -114,6 +114,8 @@ async function start(env: WorkerEnv): Promise<Service> {
     credentials: [adminCredential(config.adminAk!, config.adminSk!), ...usersOf(env, config.adminAk!)],
     log: config.logLevel === 'info' ? (e) => console.log(JSON.stringify(e)) : undefined,
     corsOrigins: config.corsOrigins,
+    // Set by Cloudflare's edge to the connecting client (a client's own value does not survive it).
+    clientAddress: (c) => c.req.header('cf-connecting-ip'),
     logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
   }).catch((e) => {

@@ -8,7 +8,7 @@ import { identityApi } from '../iam/admin-routes.ts';
 import type { CredentialSource, Credential } from '../iam/credentials.ts';
 import { DirectoryError, type Directory } from '../iam/directory.ts';
 import { WorkloadAuthError } from '../iam/roles.ts';
-import { operationClass, type OperationClass, type RateLimiter } from '../iam/rate-limit.ts';
+import { operationClass, unauthenticatedSource, type OperationClass, type RateLimiter } from '../iam/rate-limit.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
@@ -55,8 +55,10 @@ export interface AppOptions {
   onInternalError?: (error: unknown, requestId: string) => void;
   /** Every API request is appended here before its answer leaves; a failed append fails the request. */
   audit?: AuditLog;
-  /** Per-credential token buckets by operation class; unlimited when absent. */
+  /** Per-credential token buckets by operation class, and per-source ones for unauthenticated failures; unlimited when absent. */
   rateLimiter?: RateLimiter;
+  /** The client's address as the runtime knows it (the socket's peer on Node); one global source when absent. */
+  clientAddress?: (c: Context) => string | undefined;
   /** Users, access keys and policies in the store: served under /edgekms/v1 when present. */
   directory?: Directory;
   /** Browser origins allowed to call (EDGEKMS_CORS_ORIGINS); none when empty. */
@@ -78,6 +80,8 @@ type Env = {
     url: URL;
     /** The key, alias or secret the request names, for the audit log. */
     resource: string;
+    /** Refused by the unauthenticated limit: answered without an audit record (limitUnauthenticated). */
+    unaudited: boolean;
   };
 };
 
@@ -114,6 +118,8 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   if (options.audit) app.use('*', auditEach(options.audit, () => new Date(kms.clock.now()).toISOString()));
+  // Inside the audit middleware, so a refusal here goes out without a record.
+  if (options.rateLimiter) app.use('*', limitUnauthenticated(options.rateLimiter, options.clientAddress, () => kms.clock.now()));
 
   if (options.corsOrigins?.length) app.use('*', corsFor(options.corsOrigins));
 
@@ -274,7 +280,7 @@ const AUDITED = /^\/(v1|v1\.0|v2|edgekms|openstack)\//;
 function auditEach(audit: AuditLog, now: () => string) {
   return async (c: Context<Env>, next: () => Promise<void>) => {
     await next();
-    if (c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path)) return;
+    if (c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path) || c.get('unaudited')) return;
     const credential = c.get('credential');
     const status = c.res.status;
     try {
@@ -299,6 +305,28 @@ function auditEach(audit: AuditLog, now: () => string) {
   };
 }
 
+/**
+ * Bounds what callers without a credential cost. Every API request is audited, a durable write, so an
+ * anonymous flood would fill the log: an answer >= 400 to a request that carries no verified credential
+ * (unsigned, bad signature, unknown or disabled key, bad workload token, refused before its signature was
+ * checked) takes a token from its source's bucket (src/iam/rate-limit.ts); with none left it becomes 429
+ * APIG.0308 with Retry-After and goes out without an audit record (counted on /healthz). The limit is
+ * charged after authentication, never before it, so a correctly signed request is never refused by it:
+ * behind a proxy every caller has one address, and an anonymous flood must not lock the others out.
+ */
+function limitUnauthenticated(limiter: RateLimiter, clientAddress: ((c: Context) => string | undefined) | undefined, now: () => number) {
+  return async (c: Context<Env>, next: () => Promise<void>) => {
+    await next();
+    if (c.get('credential') || c.res.status < 400 || c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path)) return;
+    const wait = limiter.take(unauthenticatedSource(clientAddress?.(c)), 'unauthenticated', now());
+    if (wait === 0) return;
+    c.set('unaudited', true);
+    c.set('errorCode', 'APIG.0308');
+    const body = gatewayErrorBody('APIG.0308', `The throttling threshold has been reached: policy ip over ratelimit,limit:${limiter.limit('unauthenticated').rps},time:1 second`, c.get('requestId'));
+    c.res = new Response(JSON.stringify(body), { status: 429, headers: { 'content-type': 'application/json', 'retry-after': String(wait) } });
+  };
+}
+
 /** The access key an unauthenticated request claimed (for the audit record of a 401), bounded. */
 function claimedAccessKey(authorization: string | undefined): string | undefined {
   const m = authorization ? /Access=([A-Za-z0-9]{1,128})/.exec(authorization) : null;
@@ -315,7 +343,7 @@ function throttleKey(c: Context<Env>, limiter: RateLimiter | undefined, id: stri
   const wait = limiter.take(id, cls, now);
   if (wait === 0) return;
   c.header('Retry-After', String(wait));
-  const { rps } = limiter.limits[cls];
+  const { rps } = limiter.limit(cls);
   throw new HttpError(429, gatewayErrorBody('APIG.0308', `The throttling threshold has been reached: policy user over ratelimit,limit:${rps},time:1 second`, c.get('requestId')));
 }
 

@@ -37,10 +37,11 @@ describe('token bucket', () => {
   });
 
   it('reads its limits from the environment with documented defaults', () => {
-    expect(rateLimitsOf(readEnv({}))).toEqual({ crypto: { rps: 10_000, burst: 20_000 }, control: { rps: 2_000, burst: 4_000 } });
+    expect(rateLimitsOf(readEnv({}))).toEqual({ crypto: { rps: 10_000, burst: 20_000 }, control: { rps: 2_000, burst: 4_000 }, unauthenticated: { rps: 20, burst: 200 } });
     expect(rateLimitsOf(readEnv({ EDGEKMS_RATE_CRYPTO_RPS: '5', EDGEKMS_RATE_CONTROL_RPS: '3', EDGEKMS_RATE_CONTROL_BURST: '4' }))).toEqual({
       crypto: { rps: 5, burst: 10 },
       control: { rps: 3, burst: 4 },
+      unauthenticated: { rps: 20, burst: 200 },
     });
     expect(() => readEnv({ EDGEKMS_RATE_CRYPTO_RPS: '0' })).toThrow(/EDGEKMS_RATE_CRYPTO_RPS/);
   });
