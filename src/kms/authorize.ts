@@ -20,7 +20,7 @@ import { fromBase64 } from '../crypto/encoding.ts';
 import { decodeBlob } from './ciphertext.ts';
 import { Code, KmsError } from './errors.ts';
 import type { GrantRecord, KeyRecord } from './key-record.ts';
-import { KEY_REF_RULE, resolveKey } from './keys.ts';
+import { KEY_ID, KEY_REF_RULE, resolveKey } from './keys.ts';
 import type { Kms } from './kms.ts';
 import { KMS_FIELDS, fields, type Call, type Input, type Operation } from './operation.ts';
 
@@ -135,7 +135,7 @@ async function byPolicy(kms: Kms, call: Call, operation: string, input: Input): 
     ? keyResources(kms.region, call.project, r.id, r.alias)
     : ref === undefined
       ? []
-      : [`KMS:${kms.region}:${call.project}:${/^[0-9a-f-]{36}$/.test(ref) ? 'KeyId' : 'KeyAlias'}:${ref}`];
+      : [`KMS:${kms.region}:${call.project}:${KEY_ID.test(ref) ? 'KeyId' : 'KeyAlias'}:${ref}`];
   const aad = input.body.body.additional_authenticated_data;
   const decision = decide(policies ?? [], call.narrowing, {
     action: KMS_ACTIONS[operation] ?? `kms:unknown:${operation}`,
