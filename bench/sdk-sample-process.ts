@@ -28,7 +28,7 @@ const CANDIDATES = [
   'sdk-decrypt',
   'sdk-encrypt-node',
   'sdk-decrypt-node',
-  'sdk-encrypt-64kib',
+  'sdk-encrypt-256kib',
   'aws-encrypt',
   'aws-decrypt',
   'sm4-core',
@@ -125,8 +125,8 @@ async function prepare(candidate: Candidate): Promise<{ bytes: number; pass: Pas
       return { bytes: STREAM, pass: sdkEncrypt({}) };
     case 'sdk-encrypt-node':
       return { bytes: STREAM, pass: sdkEncrypt({ crypto: nodeCrypto }) };
-    case 'sdk-encrypt-64kib':
-      return { bytes: STREAM, pass: sdkEncrypt({ segmentSize: 64 * 1024 }) };
+    case 'sdk-encrypt-256kib':
+      return { bytes: STREAM, pass: sdkEncrypt({ segmentSize: 256 * 1024 }) };
     case 'sdk-decrypt':
       return { bytes: STREAM, pass: await sdkDecrypt() };
     case 'sdk-decrypt-node':

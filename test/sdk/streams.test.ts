@@ -120,6 +120,20 @@ describe('ENV1 streams', () => {
     }
   });
 
+  it('writes 1 MiB segments by default; messages of the former defaults (64, 256 KiB) decrypt as they are', async () => {
+    const keyring = aesKeyring();
+    const data = random(3 * MiB + 11);
+    const { ciphertext } = await encrypt(data, { keyring });
+    expect(DEFAULT_SEGMENT_LOG2).toBe(20);
+    expect(ciphertext[7]).toBe(20); // the header's segment log2
+    for (const segmentSize of [65536, 262144]) {
+      const old = await collect(encryptStream(chunkedStream(data, 100_000, 5), { keyring, segmentSize }));
+      expect(old[7]).toBe(Math.log2(segmentSize));
+      const pt = await collect(decryptStream(chunkedStream(old, 70_000, 9), { keyring }));
+      expect(Buffer.from(pt).equals(Buffer.from(data))).toBe(true);
+    }
+  });
+
   it('decryptFile writes the plaintext only when the whole message verified', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'env1-file-'));
     const keyring = aesKeyring();

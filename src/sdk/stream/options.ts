@@ -34,7 +34,7 @@ interface Common {
   unstoredContext?: EncryptionContext;
   /** Header limits (encrypt refuses to write a header it would refuse to read). */
   limits?: Partial<HeaderLimits>;
-  /** Most bytes of segments in flight at once (default 2 MiB: 8 segments of 256 KiB); at least 2 segments are always allowed. */
+  /** Most bytes of segments in flight at once (default 2 MiB: 2 segments of 1 MiB); at least 2 segments are always allowed. */
   windowBytes?: number;
 }
 
@@ -44,7 +44,7 @@ export type EncryptOptions = KeySource &
     encryptionContext?: EncryptionContext;
     /** Default: AES-256-GCM with HKDF-SHA-512 (0x0001). */
     suite?: AlgorithmSuite | SuiteId;
-    /** Plaintext bytes per segment, a power of two from 4096 to 16 MiB (default 262144). */
+    /** Plaintext bytes per segment, a power of two from 4096 to 16 MiB (default 1048576). */
     segmentSize?: number;
     /** Plaintext length when known in advance; caching managers use it to count bytes. */
     plaintextLength?: number;
