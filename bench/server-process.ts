@@ -11,6 +11,7 @@ import { stdoutAccessLog } from '../src/runtime/access-log.ts';
 import { readEnv } from '../src/runtime/config.ts';
 import { openDataDir } from '../src/runtime/data-dir.ts';
 import { nodeBodyReader } from '../src/runtime/node-body.ts';
+import { nodeHeaderReader } from '../src/runtime/node-headers.ts';
 import { nodeCrypto } from '../src/runtime/node-crypto.ts';
 import { DEFAULT_SERVER_LIMITS, listen } from '../src/runtime/node-server.ts';
 import { adminCredential, createService } from '../src/runtime/service.ts';
@@ -28,6 +29,7 @@ const { app } = await createService({
   config,
   credentials: [adminCredential(admin.access_key, admin.secret_key)],
   bodyReader: nodeBodyReader,
+  headerReader: nodeHeaderReader,
   // The access log exactly as npm start writes it.
   log: mode === 'access-log' ? stdoutAccessLog() : undefined,
   logError: (line) => console.error(line),

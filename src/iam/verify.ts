@@ -22,12 +22,13 @@ export class AuthError extends Error {
   override name = 'AuthError';
 }
 
-export interface IncomingRequest {
+/** `H`: what the verifier reads of the headers is `get` and `has` (a web Headers object, or a runtime's own view). */
+export interface IncomingRequest<H extends Pick<Headers, 'get' | 'has'> = Headers> {
   method: string;
   url: URL;
   /** The raw path from the request line (before any normalisation by the framework). */
   rawPath: string;
-  headers: Headers;
+  headers: H;
   body: Uint8Array;
 }
 
@@ -35,7 +36,7 @@ const AUTH = /^(SDK-HMAC-SHA256|SDK-HMAC-SM3)\s+Access=([^,\s]+)\s*,\s*SignedHea
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** `hashes` is the deployment's crypto provider's: SDK-HMAC-SHA256's body hash, canonical-request hash and MAC. */
-export async function verifyRequest(req: IncomingRequest, credentials: CredentialSource, now: number, hashes: HashImplementation): Promise<Credential> {
+export async function verifyRequest(req: IncomingRequest<Pick<Headers, 'get' | 'has'>>, credentials: CredentialSource, now: number, hashes: HashImplementation): Promise<Credential> {
   const authorization = req.headers.get('authorization');
   if (!authorization) throw new AuthError('Incorrect IAM authentication information: the Authorization header is missing.');
   const scheme = schemeNamed(authorization.slice(0, authorization.indexOf(' ')), hashes);

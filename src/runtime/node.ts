@@ -8,6 +8,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import consoleAssets from 'edgekms:console-assets';
 import { stdoutAccessLog } from './access-log.ts';
 import { nodeBodyReader } from './node-body.ts';
+import { nodeHeaderReader } from './node-headers.ts';
 import { nodeCrypto } from './node-crypto.ts';
 import { loadWasmNode } from './wasm-node.ts';
 import { ConfigError, readEnv } from './config.ts';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     credentials: [adminCredential(admin.access_key, admin.secret_key), ...users],
     bodyReader: nodeBodyReader,
     clientAddress: (c) => getConnInfo(c).remote.address,
+    headerReader: nodeHeaderReader,
     log,
     corsOrigins: config.corsOrigins,
     consoleAssets,

@@ -16,7 +16,7 @@ import { Secrets } from '../secrets/secrets.ts';
 import type { Store } from '../store/store.ts';
 import type { EnvConfig } from './config.ts';
 
-export interface ServiceOptions extends Pick<AppOptions, 'bodyReader' | 'log' | 'onInternalError' | 'corsOrigins' | 'consoleAssets' | 'clientAddress'> {
+export interface ServiceOptions extends Pick<AppOptions, 'bodyReader' | 'headerReader' | 'log' | 'onInternalError' | 'corsOrigins' | 'consoleAssets' | 'clientAddress'> {
   store: Store;
   rootKey: RootKey;
   crypto: CryptoProvider;
@@ -67,6 +67,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     rateLimiter,
     clientAddress: o.clientAddress,
     bodyReader: o.bodyReader,
+    headerReader: o.headerReader,
     log: o.log,
     corsOrigins: o.corsOrigins,
     consoleAssets: o.consoleAssets,

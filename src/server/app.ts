@@ -21,7 +21,7 @@ import { CsmsError } from '../secrets/errors.ts';
 import { CSMS_FIELDS } from '../secrets/operation.ts';
 import { CSMS_ROUTES, type CsmsRoute, type ErrorForm } from '../secrets/routes.ts';
 import { Secrets } from '../secrets/secrets.ts';
-import { BodyTooLarge, readBody, type BodyReader } from './body.ts';
+import { BodyTooLarge, readBody, type BodyReader, type HeaderReader, type RequestHeaders } from './body.ts';
 import { consoleApp, type ConsoleAssets } from './console.ts';
 import { corsFor } from './cors.ts';
 import { HttpError, csmsErrorBody, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
@@ -47,6 +47,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Runtime-specific body reading (defaults to the web stream of the Request). */
   bodyReader?: BodyReader;
+  /** Runtime-specific header reading for the signed path (defaults to the Request's Headers). */
+  headerReader?: HeaderReader;
   /** One structured line per request; never includes bodies. */
   log?: (entry: AccessLogEntry) => void;
   /** Extra fields for /healthz (counts a runtime keeps, such as maintenance failures). */
@@ -78,6 +80,8 @@ type Env = {
     errorForm: ErrorForm;
     /** The request URL, parsed once by the signature check. */
     url: URL;
+    /** The request headers, as the signature check read them. */
+    headers: RequestHeaders;
     /** The key, alias or secret the request names, for the audit log. */
     resource: string;
     /** Refused by the unauthenticated limit: answered without an audit record (limitUnauthenticated). */
@@ -92,6 +96,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const { kms, credentials } = options;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const bodyReader: BodyReader = options.bodyReader ?? ((request, _env, limit) => readBody(request, limit));
+  const headerReader: HeaderReader = options.headerReader ?? ((request) => request.headers);
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
@@ -139,7 +144,9 @@ export function createApp(options: AppOptions): Hono<Env> {
     const url = new URL(c.req.url);
     c.set('url', url);
     refuseRepeatedParameters(url.searchParams);
-    const credential = await verifyRequest({ method: c.req.method, url, rawPath: url.pathname, headers: c.req.raw.headers, body }, credentials, kms.clock.now(), kms.crypto.hashes);
+    const headers = headerReader(c.req.raw, c.env);
+    c.set('headers', headers);
+    const credential = await verifyRequest({ method: c.req.method, url, rawPath: url.pathname, headers, body }, credentials, kms.clock.now(), kms.crypto.hashes);
     c.set('credential', credential);
     await next();
   };
@@ -348,7 +355,7 @@ function throttleKey(c: Context<Env>, limiter: RateLimiter | undefined, id: stri
 }
 
 function checkProject(c: Context<Env>, credential: Credential, project: string): void {
-  const headerProject = c.req.header('x-project-id');
+  const headerProject = c.get('headers').get('x-project-id') ?? undefined;
   if ((headerProject !== undefined && headerProject !== project) || !mayAccessProject(credential, project)) {
     throw kmsHttpError(new KmsError(Code.NoApiPermission, `The access key may not act in project ${project}.`, 403));
   }
@@ -370,7 +377,9 @@ function parseJsonBody(bytes: Uint8Array): unknown {
 
 function render(c: Context<Env>, reply: Reply): Response {
   if (reply.body === undefined) return c.body(null, reply.status as 200);
-  return c.json(reply.body, reply.status as 200);
+  // The same answer c.json gives (its content type, the request id set at the start), with the headers as a
+  // plain record: c.json builds a Headers object that the Node adapter then takes apart again to write.
+  return new Response(JSON.stringify(reply.body), { status: reply.status, headers: { 'content-type': 'application/json', 'x-request-id': c.get('requestId') } });
 }
 
 function renderError(c: Context<Env>, err: unknown, options: AppOptions): Response {

@@ -2,6 +2,12 @@
 
 /** How a runtime reads a request body: the portable default reads the web stream; adapters may do better. */
 export type BodyReader = (request: Request, env: unknown, limit: number) => Promise<Uint8Array>;
+/** What the request path reads of a request's headers (a web Headers object is one). */
+export type RequestHeaders = Pick<Headers, 'get' | 'has'>;
+
+/** How a runtime reads a request's headers: the portable default is the Request's; adapters may do better. */
+export type HeaderReader = (request: Request, env: unknown) => RequestHeaders;
+
 export class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
 }
