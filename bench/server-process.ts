@@ -4,6 +4,7 @@
 // node-server's listen with its default limits, plus one bare Hono route on the same app as the reference
 // in the same run. Prints its port. With a third argument `access-log` it writes npm start's access log
 // (one JSON line per request on stdout).
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ const { app } = await createService({
   credentials: [adminCredential(admin.access_key, admin.secret_key)],
   bodyReader: nodeBodyReader,
   headerReader: nodeHeaderReader,
+  clientAddress: (c) => getConnInfo(c).remote.address,
   // The access log exactly as npm start writes it.
   log: mode === 'access-log' ? stdoutAccessLog() : undefined,
   logError: (line) => console.error(line),
