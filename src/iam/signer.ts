@@ -49,11 +49,13 @@ function safeDecode(s: string): string {
  */
 export type PathForm = 'decoded' | 'as-sent';
 
-// Request paths repeat (one per operation and project), so their canonical form is memoised.
-const uriCache = new Map<string, string>();
+// Request paths repeat (one per operation and project), so their canonical form is memoised, up to
+// URI_CACHE_LIMIT paths (hostile paths cannot grow it further). Exported for the test of that bound.
+export const URI_CACHE_LIMIT = 1024;
+export const uriCache = new Map<string, string>();
 
 export function canonicalUri(path: string, form: PathForm = 'decoded'): string {
-  const id = form === 'decoded' ? path : '\u0000' + path;
+  const id = `${form}\n${path}`;
   let uri = uriCache.get(id);
   if (uri === undefined) {
     uri = path
@@ -61,7 +63,7 @@ export function canonicalUri(path: string, form: PathForm = 'decoded'): string {
       .map((seg) => escape(form === 'decoded' ? safeDecode(seg) : seg))
       .join('/');
     if (!uri.endsWith('/')) uri += '/';
-    if (uriCache.size >= 1024) uriCache.clear();
+    if (uriCache.size >= URI_CACHE_LIMIT) uriCache.clear();
     uriCache.set(id, uri);
   }
   return uri;
@@ -114,8 +116,9 @@ export function parseSdkDate(s: string): number {
   if (!m) return NaN;
   const [, y, mo, d, h, mi, se] = m.map(Number);
   const t = Date.UTC(y, mo - 1, d, h, mi, se);
-  const back = new Date(t);
-  return back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? t : NaN;
+  // A field that rolls over (February 30, hour 24, minute 60) is malformed, and so is a year below 100,
+  // which Date.UTC reads as 19xx: only a date that prints back as given is one.
+  return sdkDate(t) === s ? t : NaN;
 }
 
 export interface SignOptions {

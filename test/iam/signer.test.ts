@@ -1,11 +1,12 @@
 // SDK-HMAC-SHA256 against the official vectors of Huawei's Go and Python SDK tests and a worked example
 // of an encrypt-data request as Huawei's Node SDK signs it, and the verifier against what the signer produces.
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { toHex } from '../../src/crypto/encoding.ts';
 import { sha256Hex } from '../../src/crypto/hash.ts';
 import { StaticCredentials } from '../../src/iam/credentials.ts';
-import { canonicalQuery, canonicalRequest, computeSignature, parseSdkDate, signRequest, stringToSign } from '../../src/iam/signer.ts';
+import { canonicalQuery, canonicalRequest, canonicalUri, computeSignature, parseSdkDate, sdkDate, signRequest, stringToSign, URI_CACHE_LIMIT, uriCache } from '../../src/iam/signer.ts';
 import { AuthError, verifyRequest } from '../../src/iam/verify.ts';
 import { nodeHashes } from '../../src/runtime/node-crypto.ts';
 
@@ -96,7 +97,88 @@ describe('SDK-HMAC-SHA256 vectors', () => {
 
   it('parses X-Sdk-Date strictly', () => {
     expect(parseSdkDate('20240101T120000Z')).toBe(Date.UTC(2024, 0, 1, 12));
-    for (const bad of ['2024-01-01T12:00:00Z', '20240230T120000Z', '20240101T120000', '']) expect(parseSdkDate(bad)).toBeNaN();
+    expect(parseSdkDate('20240229T235959Z')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
+    expect(parseSdkDate('01000101T000000Z')).toBe(Date.UTC(100, 0, 1) - 0);
+    const bad = [
+      '2024-01-01T12:00:00Z', '20240101T120000', '', 'x20240101T120000Z', '20240101T120000Zx', '20240101T120000Z\n',
+      '20240230T120000Z', '20230229T120000Z', '20241301T120000Z', '20240100T120000Z', '20240132T120000Z',
+      // fields that roll over into the next minute, hour or day, and a year Date.UTC would read as 1950
+      '20240115T240000Z', '20240115T126000Z', '20240115T120060Z', '20240115T129999Z', '00500101T000000Z',
+    ];
+    for (const s of bad) expect(parseSdkDate(s), s).toBeNaN();
+  });
+
+  it('prints X-Sdk-Date as YYYYMMDDTHHMMSSZ, dropping milliseconds, and parses it back', () => {
+    const t = Date.UTC(2024, 11, 31, 23, 59, 58, 999);
+    expect(sdkDate(t)).toBe('20241231T235958Z');
+    expect(parseSdkDate(sdkDate(t))).toBe(t - 999);
+  });
+});
+
+describe('canonical request parts', () => {
+  // Distinct paths per test: canonicalUri memoises, and a path computed earlier would answer from the cache.
+  it('canonical URI: decoded by default, each segment decoded then encoded, always ending in "/"', () => {
+    expect(canonicalUri('/v1.0/p/kms/a%20b')).toBe('/v1.0/p/kms/a%20b/');
+    expect(canonicalUri('/v1.0/p/kms/a%20b', 'decoded')).toBe('/v1.0/p/kms/a%20b/');
+    expect(canonicalUri('/v1.0/p/kms/a%20b', 'as-sent')).toBe('/v1.0/p/kms/a%2520b/');
+    expect(canonicalUri('/v1.0/p/kms/é*(x)')).toBe('/v1.0/p/kms/%C3%A9%2A%28x%29/');
+    expect(canonicalUri('/v1.0/p/kms/ends-in-slash/')).toBe('/v1.0/p/kms/ends-in-slash/');
+    expect(canonicalUri('/v1.0/p/kms/ends-in-slash/', 'as-sent')).toBe('/v1.0/p/kms/ends-in-slash/');
+    expect(canonicalUri('')).toBe('/');
+  });
+
+  it('canonical URI: a segment whose escapes do not decode is encoded as it is', () => {
+    expect(canonicalUri('/v1.0/p/kms/%zz/%E0%A4%A')).toBe('/v1.0/p/kms/%25zz/%25E0%25A4%25A/');
+  });
+
+  it('canonical URI: the two forms of one path are memoised apart', () => {
+    const path = `/v1.0/p/kms/memo%20${Date.now()}`;
+    expect(canonicalUri(path, 'as-sent')).toBe(path.replace('%20', '%2520') + '/');
+    expect(canonicalUri(path, 'decoded')).toBe(path + '/');
+    expect(canonicalUri(path, 'as-sent')).toBe(path.replace('%20', '%2520') + '/');
+  });
+
+  it('canonical URI: the memo holds at most URI_CACHE_LIMIT paths (hostile paths cannot grow it), then starts over', () => {
+    uriCache.clear();
+    const paths = Array.from({ length: URI_CACHE_LIMIT }, (_, i) => `/v1.0/bound/${i}`);
+    for (const p of paths) expect(canonicalUri(p)).toBe(p + '/');
+    expect(uriCache.size).toBe(URI_CACHE_LIMIT);
+    expect(canonicalUri('/v1.0/bound/one-more')).toBe('/v1.0/bound/one-more/');
+    expect(uriCache.size).toBe(1);
+    expect(URI_CACHE_LIMIT).toBe(1024);
+  });
+
+  it('canonical headers: values trimmed, a signed header that is absent is empty, names listed as signed', () => {
+    const canonical = canonicalRequest(
+      { method: 'post', path: '/p', query: [], headers: { 'x-a': '  padded value \t', 'x-sdk-date': '20240101T120000Z' }, payloadHash: 'h' },
+      ['x-a', 'x-absent', 'x-sdk-date'],
+    );
+    expect(canonical).toBe(['POST', '/p/', '', 'x-a:padded value\nx-absent:\nx-sdk-date:20240101T120000Z\n', 'x-a;x-absent;x-sdk-date', 'h'].join('\n'));
+  });
+
+  it('computeSignature takes the SK bytes or a prepared MAC', () => {
+    const sts = 'SDK-HMAC-SHA256\n20240101T120000Z\nabc';
+    const prepared = (data: string) => utf8(`mac of ${data}`);
+    expect(computeSignature(prepared, sts)).toEqual(utf8(`mac of ${sts}`));
+    expect(toHex(computeSignature(utf8('key'), sts), false)).toBe(createHmac('sha256', 'key').update(sts).digest('hex'));
+  });
+
+  it('signRequest signs every header given, sorted by name whatever order they come in, lower-cased', () => {
+    const body = utf8('{"key_id":"0d0466b0-e727-4d9c-b35d-f84bb474a37f","plain_text":"hello world"}');
+    const headers = signRequest(
+      {
+        method: 'POST',
+        path: '/v1.0/0123456789abcdef0123456789abcdef/kms/encrypt-data',
+        query: [],
+        headers: { 'X-Sdk-Date': '20240101T120000Z', 'X-Project-Id': '0123456789abcdef0123456789abcdef', Host: 'kms.cn-north-4.myhuaweicloud.com', 'Content-Type': 'application/json' },
+        body,
+      },
+      { accessKey: 'HPUAEXAMPLEAK0000000', secretKey: 'ExampleSecretKey0000000000000000000000000' },
+    );
+    // The worked example's signature (below), whose headers arrive in sorted order.
+    expect(headers.authorization).toBe(
+      'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000000, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=acd0e378305cef71c6952dc1064321e65927934355fc76fd5f95fab7eb71665b',
+    );
   });
 });
 
