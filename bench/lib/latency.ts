@@ -2,8 +2,8 @@
 // previous answer is complete, for a fixed time. Used to see what another caller's load does to it.
 import { connect } from 'node:net';
 
-/** Milliseconds each request took, in order. Throws on any non-200 answer (the measurement would be void). */
-export async function latencies(host: string, port: number, requests: Uint8Array[], seconds: number): Promise<number[]> {
+/** Milliseconds each request took, in order. Throws on any answer but `status` (the measurement would be void). */
+export async function latencies(host: string, port: number, requests: Uint8Array[], seconds: number, status = 200): Promise<number[]> {
   const out: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   await new Promise<void>((resolve, reject) => {
@@ -29,8 +29,8 @@ export async function latencies(host: string, port: number, requests: Uint8Array
       const head = buf.subarray(0, end).toString('latin1');
       const len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
       if (buf.length < end + 4 + len) return;
-      const status = Number(head.slice(9, 12));
-      if (status !== 200) return reject(new Error(`answer ${status}: ${buf.subarray(end + 4, end + 4 + len).toString()}`));
+      const got = Number(head.slice(9, 12));
+      if (got !== status) return reject(new Error(`answer ${got}: ${buf.subarray(end + 4, end + 4 + len).toString()}`));
       out.push(performance.now() - sentAt);
       buf = buf.subarray(end + 4 + len);
       send();

@@ -10,6 +10,7 @@ export const suites: Record<string, BenchSuite> = {
   sdk: (report) => import('./sdk.ts').then((m) => m.default(report)),
   'sdk-kms': (report) => import('./sdk-kms.ts').then((m) => m.default(report)),
   isolation: (report) => import('./isolation.ts').then((m) => m.default(report)),
+  existence: (report) => import('./existence.ts').then((m) => m.default(report)),
   secrets: (report) => import('./secrets.ts').then((m) => m.default(report)),
   scale: (report) => import('./scale.ts').then((m) => m.default(report)),
 };

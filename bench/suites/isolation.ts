@@ -5,20 +5,15 @@
 // their headers. The server is npm start's own entry point (bundled), with its default limits; the
 // caller's answers are whatever the server gives (429 for key pairs beyond the cap is the point).
 // Bounded: each phase runs BENCH_ISOLATION_SECONDS (default 2) seconds, BENCH_ISOLATION_ROUNDS (3) times.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { signRequest } from '../../src/iam/signer.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
 import { interleaved, range, type BenchReport } from '../report.ts';
 import { latencies, percentile } from '../lib/latency.ts';
 import { rawRequest, runLoad } from '../lib/load.ts';
-// @ts-expect-error plain ESM helper without types
-import { bundle } from '../../scripts/bundle.mjs';
+import { startNpmStart } from '../lib/npm-start.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const ADMIN = { ak: 'ISOADMINAK0000000000', sk: 'IsoAdminSecretKey00000000000000000000000' };
@@ -29,23 +24,11 @@ const KEYS = Number(process.env.BENCH_ISOLATION_KEYS ?? 2000);
 const CONNECTIONS = 8;
 
 export default async function isolation(report: BenchReport): Promise<void> {
-  const script = await bundle('src/runtime/node.ts', 'bench-npm-start.mjs');
-  const dir = mkdtempSync(join(tmpdir(), 'edgekms-bench-isolation-'));
-  writeFileSync(join(dir, 'users.json'), JSON.stringify([{ access_key: USER.ak, secret_key: USER.sk, principal: USER.principal, projects: [PROJECT] }]));
-  const env = { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', EDGEKMS_DATA_DIR: dir, EDGEKMS_ADMIN_AK: ADMIN.ak, EDGEKMS_ADMIN_SK: ADMIN.sk, EDGEKMS_PROJECT_ID: PROJECT };
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await startNpmStart({ EDGEKMS_ADMIN_AK: ADMIN.ak, EDGEKMS_ADMIN_SK: ADMIN.sk, EDGEKMS_PROJECT_ID: PROJECT }, [
+    { access_key: USER.ak, secret_key: USER.sk, principal: USER.principal, projects: [PROJECT] },
+  ]);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /edgekms listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${out}`)));
-    });
-    const { hostname, port: portText } = new URL(url);
-    const port = Number(portText);
+    const { url, hostname, port } = server;
     const host = `${hostname}:${port}`;
     const admin = new SignedClient({ endpoint: url, accessKey: ADMIN.ak, secretKey: ADMIN.sk, projectId: PROJECT });
     const call = (action: string, body: unknown) => admin.request('POST', `/v1.0/{project_id}/kms/${action}`, body);
@@ -109,9 +92,7 @@ export default async function isolation(report: BenchReport): Promise<void> {
     report.metric('admin_p99_ms_with_expensive_caller', worst);
     report.metric('admin_p99_ratio_with_expensive_caller', worst / unloaded.median);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
