@@ -110,8 +110,18 @@ export function sdkDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
+// A busy client sends the same X-Sdk-Date for every request of a second: the last one parsed is kept.
+let lastDate = { text: '', time: NaN };
+
 /** Parses `YYYYMMDDTHHMMSSZ`; NaN when malformed. */
 export function parseSdkDate(s: string): number {
+  if (s === lastDate.text) return lastDate.time;
+  const time = parseDate(s);
+  lastDate = { text: s, time };
+  return time;
+}
+
+function parseDate(s: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   if (!m) return NaN;
   const [, y, mo, d, h, mi, se] = m.map(Number);

@@ -106,6 +106,10 @@ describe('SDK-HMAC-SHA256 vectors', () => {
       '20240115T240000Z', '20240115T126000Z', '20240115T120060Z', '20240115T129999Z', '00500101T000000Z',
     ];
     for (const s of bad) expect(parseSdkDate(s), s).toBeNaN();
+    // The same text twice in a row (the parser keeps the last one), then others: each answer is its own.
+    for (const [s, t] of [['20240101T120000Z', Date.UTC(2024, 0, 1, 12)], ['20240101T120000Z', Date.UTC(2024, 0, 1, 12)], ['20240230T120000Z', NaN], ['20240230T120000Z', NaN], ['20240101T120001Z', Date.UTC(2024, 0, 1, 12, 0, 1)]] as const) {
+      expect(parseSdkDate(s), s).toBe(t);
+    }
   });
 
   it('prints X-Sdk-Date as YYYYMMDDTHHMMSSZ, dropping milliseconds, and parses it back', () => {
