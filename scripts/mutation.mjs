@@ -7,7 +7,7 @@
 // docs/mutation/mutation.json (the JSON reporter's own file entries), so the committed report covers
 // every module measured so far. --record-only merges the last run's report without running Stryker again.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -28,7 +28,7 @@ const TESTS_OF = [
   ['src/crypto/', ['test/crypto/**/*.test.ts', 'test/kms/asymmetric.test.ts', 'test/kms/import.test.ts']],
   ['src/store/', ['test/store/**/*.test.ts']],
 ];
-const mutated = values.mutate ?? [];
+const mutated = (values.mutate ?? []).flatMap((f) => f.split(',')).filter(Boolean);
 const tests =
   values.tests ??
   (mutated.length
@@ -37,9 +37,12 @@ const tests =
 const report = join(root, 'reports', 'mutation', 'mutation.json');
 const committed = join(root, 'docs', 'mutation', 'mutation.json');
 
-const args = ['run', ...(values.mutate ?? []).flatMap((f) => ['--mutate', f])];
+// Stryker keeps only the last --mutate it is given, so several files go as one comma-separated list.
+const args = ['run', ...(mutated.length ? ['--mutate', mutated.join(',')] : [])];
 const recordOnly = values['record-only'] ?? false;
 if (tests && !recordOnly) console.log(`mutation: running ${tests} against each mutant`);
+// A failed run must not leave the previous run's report to be printed or recorded as its own.
+if (!recordOnly) rmSync(report, { force: true });
 const run = recordOnly ? { status: 0 } : spawnSync(join(root, 'node_modules', '.bin', 'stryker'), args, { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_TESTS: tests } });
 if (!existsSync(report)) {
   console.error('mutation: Stryker wrote no report');
