@@ -25,11 +25,17 @@ export interface AesGcmKey {
   /** Returns ciphertext ‖ tag. */
   seal(iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
   /**
-   * The same bytes as `seal`, as [ciphertext, tag] in two buffers. Offered by a binding that produces them
-   * apart (node:crypto), where joining them would copy every byte once more; a stream that writes them
-   * one after the other (the SDK's segments) uses this instead of `seal`.
+   * `seal` over a plaintext given in pieces (read as their concatenation), answering the same bytes in
+   * pieces: the ciphertext's, then the 16-byte tag. Offered by a binding that runs GCM incrementally
+   * (node:crypto), where joining the input or the output would copy every byte once more; a stream whose
+   * segments span its input chunks, and that writes its output piece by piece (the SDK's), uses this.
    */
-  sealDetached?(iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<readonly [Uint8Array, Uint8Array]>;
+  sealPieces?(iv: Uint8Array, plaintext: readonly Uint8Array[], aad?: Uint8Array): Promise<readonly Uint8Array[]>;
+  /**
+   * `open` over ciphertext ‖ tag given in pieces (the tag may span them); answers the plaintext in pieces,
+   * none of which is released unless the tag verifies (throws AuthenticationError otherwise).
+   */
+  openPieces?(iv: Uint8Array, sealed: readonly Uint8Array[], aad?: Uint8Array): Promise<readonly Uint8Array[]>;
   /** Opens ciphertext ‖ tag; throws AuthenticationError if anything was altered. */
   open(iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
 }

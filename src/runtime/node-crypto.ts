@@ -4,47 +4,61 @@
 // outside the JS heap. RSA private operations run in OpenSSL on a worker thread (node-rsa.ts).
 import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hash } from 'node:crypto';
 import { AuthenticationError, GCM_TAG_BYTES, type AesGcmImplementation } from '../crypto/aes-gcm.ts';
+import { concat } from '../crypto/bytes.ts';
 import type { HashImplementation } from '../crypto/hash.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { nodeRsaPrivate } from './node-rsa.ts';
 
+/** A Buffer's bytes as a plain Uint8Array (no copy): consumers' `slice` then copies, as on any Uint8Array. */
+const plain = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+
 export const nodeAesGcm: AesGcmImplementation = async (raw) => {
   const key = createSecretKey(raw);
   const cipher = raw.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm';
-  const sealDetached = async (iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<[Uint8Array, Uint8Array]> => {
+  // GCM runs incrementally here, so pieces go through one cipher as they are: no join of the input, and
+  // ciphertext and tag come out apart (the SDK writes them one after the other).
+  const sealPieces = async (iv: Uint8Array, plaintext: readonly Uint8Array[], aad?: Uint8Array): Promise<Uint8Array[]> => {
     const c = createCipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
     if (aad) c.setAAD(aad);
-    const head = c.update(plaintext);
-    const tail = c.final(); // always empty for GCM; joined in case a future OpenSSL buffers
-    const ciphertext = tail.length ? Buffer.concat([head, tail]) : head;
-    return [ciphertext, c.getAuthTag()];
+    const out: Uint8Array[] = [];
+    for (const p of plaintext) if (p.length) out.push(plain(c.update(p)));
+    const tail = c.final(); // always empty for GCM; kept in case a future OpenSSL buffers
+    if (tail.length) out.push(plain(tail));
+    out.push(plain(c.getAuthTag()));
+    return out;
   };
-  return {
-    sealDetached,
-    async seal(iv, plaintext, aad) {
-      const [ciphertext, tag] = await sealDetached(iv, plaintext, aad);
-      const out = new Uint8Array(ciphertext.length + tag.length);
-      out.set(ciphertext, 0);
-      out.set(tag, ciphertext.length);
+  const openPieces = async (iv: Uint8Array, sealed: readonly Uint8Array[], aad?: Uint8Array): Promise<Uint8Array[]> => {
+    let total = 0;
+    for (const p of sealed) total += p.length;
+    if (total < GCM_TAG_BYTES) throw new AuthenticationError('ciphertext is shorter than the tag');
+    const body = total - GCM_TAG_BYTES;
+    const d = createDecipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
+    if (aad) d.setAAD(aad);
+    const tag = new Uint8Array(GCM_TAG_BYTES);
+    const out: Uint8Array[] = [];
+    let o = 0; // offset of piece p in the whole
+    for (const p of sealed) {
+      const inBody = Math.max(0, Math.min(p.length, body - o));
+      if (inBody) out.push(plain(d.update(p.subarray(0, inBody))));
+      if (inBody < p.length) tag.set(p.subarray(inBody), o + inBody - body);
+      o += p.length;
+    }
+    d.setAuthTag(tag);
+    try {
+      const tail = d.final();
+      if (tail.length) out.push(plain(tail));
       return out;
-    },
-    async open(iv, sealed, aad) {
-      const d = createDecipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
-      if (aad) d.setAAD(aad);
-      d.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
-      const head = d.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES));
-      try {
-        const tail = d.final();
-        if (tail.length === 0) return new Uint8Array(head.buffer, head.byteOffset, head.length);
-        const out = new Uint8Array(head.length + tail.length);
-        out.set(head);
-        out.set(tail, head.length);
-        return out;
-      } catch {
-        head.fill(0); // never release unauthenticated plaintext
-        throw new AuthenticationError();
-      }
-    },
+    } catch {
+      for (const b of out) b.fill(0); // never release unauthenticated plaintext
+      throw new AuthenticationError();
+    }
+  };
+  const join = (pieces: readonly Uint8Array[]): Uint8Array => (pieces.length === 1 ? pieces[0] : concat(...pieces));
+  return {
+    sealPieces,
+    openPieces,
+    seal: async (iv, plaintext, aad) => join(await sealPieces(iv, [plaintext], aad)),
+    open: async (iv, sealed, aad) => join(await openPieces(iv, [sealed], aad)),
   };
 };
 

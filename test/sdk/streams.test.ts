@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import type { CryptoProvider } from '../../src/crypto/provider.ts';
 import { DEFAULT_SEGMENT_LOG2 } from '../../src/sdk/format/header.ts';
+import { nodeAesGcm, nodeCrypto } from '../../src/runtime/node-crypto.ts';
 import { decryptFile, decryptNodeStream, encryptNodeStream } from '../../src/runtime/sdk-node.ts';
 import { decryptStream } from '../../src/sdk/stream/decrypt-stream.ts';
 import { encryptStream } from '../../src/sdk/stream/encrypt-stream.ts';
@@ -60,6 +62,51 @@ describe('ENV1 streams', () => {
     expect(Buffer.from(pt).equals(Buffer.from(data))).toBe(true);
     const single = await collect(decryptStream(chunkedStream(ct, 1, 1), { keyring }));
     expect(Buffer.from(single).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it('segments spanning input chunks: node:crypto takes and gives them in pieces (at most 32), WebCrypto joins them; each opens what the other sealed', async () => {
+    const keyring = aesKeyring();
+    const pieceCounts = { seal: [] as number[], open: [] as number[] };
+    // node:crypto, recording how many pieces each segment was handed in.
+    const counted: CryptoProvider = {
+      ...nodeCrypto,
+      aesGcm: async (raw) => {
+        const k = await nodeAesGcm(raw);
+        return {
+          ...k,
+          sealPieces: (iv, p, aad) => (pieceCounts.seal.push(p.length), k.sealPieces!(iv, p, aad)),
+          openPieces: (iv, s, aad) => (pieceCounts.open.push(s.length), k.openPieces!(iv, s, aad)),
+        };
+      },
+    };
+    const data = random(400_000);
+    for (const [max, seed] of [[9000, 3], [300, 5]]) {
+      pieceCounts.seal.length = pieceCounts.open.length = 0;
+      const segmentSize = 65536;
+      const byNode = await collect(encryptStream(chunkedStream(data, max, seed), { keyring, segmentSize, crypto: counted }));
+      const byWeb = await collect(encryptStream(chunkedStream(data, max, seed), { keyring, segmentSize }));
+      for (const sealed of [byNode, byWeb]) {
+        const chunks: Uint8Array[] = [];
+        const r = decryptStream(chunkedStream(sealed, max, seed + 1), { keyring, crypto: counted }).getReader();
+        for (let x = await r.read(); !x.done; x = await r.read()) chunks.push(x.value);
+        expect(Buffer.concat(chunks).equals(Buffer.from(data))).toBe(true);
+        if (max === 9000) expect(chunks.length).toBeGreaterThan(Math.ceil(data.length / segmentSize)); // plaintext in pieces, not joined
+        expect(Buffer.from(await collect(decryptStream(chunkedStream(sealed, max, seed + 2), { keyring }))).equals(Buffer.from(data))).toBe(true);
+      }
+      const counts = [...pieceCounts.seal, ...pieceCounts.open];
+      expect(pieceCounts.seal.length).toBe(Math.ceil(data.length / segmentSize));
+      // 9000-byte chunks: about 15 per 64 KiB segment, passed as they are; 300-byte chunks: over 200, joined into one.
+      if (max === 9000) expect(counts.filter((n) => n > 8).length).toBeGreaterThanOrEqual(counts.length - 3); // all but the final segments (one sealed, two opened)
+      else expect(new Set(counts)).toEqual(new Set([1]));
+      expect(Math.max(...counts)).toBeLessThanOrEqual(32);
+    }
+    // The tag split between two chunks: opens; one changed tag byte fails the segment.
+    const sealed = await collect(encryptStream(chunkedStream(data, 9000, 1), { keyring, segmentSize: 65536 }));
+    const cut = (b: Uint8Array) => new ReadableStream<Uint8Array>({ start(c) { c.enqueue(b.subarray(0, b.length - 8)); c.enqueue(b.subarray(b.length - 8)); c.close(); } });
+    expect(Buffer.from(await collect(decryptStream(cut(sealed), { keyring, crypto: nodeCrypto }))).equals(Buffer.from(data))).toBe(true);
+    const bad = sealed.slice();
+    bad[bad.length - 1] ^= 1;
+    expect((await rejection(collect(decryptStream(cut(bad), { keyring, crypto: nodeCrypto })))).code).toBe('ENV1_SEGMENT_AUTH');
   });
 
   it('backpressure: a consumer that stops reading stops the input after a bounded number of bytes', async () => {

@@ -5,6 +5,7 @@
 // WebCrypto calls are asynchronous (Node runs them on its thread pool), so several segments in flight at
 // once keep every core busy; the stream code keeps a bounded window of them.
 import type { AesGcmImplementation } from '../../crypto/aes-gcm.ts';
+import { concat } from '../../crypto/bytes.ts';
 import { sm4GcmDecrypt, sm4GcmEncrypt } from '../../crypto/sm4.ts';
 
 /** 0x000000 ‖ u64be(index) ‖ finalFlag: 12 bytes. */
@@ -21,24 +22,37 @@ export function segmentNonce(index: number, final: boolean): Uint8Array<ArrayBuf
 export const SEGMENT_AAD: Uint8Array<ArrayBuffer> = new TextEncoder().encode('ENV1-seg');
 
 export interface SegmentCipher {
-  /** ciphertext ‖ 16-byte tag, as one or more pieces in order (written one after the other, never joined). */
-  seal(index: number, final: boolean, plaintext: Uint8Array): Promise<readonly Uint8Array[]>;
-  /** The plaintext, or a rejection (any error) if the tag does not verify at this index and flag. */
-  open(index: number, final: boolean, sealed: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Seals a segment's plaintext, given in pieces (read as their concatenation: a segment may span input
+   * chunks), into ciphertext ‖ 16-byte tag as one or more pieces in order (written one after the other,
+   * never joined).
+   */
+  seal(index: number, final: boolean, plaintext: readonly Uint8Array[]): Promise<readonly Uint8Array[]>;
+  /**
+   * Opens ciphertext ‖ tag, given in pieces, into the plaintext in pieces; rejects (any error), releasing
+   * nothing, if the tag does not verify at this index and flag.
+   */
+  open(index: number, final: boolean, sealed: readonly Uint8Array[]): Promise<readonly Uint8Array[]>;
 }
+
+/** One buffer for an API that takes only one (a copy only when there are several pieces). */
+const joined = (pieces: readonly Uint8Array[]): Uint8Array => (pieces.length === 1 ? pieces[0] : concat(...pieces));
 
 /**
  * AES-GCM segments through an AES-GCM implementation: WebCrypto by default (portable; asynchronous, so a
- * window of segments runs in parallel), or a runtime's faster binding of the same primitive (Node's
- * node:crypto provider, synchronous OpenSSL without the thread-pool hop).
+ * window of segments runs in parallel; one buffer per call, so a segment that spans input chunks is
+ * joined first), or a runtime's faster binding of the same primitive (Node's node:crypto provider,
+ * synchronous OpenSSL without the thread-pool hop, which takes and gives pieces as they are).
  */
 export async function aesGcmSegments(key: Uint8Array, aesGcm: AesGcmImplementation): Promise<SegmentCipher> {
   const k = await aesGcm(key);
   return {
-    seal: k.sealDetached
-      ? (i, f, p) => k.sealDetached!(segmentNonce(i, f), p, SEGMENT_AAD)
-      : async (i, f, p) => [await k.seal(segmentNonce(i, f), p, SEGMENT_AAD)],
-    open: (i, f, s) => k.open(segmentNonce(i, f), s, SEGMENT_AAD),
+    seal: k.sealPieces
+      ? (i, f, p) => k.sealPieces!(segmentNonce(i, f), p, SEGMENT_AAD)
+      : async (i, f, p) => [await k.seal(segmentNonce(i, f), joined(p), SEGMENT_AAD)],
+    open: k.openPieces
+      ? (i, f, s) => k.openPieces!(segmentNonce(i, f), s, SEGMENT_AAD)
+      : async (i, f, s) => [await k.open(segmentNonce(i, f), joined(s), SEGMENT_AAD)],
   };
 }
 
@@ -46,7 +60,7 @@ export async function aesGcmSegments(key: Uint8Array, aesGcm: AesGcmImplementati
 export function wasmSm4GcmSegments(key: Uint8Array): SegmentCipher {
   const k = new Uint8Array(key);
   return {
-    seal: async (i, f, p) => [sm4GcmEncrypt(k, segmentNonce(i, f), p, SEGMENT_AAD)],
-    open: async (i, f, s) => sm4GcmDecrypt(k, segmentNonce(i, f), s, SEGMENT_AAD),
+    seal: async (i, f, p) => [sm4GcmEncrypt(k, segmentNonce(i, f), joined(p), SEGMENT_AAD)],
+    open: async (i, f, s) => [sm4GcmDecrypt(k, segmentNonce(i, f), joined(s), SEGMENT_AAD)],
   };
 }

@@ -29,6 +29,29 @@ export class ByteQueue {
     return this.size >= n;
   }
 
+  /**
+   * Removes and returns the next `n` buffered bytes as views of the chunks they lie in, without a copy;
+   * joined into one copy when they span more than `maxPieces` chunks (a source of tiny chunks must not
+   * make a consumer handle thousands of pieces).
+   */
+  takePieces(n: number, maxPieces: number): Uint8Array[] {
+    if (n > this.size) throw new RangeError('take past the buffered bytes');
+    let spanned = 0;
+    for (let i = 0, h = this.head, left = n; left > 0; i++, h = 0) {
+      left -= this.chunks[i].length - h;
+      if (++spanned > maxPieces) return [this.take(n)];
+    }
+    const out: Uint8Array[] = [];
+    while (n > 0) {
+      const c = this.chunks[0];
+      const k = Math.min(n, c.length - this.head);
+      out.push(c.subarray(this.head, this.head + k));
+      this.advance(k);
+      n -= k;
+    }
+    return out;
+  }
+
   /** Removes and returns the next `n` buffered bytes (a view when they lie in one chunk, else a copy). */
   take(n: number): Uint8Array {
     if (n > this.size) throw new RangeError('take past the buffered bytes');

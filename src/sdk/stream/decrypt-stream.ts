@@ -27,7 +27,7 @@ import { parseHeader, type Header } from '../format/header.ts';
 import { commitmentMatches, deriveMessageKeys, headerMac } from '../format/key-schedule.ts';
 import type { SegmentCipher } from '../format/segment-cipher.ts';
 import { ByteQueue } from './byte-queue.ts';
-import { MAX_SEGMENTS } from './encrypt-stream.ts';
+import { MAX_PIECES, MAX_SEGMENTS } from './encrypt-stream.ts';
 import { aesGcmOf, limitsOf, materialsManagerOf, windowOf, type DecryptOptions, type MessageInfo } from './options.ts';
 
 export const TAG_BYTES = 16;
@@ -89,13 +89,16 @@ async function open(q: ByteQueue, options: DecryptOptions): Promise<Opened> {
 interface Segment {
   index: number;
   final: boolean;
-  sealed: Uint8Array;
+  /** ciphertext ‖ tag, in the pieces of the input chunks it spans. */
+  sealed: readonly Uint8Array[];
 }
 
 /** A segment being opened. */
 interface InFlight extends Segment {
-  plaintext: Promise<Uint8Array>;
+  plaintext: Promise<readonly Uint8Array[]>;
 }
+
+const wipeAll = (pieces: readonly Uint8Array[]) => wipe(...pieces);
 
 /** Why a segment did not open at `seg.index`: found elsewhere (moved, repeated) or modified. */
 async function diagnose(cipher: SegmentCipher, seg: Segment): Promise<Error> {
@@ -104,7 +107,7 @@ async function diagnose(cipher: SegmentCipher, seg: Segment): Promise<Error> {
   for (let j = lo; j <= hi; j++) {
     if (j === seg.index) continue;
     try {
-      wipe(await cipher.open(j, seg.final, seg.sealed));
+      wipeAll(await cipher.open(j, seg.final, seg.sealed));
     } catch {
       continue;
     }
@@ -128,14 +131,14 @@ export function decryptStream(message: ReadableStream<Uint8Array>, options: Decr
     const type = q.take(1)[0];
     if (type === 0) {
       if (!(await q.fill(S + TAG_BYTES))) throw new TruncatedError(`segment ${index}`);
-      return { index, final: false, sealed: q.take(S + TAG_BYTES) };
+      return { index, final: false, sealed: q.takePieces(S + TAG_BYTES, MAX_PIECES) };
     }
     if (type !== 1) throw new SegmentFormatError(`segment ${index} has type ${type}; expected 0 (regular) or 1 (final)`);
     if (!(await q.fill(4))) throw new TruncatedError(`segment ${index}`);
     const len = new DataView(new Uint8Array(q.take(4)).buffer).getUint32(0);
     if (len > S) throw new SegmentFormatError(`final segment ${index} claims ${len} bytes; the segment size is ${S}`);
     if (!(await q.fill(len + TAG_BYTES))) throw new TruncatedError(`segment ${index}`);
-    return { index, final: true, sealed: q.take(len + TAG_BYTES) };
+    return { index, final: true, sealed: q.takePieces(len + TAG_BYTES, MAX_PIECES) };
   }
 
   return new ReadableStream<Uint8Array>(
@@ -158,7 +161,7 @@ export function decryptStream(message: ReadableStream<Uint8Array>, options: Decr
             sawFinal = seg.final;
           }
           const seg = pending.shift()!;
-          let plaintext: Uint8Array;
+          let plaintext: readonly Uint8Array[];
           try {
             plaintext = await seg.plaintext;
           } catch {
@@ -166,17 +169,17 @@ export function decryptStream(message: ReadableStream<Uint8Array>, options: Decr
           }
           if (seg.final) {
             if (await q.fill(1)) {
-              wipe(plaintext);
+              wipeAll(plaintext);
               throw new TrailingBytesError();
             }
-            controller.enqueue(plaintext);
+            for (const p of plaintext) controller.enqueue(p);
             controller.close();
             return;
           }
-          controller.enqueue(plaintext);
+          for (const p of plaintext) controller.enqueue(p);
         } catch (e) {
           await q.cancel(e);
-          for (const p of pending.splice(0)) p.plaintext.then(wipe, ignore);
+          for (const p of pending.splice(0)) p.plaintext.then(wipeAll, ignore);
           throw e;
         }
       },

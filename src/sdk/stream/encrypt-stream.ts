@@ -16,6 +16,11 @@ import { aesGcmOf, limitsOf, materialsManagerOf, segmentLog2Of, suiteOf, windowO
 
 /** Segments per message are limited to 2^32 (the nonce's index is checked against it). */
 export const MAX_SEGMENTS = 2 ** 32;
+/**
+ * Input chunks a segment is passed to the cipher in without joining them (a 1 MiB segment of 64 KiB file
+ * chunks is 17); a segment spread over more chunks is joined into one buffer first.
+ */
+export const MAX_PIECES = 32;
 
 interface Started {
   header: Uint8Array;
@@ -118,14 +123,15 @@ export function encryptStreamWithId(
           while (!finalQueued && pending.length < s.window) {
             const more = await q.fill(S + 1);
             const final = !more;
-            const chunk = q.take(final ? q.size : S);
-            total += chunk.length;
+            const length = final ? q.size : S;
+            const pieces = q.takePieces(length, MAX_PIECES);
+            total += length;
             // A caching manager counted the message's bytes from plaintextLength: the input must match it.
             if (options.plaintextLength !== undefined && (total > options.plaintextLength || (final && total !== options.plaintextLength))) {
               throw new InvalidArgumentError(`the input is not the announced plaintextLength of ${options.plaintextLength} bytes`);
             }
             if (index >= MAX_SEGMENTS) throw new LimitExceededError('a message holds at most 2^32 segments');
-            const p = cipher.seal(index++, final, chunk);
+            const p = cipher.seal(index++, final, pieces);
             p.catch(ignore); // observed below, in order
             pending.push(p);
             finalQueued = final;
