@@ -40,12 +40,25 @@ beforeAll(async () => {
 });
 afterAll(() => close?.());
 
-/** One request over a fresh connection, exactly these header lines. */
-function overNode(method: string, path: string, headers: Header[], body: string): Promise<Answer> {
+/**
+ * One request over a fresh connection, exactly these header lines. `trickle`: the body follows the
+ * headers in two later writes (the server has started on the request before its body is there), instead
+ * of arriving with them.
+ */
+function overNode(method: string, path: string, headers: Header[], body: string, trickle = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const bytes = utf8(body);
-    const head = [`${method} ${path} HTTP/1.1`, `host: 127.0.0.1:${port}`, ...headers.map(([k, v]) => `${k}: ${v}`), `content-length: ${bytes.length}`, 'connection: close', '', ''].join('\r\n');
-    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(Buffer.concat([Buffer.from(head, 'latin1'), bytes])));
+    const bytes = Buffer.from(utf8(body));
+    const head = Buffer.from([`${method} ${path} HTTP/1.1`, `host: 127.0.0.1:${port}`, ...headers.map(([k, v]) => `${k}: ${v}`), `content-length: ${bytes.length}`, 'connection: close', '', ''].join('\r\n'), 'latin1');
+    const later = (f: () => void) => setTimeout(f, 20);
+    const send = () => {
+      if (!trickle) return socket.end(Buffer.concat([head, bytes]));
+      socket.write(head);
+      later(() => {
+        socket.write(bytes.subarray(0, 5));
+        later(() => socket.end(bytes.subarray(5)));
+      });
+    };
+    const socket = connect({ host: '127.0.0.1', port }, send);
     const chunks: Buffer[] = [];
     socket.on('data', (d) => chunks.push(d));
     socket.on('error', reject);
@@ -122,10 +135,10 @@ const cases: Record<string, () => { headers: Header[]; body: string; status: num
 };
 
 describe('the Node adapter path and the portable path answer alike', () => {
-  for (const [name, make] of Object.entries(cases)) {
+  for (const [name, make, trickle] of Object.entries(cases).flatMap(([n, m]) => [[n, m, false], [`${n}, the body after the headers`, m, true]] as const)) {
     it(name, async () => {
       const c = make();
-      const [node, web] = [await overNode('POST', path(), c.headers, c.body), await overWeb('POST', path(), c.headers, c.body)];
+      const [node, web] = [await overNode('POST', path(), c.headers, c.body, trickle), await overWeb('POST', path(), c.headers, c.body)];
       expect(node.status).toBe(c.status);
       expect(web.status).toBe(c.status);
       expect(node.body?.error_code).toBe(c.code);
