@@ -1,17 +1,18 @@
 // RSA sign / verify / OAEP against node:crypto (OpenSSL) as the independent implementation, plus published
 // vectors for the encodings: RFC 8017 9.2 DigestInfo prefixes and the PKCS#1 v2.1 RSASSA-PSS vectors
 // (pss-vect.txt, examples 1 and 10: SHA-1, MGF1-SHA-1, 20-byte salt) for EMSA-PSS with a fixed salt.
+// The keys are the fixed test keys of test/vectors/rsa-keys.ts (no key generation per run).
 import { constants, createHash, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AsymCryptoError } from '../../src/crypto/asym-error.ts';
 import { AsymPrivateKey, AsymPublicKey } from '../../src/crypto/asym-handle.ts';
 import { type RsaPrivateKeyInfo, type RsaKeySpec, parseSpki } from '../../src/crypto/asym-keys.ts';
 import { asymDecrypt, asymEncrypt, asymSign, asymVerify, checkCiphertextSize, checkSignatureSize } from '../../src/crypto/asym.ts';
-import { generateAsymKeyPair } from '../../src/crypto/keypair.ts';
 import { pemToPublicKey } from '../../src/crypto/pem.ts';
 import { RSA_SIGNING_ALGORITHMS, type RsaSigningAlgorithm, rsaSignDigest, rsaVerifyDigest } from '../../src/crypto/rsa.ts';
 import { bigIntToBytes, bytesToBigInt, modInverse, modPow, rsaPrivate, rsaPublic } from '../../src/crypto/rsa-bigint.ts';
 import { digestInfo, emsaPkcs1v15Encode, emsaPssEncode, emsaPssVerify, mgf1 } from '../../src/crypto/rsa-emsa.ts';
+import { RSA_TEST_KEYS_PKCS8 } from '../vectors/rsa-keys.ts';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -31,20 +32,17 @@ interface Loaded {
   pkcs8: Uint8Array;
   spki: Uint8Array;
 }
-const keys = {} as Record<RsaKeySpec, Loaded>;
+const BITS = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 } as const;
 
-beforeAll(async () => {
-  // One key per size for the whole file (RSA-4096 keygen is ~1 s); generated off-thread by WebCrypto.
-  const pairs = await Promise.all(SPECS.map((s) => generateAsymKeyPair(s)));
-  for (const p of pairs) {
-    keys[p.spec as RsaKeySpec] = {
-      priv: AsymPrivateKey.fromPkcs8(p.privateKeyPkcs8, p.spec),
-      pub: AsymPublicKey.fromSpki(p.publicKeySpki, p.spec),
-      pkcs8: p.privateKeyPkcs8,
-      spki: p.publicKeySpki,
-    };
-  }
-});
+const pkcs8Of = (spec: RsaKeySpec) => Uint8Array.from(Buffer.from(RSA_TEST_KEYS_PKCS8[BITS[spec]], 'base64'));
+
+/** The fixed test key of a size (test/vectors/rsa-keys.ts), loaded afresh inside the test that uses it. */
+function keys(spec: RsaKeySpec): Loaded {
+  const pkcs8 = pkcs8Of(spec);
+  // The public half as OpenSSL derives it, not as our parser does.
+  const spki = new Uint8Array(createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' }));
+  return { priv: AsymPrivateKey.fromPkcs8(pkcs8, spec), pub: AsymPublicKey.fromSpki(spki, spec), pkcs8, spki };
+}
 
 describe('RFC 8017 encodings (published values)', () => {
   it('DigestInfo prefixes are those of RFC 8017 9.2 note 1', () => {
@@ -127,7 +125,7 @@ describe('BigInt RSA core', () => {
   });
 
   it('private op inverts the public op (blinded CRT) and is stable across random blinding', () => {
-    const info = keys.RSA_2048.priv.info as RsaPrivateKeyInfo;
+    const info = keys('RSA_2048').priv.info as RsaPrivateKeyInfo;
     const x = bytesToBigInt(randomBytes(200));
     const y = rsaPrivate(x, info);
     expect(rsaPublic(y, info)).toBe(x);
@@ -136,7 +134,7 @@ describe('BigInt RSA core', () => {
   });
 
   it('a faulty CRT half is caught by the self-check and no signature is released', () => {
-    const info = keys.RSA_2048.priv.info as RsaPrivateKeyInfo;
+    const info = keys('RSA_2048').priv.info as RsaPrivateKeyInfo;
     const faulty = { ...info, dp: info.dp ^ 2n };
     expect(() => rsaPrivate(12345n, faulty)).toThrowError(expect.objectContaining({ code: 'INTERNAL' }));
   });
@@ -146,21 +144,21 @@ describe.each(SPECS)('%s sign/verify against node:crypto', (spec) => {
   let nodePriv: ReturnType<typeof createPrivateKey>;
   let nodePub: ReturnType<typeof createPublicKey>;
   beforeAll(() => {
-    nodePriv = createPrivateKey({ key: Buffer.from(keys[spec].pkcs8), format: 'der', type: 'pkcs8' });
-    nodePub = createPublicKey({ key: Buffer.from(keys[spec].spki), format: 'der', type: 'spki' });
+    nodePriv = createPrivateKey({ key: Buffer.from(pkcs8Of(spec)), format: 'der', type: 'pkcs8' });
+    nodePub = createPublicKey(nodePriv);
   });
 
   it('public key parses in node:crypto and matches the private key', () => {
     expect(nodePub.asymmetricKeyType).toBe('rsa');
     expect(nodePub.asymmetricKeyDetails?.modulusLength).toBe(Number(spec.slice(4)));
     expect(nodePub.export({ format: 'der', type: 'spki' }).equals(createPublicKey(nodePriv).export({ format: 'der', type: 'spki' }))).toBe(true);
-    const pem = keys[spec].pub.toPem();
-    expect(createPublicKey(pem).export({ format: 'der', type: 'spki' }).equals(Buffer.from(keys[spec].spki))).toBe(true);
-    expect(pemToPublicKey(pem)).toEqual(keys[spec].spki);
+    const pem = keys(spec).pub.toPem();
+    expect(createPublicKey(pem).export({ format: 'der', type: 'spki' }).equals(Buffer.from(keys(spec).spki))).toBe(true);
+    expect(pemToPublicKey(pem)).toEqual(keys(spec).spki);
   });
 
   it.each(ALGS)('%s: ours -> node and node -> ours, RAW and DIGEST', async (alg) => {
-    const { priv, pub } = keys[spec];
+    const { priv, pub } = keys(spec);
     const msg = new Uint8Array(randomBytes(1 + (randomBytes(1)[0] % 200)));
     const dig = digestOf(alg, msg);
     const opts = { key: nodePub, ...nodeKeyOpts(alg) };
@@ -196,7 +194,7 @@ describe.each(SPECS)('%s sign/verify against node:crypto', (spec) => {
 
 describe('RSA signature parameters and input checks', () => {
   it('PSS uses salt = hash length: a node signature with a different salt length does not verify', async () => {
-    const { pkcs8, pub } = keys.RSA_2048;
+    const { pkcs8, pub } = keys('RSA_2048');
     const nodePriv = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
     const msg = new TextEncoder().encode('salt length matters');
     const sig20 = new Uint8Array(nodeSign('sha256', msg, { key: nodePriv, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }));
@@ -205,7 +203,7 @@ describe('RSA signature parameters and input checks', () => {
   });
 
   it('PSS DIGEST signing with a fixed salt is reproducible and verifies in node with that salt length', () => {
-    const { priv, spki } = keys.RSA_3072;
+    const { priv, spki } = keys('RSA_3072');
     const info = priv.info as RsaPrivateKeyInfo;
     const msg = new TextEncoder().encode('fixed salt');
     const dig = digestOf('RSASSA_PSS_SHA_384', msg);
@@ -220,7 +218,7 @@ describe('RSA signature parameters and input checks', () => {
   });
 
   it.each(ALGS)('%s rejects DIGEST messages of the wrong length', async (alg) => {
-    const { priv, pub } = keys.RSA_2048;
+    const { priv, pub } = keys('RSA_2048');
     const len = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 }[RSA_SIGNING_ALGORITHMS[alg].hash];
     for (const n of [0, 20, len - 1, len + 1, 128]) {
       await expect(asymSign(priv, alg, new Uint8Array(n), 'DIGEST')).rejects.toMatchObject({ code: 'INVALID_DIGEST_LENGTH' });
@@ -229,7 +227,7 @@ describe('RSA signature parameters and input checks', () => {
   });
 
   it('rejects signatures that are not exactly the modulus length, before any work', async () => {
-    const { pub } = keys.RSA_2048;
+    const { pub } = keys('RSA_2048');
     for (const n of [0, 1, 255, 257, 512]) {
       expect(() => checkSignatureSize(pub.info, 'RSASSA_PSS_SHA_256', new Uint8Array(n))).toThrowError(expect.objectContaining({ code: 'INVALID_SIGNATURE_SIZE' }));
       await expect(asymVerify(pub, 'RSASSA_PKCS1_V1_5_SHA_256', new Uint8Array(32), 'DIGEST', new Uint8Array(n))).rejects.toMatchObject({ code: 'INVALID_SIGNATURE_SIZE' });
@@ -239,7 +237,7 @@ describe('RSA signature parameters and input checks', () => {
   });
 
   it('rejects algorithms that do not belong to RSA, unknown message types and oversize RAW messages', async () => {
-    const { priv } = keys.RSA_2048;
+    const { priv } = keys('RSA_2048');
     await expect(asymSign(priv, 'ECDSA_SHA_256', new Uint8Array(32), 'DIGEST')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await expect(asymSign(priv, 'RSASSA_PSS_SHA_1' as never, new Uint8Array(20), 'DIGEST')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await expect(asymSign(priv, 'RSASSA_PSS_SHA_256', new Uint8Array(32), 'HASH' as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -254,7 +252,7 @@ describe.each(SPECS)('%s RSA-OAEP against node:crypto', (spec) => {
     ['RSAES_OAEP_SHA_1', 'sha1'],
   ] as const) {
     it(`${alg}: node encrypts -> we decrypt, we encrypt -> node decrypts`, async () => {
-      const { priv, pub, pkcs8, spki } = keys[spec];
+      const { priv, pub, pkcs8, spki } = keys(spec);
       const k = Number(spec.slice(4)) / 8;
       const hLen = oaepHash === 'sha256' ? 32 : 20;
       const nodePriv = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
@@ -272,7 +270,7 @@ describe.each(SPECS)('%s RSA-OAEP against node:crypto', (spec) => {
   }
 
   it('decryption failures are uniform and sizes are checked first', async () => {
-    const { priv, pub } = keys[spec];
+    const { priv, pub } = keys(spec);
     const k = Number(spec.slice(4)) / 8;
     const ct = await asymEncrypt(pub, 'RSAES_OAEP_SHA_256', new TextEncoder().encode('hello'));
     // Wrong hash, tampered ciphertext: the same DECRYPT_FAILED.
