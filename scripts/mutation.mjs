@@ -25,6 +25,7 @@ const TESTS_OF = [
   ['src/kms/import.ts', ['test/kms/import.test.ts', 'test/kms/sm.test.ts']],
   ['src/kms/', ['test/kms/**/*.test.ts']],
   ['src/crypto/asn1.ts', ['test/crypto/asym-der.test.ts', 'test/crypto/der-pem.property.test.ts', 'test/crypto/asn1.test.ts']],
+  ['src/crypto/asym-keys.ts', ['test/crypto/asym-der.test.ts', 'test/crypto/asym-keys.test.ts']],
   ['src/crypto/', ['test/crypto/**/*.test.ts', 'test/kms/asymmetric.test.ts', 'test/kms/import.test.ts']],
   ['src/store/', ['test/store/**/*.test.ts']],
 ];

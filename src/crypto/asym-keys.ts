@@ -286,11 +286,12 @@ function parseRsaPrivateKey(der: Uint8Array): RsaPrivateKeyInfo {
   const [n, e, d, p, q, dp, dq, qi] = Array.from({ length: 8 }, () => readUnsignedInteger(rd.next(TAG.INTEGER)));
   rd.end();
   const pub = checkRsaPublic(n, e);
-  if (p < 3n || q < 3n || p === q || p * q !== n) throw invalid('RSA key: n != p*q');
+  // p, q <= 1 would divide by zero below (p = 2 cannot divide an odd n).
+  if (p <= 1n || q <= 1n || p === q || p * q !== n) throw invalid('RSA key: n != p*q');
   if (d <= 1n || d >= n) throw invalid('RSA key: d out of range');
   if (dp !== d % (p - 1n) || dq !== d % (q - 1n)) throw invalid('RSA key: CRT exponents do not match d');
   if ((e * dp) % (p - 1n) !== 1n || (e * dq) % (q - 1n) !== 1n) throw invalid('RSA key: d is not the inverse of e');
-  if (qi <= 0n || qi >= p || (qi * q) % p !== 1n) throw invalid('RSA key: CRT coefficient is wrong');
+  if (qi >= p || (qi * q) % p !== 1n) throw invalid('RSA key: CRT coefficient is wrong'); // qi = 0 fails the product
   return { kind: 'rsa', n, e, d, p, q, dp, dq, qi, ...pub };
 }
 
@@ -376,12 +377,11 @@ export function assertKeyMatchesSpec(info: PublicKeyInfo, spec: AsymKeySpec): vo
 
 export const SM2_CURVE_OID = '1.2.156.10197.1.301';
 
-/** Runs an sm2.ts check, reporting its refusal as INVALID_KEY. */
+/** Runs an sm2.ts check, reporting its refusal (a WasmCryptoError) as INVALID_KEY. */
 function sm2Guard<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof AsymCryptoError) throw e;
     throw invalid(`invalid ${what}`, e);
   }
 }
