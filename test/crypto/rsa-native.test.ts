@@ -11,7 +11,7 @@ import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
 import { makeRig } from '../helpers/kms.ts';
 import { RSA_TEST_KEYS_PKCS8 } from '../vectors/rsa-keys.ts';
 
-const SIZES: [RsaKeySpec, number][] = [
+const SIZES: [RsaKeySpec, keyof typeof RSA_TEST_KEYS_PKCS8][] = [
   ['RSA_2048', 2048],
   ['RSA_3072', 3072],
   ['RSA_4096', 4096],
