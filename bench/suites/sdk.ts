@@ -81,6 +81,9 @@ export default async function sdk(report: BenchReport): Promise<void> {
   row('AWS ESDK decryptStream, 256 MiB', sdk.awsDecrypt, 'aws_esdk_decrypt_mibps');
   ratio('  SDK encrypt / AWS ESDK encrypt', ratios(sdk.encrypt, sdk.awsEncrypt), 'goal >= 10', 'sdk_vs_aws_esdk_encrypt_ratio');
   ratio('  SDK decrypt / AWS ESDK decrypt', ratios(sdk.decrypt, sdk.awsDecrypt), 'goal >= 10', 'sdk_vs_aws_esdk_decrypt_ratio');
+  // client-node runs on node:crypto, as the SDK's Node adapters do: the same binding on both sides.
+  ratio('  SDK encrypt (node:crypto) / AWS ESDK encrypt', ratios(sdk.encryptNode, sdk.awsEncrypt), 'both on node:crypto', 'sdk_node_vs_aws_esdk_encrypt_ratio');
+  ratio('  SDK decrypt (node:crypto) / AWS ESDK decrypt', ratios(sdk.decryptNode, sdk.awsDecrypt), 'both on node:crypto', 'sdk_node_vs_aws_esdk_decrypt_ratio');
 
   // Peak RSS in a fresh process per sample, WebCrypto (the portable default) and node:crypto alternating.
   const script = await bundle('bench/sdk-rss-process.ts', 'bench-sdk-rss.mjs');
