@@ -10,7 +10,9 @@
 // A third class bounds what callers without a credential cost: every request that fails before or in
 // authentication is still audited (a durable write), so failures without a verified credential take a
 // token from their source's bucket (the client address, an IPv6 /64, or one global bucket where the
-// runtime gives no address), and past it they get 429 with no audit record (counted in `refused`).
+// runtime gives no address) and from a bucket all sources share (UNAUTHENTICATED_TOTAL_FACTOR times the
+// per-source limit, since one attacker may hold many addresses: a /48 is 65,536 /64s), and past either
+// they get 429 with no audit record (counted in `refused`).
 
 export type OperationClass = 'crypto' | 'control';
 export type LimitClass = OperationClass | 'unauthenticated';
@@ -62,10 +64,14 @@ export function operationClass(operation: string): OperationClass {
   return CRYPTO.has(operation) ? 'crypto' : 'control';
 }
 
-interface Bucket {
+interface Bucket extends BucketLimit {
   tokens: number;
   at: number;
 }
+
+/** All sources together may cost this many times one source's rate and burst. */
+export const UNAUTHENTICATED_TOTAL_FACTOR = 10;
+const ALL_SOURCES = 'all sources';
 
 /** Most buckets kept; past it, full ones (idle credentials) are dropped, which changes nothing for them. */
 const MAX_BUCKETS = 10_000;
@@ -79,36 +85,51 @@ export class RateLimiter {
 
   /** Takes a token for `who` (an access key, or a source); returns 0 when the request may go on, else the seconds until it may be retried. */
   take(who: string, cls: LimitClass, now: number): number {
-    const { rps, burst } = this.limit(cls);
-    const id = `${cls}\n${who}`;
-    const b = this.buckets.get(id) ?? this.newBucket(id, burst, now);
-    b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.at) / 1000) * rps);
-    b.at = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
+    const wait = this.draw(`${cls}\n${who}`, this.limit(cls), now);
+    if (wait !== 0) this.refused[cls]++;
+    return wait;
+  }
+
+  /**
+   * Charges a failed request without a verified credential to its source and to all sources together;
+   * returns 0 while both had a token, else the seconds until one is back.
+   */
+  takeUnauthenticated(address: string | undefined, now: number): number {
+    const source = unauthenticatedSource(address);
+    let wait = this.draw(`unauthenticated\n${source}`, this.limit('unauthenticated'), now);
+    if (wait === 0 && source !== 'global') {
+      const { rps, burst } = this.limit('unauthenticated');
+      wait = this.draw(`unauthenticated\n${ALL_SOURCES}`, { rps: rps * UNAUTHENTICATED_TOTAL_FACTOR, burst: burst * UNAUTHENTICATED_TOTAL_FACTOR }, now);
     }
-    this.refused[cls]++;
-    return Math.max(1, Math.ceil((1 - b.tokens) / rps));
+    if (wait !== 0) this.refused.unauthenticated++;
+    return wait;
   }
 
   limit(cls: LimitClass): BucketLimit {
     return this.limits[cls] ?? DEFAULT_RATE_LIMITS[cls];
   }
 
-  private newBucket(id: string, burst: number, now: number): Bucket {
+  private draw(id: string, { rps, burst }: BucketLimit, now: number): number {
+    const b = this.buckets.get(id) ?? this.newBucket(id, { rps, burst }, now);
+    b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.at) / 1000) * rps);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / rps));
+  }
+
+  private newBucket(id: string, limit: BucketLimit, now: number): Bucket {
     if (this.buckets.size >= MAX_BUCKETS) this.dropFull(now);
-    const b = { tokens: burst, at: now };
+    const b = { ...limit, tokens: limit.burst, at: now };
     this.buckets.set(id, b);
     return b;
   }
 
   private dropFull(now: number): void {
-    for (const [id, b] of this.buckets) {
-      const { rps, burst } = this.limit(id.slice(0, id.indexOf('\n')) as LimitClass);
-      if (b.tokens + ((now - b.at) / 1000) * rps >= burst) this.buckets.delete(id);
-    }
-    // Still full of busy credentials: forget the oldest (it restarts with a full bucket).
+    for (const [id, b] of this.buckets) if (b.tokens + ((now - b.at) / 1000) * b.rps >= b.burst) this.buckets.delete(id);
+    // Still full of busy callers: forget the oldest (it restarts with a full bucket).
     while (this.buckets.size >= MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
   }
 }

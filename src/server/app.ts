@@ -8,7 +8,7 @@ import { identityApi } from '../iam/admin-routes.ts';
 import type { CredentialSource, Credential } from '../iam/credentials.ts';
 import { DirectoryError, type Directory } from '../iam/directory.ts';
 import { WorkloadAuthError } from '../iam/roles.ts';
-import { operationClass, unauthenticatedSource, type OperationClass, type RateLimiter } from '../iam/rate-limit.ts';
+import { operationClass, type OperationClass, type RateLimiter } from '../iam/rate-limit.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
@@ -316,8 +316,9 @@ function auditEach(audit: AuditLog, now: () => string) {
  * Bounds what callers without a credential cost. Every API request is audited, a durable write, so an
  * anonymous flood would fill the log: an answer >= 400 to a request that carries no verified credential
  * (unsigned, bad signature, unknown or disabled key, bad workload token, refused before its signature was
- * checked) takes a token from its source's bucket (src/iam/rate-limit.ts); with none left it becomes 429
- * APIG.0308 with Retry-After and goes out without an audit record (counted on /healthz). The limit is
+ * checked) takes a token from its source's bucket and from all sources' (src/iam/rate-limit.ts); with
+ * none left it becomes 429 APIG.0308 with Retry-After and goes out without an audit record (counted on
+ * /healthz). The limit is
  * charged after authentication, never before it, so a correctly signed request is never refused by it:
  * behind a proxy every caller has one address, and an anonymous flood must not lock the others out.
  */
@@ -325,7 +326,7 @@ function limitUnauthenticated(limiter: RateLimiter, clientAddress: ((c: Context)
   return async (c: Context<Env>, next: () => Promise<void>) => {
     await next();
     if (c.get('credential') || c.res.status < 400 || c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path)) return;
-    const wait = limiter.take(unauthenticatedSource(clientAddress?.(c)), 'unauthenticated', now());
+    const wait = limiter.takeUnauthenticated(clientAddress?.(c), now());
     if (wait === 0) return;
     c.set('unaudited', true);
     c.set('errorCode', 'APIG.0308');

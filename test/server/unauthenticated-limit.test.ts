@@ -38,6 +38,26 @@ describe('the source of an unauthenticated request', () => {
   });
 });
 
+describe('the unauthenticated buckets', () => {
+  it('charge the source and all sources together (ten times one source\'s), so many addresses cannot multiply the cost', () => {
+    const limiter = new RateLimiter({ crypto: { rps: 1, burst: 1 }, control: { rps: 1, burst: 1 }, unauthenticated: { rps: 1, burst: 2 } });
+    const t = 1_000_000;
+    // 20 addresses of one /48 (each its own /64) fail once each: all answered; the 21st is not.
+    const waits = Array.from({ length: 25 }, (_, i) => limiter.takeUnauthenticated(`2001:db8:0:${i.toString(16)}::1`, t));
+    expect(waits.slice(0, 20)).toEqual(Array(20).fill(0));
+    expect(waits.slice(20)).toEqual(Array(5).fill(1)); // the total gains 10 a second: one is back within 1 s
+    expect(limiter.refused.unauthenticated).toBe(5);
+    // A source's own bucket still applies first, and a refusal there takes nothing from the total.
+    const one = new RateLimiter({ crypto: { rps: 1, burst: 1 }, control: { rps: 1, burst: 1 }, unauthenticated: { rps: 1, burst: 2 } });
+    expect([0, 0, 0].map(() => one.takeUnauthenticated('192.0.2.1', t))).toEqual([0, 0, 1]);
+    expect(Array.from({ length: 18 }, (_, i) => one.takeUnauthenticated(`192.0.2.${i + 2}`, t)).every((w) => w === 0)).toBe(true);
+    expect(one.takeUnauthenticated('192.0.2.99', t)).toBe(1);
+    // Without an address there is only the global bucket.
+    const global = new RateLimiter({ crypto: { rps: 1, burst: 1 }, control: { rps: 1, burst: 1 }, unauthenticated: { rps: 1, burst: 2 } });
+    expect([0, 0, 0].map(() => global.takeUnauthenticated(undefined, t))).toEqual([0, 0, 1]);
+  });
+});
+
 describe('the unauthenticated limit in the app (clock under the test\'s control)', () => {
   it('failures take tokens per address; past them 429 with Retry-After and no audit record; signed requests always pass', async () => {
     const rig = await makeRig();
