@@ -24,6 +24,7 @@ const WARM_UP = 32 * MiB;
 
 const CANDIDATES = [
   'webcrypto-oneshot',
+  'webcrypto-oneshot-decrypt',
   'sdk-encrypt',
   'sdk-decrypt',
   'sdk-encrypt-node',
@@ -118,6 +119,17 @@ async function prepare(candidate: Candidate): Promise<{ bytes: number; pass: Pas
         bytes: STREAM,
         pass: async (n) => {
           for (let o = 0; o < n; o += ONE_SHOT) await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data);
+        },
+      };
+    }
+    case 'webcrypto-oneshot-decrypt': {
+      const iv = random(12);
+      const key = await crypto.subtle.importKey('raw', random(32), 'AES-GCM', false, ['encrypt', 'decrypt']);
+      const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, random(ONE_SHOT));
+      return {
+        bytes: STREAM,
+        pass: async (n) => {
+          for (let o = 0; o < n; o += ONE_SHOT) await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed);
         },
       };
     }
