@@ -61,16 +61,21 @@ describe('edgekms identity commands against npm start', () => {
     expect((await cli(['users', 'get', 'alice'])).out).toMatch(/^alice {2}created .*\nprojects {5}/);
 
     const before = await snapshot();
-    expectRefused(await cli(['users', 'get', 'nobody']), 'EDGEKMS.0404');
-    expectRefused(await cli(['users', 'delete', 'nobody']), 'EDGEKMS.0404');
-    expectRefused(await cli(['access-keys', 'create', 'nobody']), 'EDGEKMS.0404');
-    expectRefused(await cli(['access-keys', 'create', 'nobody', '--out', join(work, 'nobody.json')]), 'EDGEKMS.0404');
+    // Refusals change nothing, so they run at once.
+    const refusals: [string[], string, number?][] = [
+      [['users', 'get', 'nobody'], 'EDGEKMS.0404'],
+      [['users', 'delete', 'nobody'], 'EDGEKMS.0404'],
+      [['access-keys', 'create', 'nobody'], 'EDGEKMS.0404'],
+      [['access-keys', 'create', 'nobody', '--out', join(work, 'nobody.json')], 'EDGEKMS.0404'],
+      [['policies', 'attach', 'orders', '--user', 'nobody'], 'EDGEKMS.0404'],
+      [['users', 'create', 'alice'], 'EDGEKMS.0409'],
+      [['users', 'create', '../admin'], 'EDGEKMS.0400'],
+      [['users', 'create', 'carol', '--projects', ','], '--projects', 2],
+      [['users', 'create'], 'missing <name>', 2],
+    ];
+    const answers = await Promise.all(refusals.map(([args]) => cli(args)));
+    refusals.forEach(([, code, exit], i) => expectRefused(answers[i], code, exit));
     expect(existsSync(join(work, 'nobody.json'))).toBe(false);
-    expectRefused(await cli(['policies', 'attach', 'orders', '--user', 'nobody']), 'EDGEKMS.0404');
-    expectRefused(await cli(['users', 'create', 'alice']), 'EDGEKMS.0409');
-    expectRefused(await cli(['users', 'create', '../admin']), 'EDGEKMS.0400');
-    expectRefused(await cli(['users', 'create', 'carol', '--projects', ',']), '--projects', 2);
-    expect((await cli(['users', 'create'])).code).toBe(2);
     expect(await snapshot()).toEqual(before);
   }, 180_000);
 
@@ -88,17 +93,24 @@ describe('edgekms identity commands against npm start', () => {
     const before = await snapshot();
     const broken = join(work, 'broken.json');
     writeFileSync(broken, '{"Version": "1.1", "Statement": [');
-    const notJson = await cli(['policies', 'put', 'orders', broken]);
+    const [notJson, notJsonStdin, notAFile, missingFile, invalid, badName, unknown] = await Promise.all([
+      cli(['policies', 'put', 'orders', broken]),
+      cli(['policies', 'put', 'orders', '-'], {}, 'nope'),
+      cli(['policies', 'put', 'orders', '[1]']), // not "{": a file name
+      cli(['policies', 'put', 'orders', join(work, 'missing.json')]),
+      cli(['policies', 'put', 'orders', JSON.stringify({ Version: '1.1', Statement: [{ Effect: 'Permit', Action: ['kms:cmk:list'] }] })]),
+      cli(['policies', 'put', 'bad/name', JSON.stringify(READ_ONLY)]),
+      cli(['policies', 'get', 'nothing']),
+    ]);
     expectRefused(notJson, 'not valid JSON', 2);
     expect(notJson.err).toContain(broken);
-    expectRefused(await cli(['policies', 'put', 'orders', '-'], {}, 'nope'), 'not valid JSON', 2);
-    expectRefused(await cli(['policies', 'put', 'orders', '[1]']), 'no such file', 5); // not "{": a file name
-    expectRefused(await cli(['policies', 'put', 'orders', join(work, 'missing.json')]), 'ENOENT', 5);
-    const invalid = await cli(['policies', 'put', 'orders', JSON.stringify({ Version: '1.1', Statement: [{ Effect: 'Permit', Action: ['kms:cmk:list'] }] })]);
+    expectRefused(notJsonStdin, 'not valid JSON', 2);
+    expectRefused(notAFile, 'no such file', 5);
+    expectRefused(missingFile, 'ENOENT', 5);
     expectRefused(invalid, 'EDGEKMS.0400');
     expect(invalid.err).toContain('Effect must be "Allow" or "Deny"');
-    expectRefused(await cli(['policies', 'put', 'bad/name', JSON.stringify(READ_ONLY)]), 'EDGEKMS.04');
-    expectRefused(await cli(['policies', 'get', 'nothing']), 'EDGEKMS.0404');
+    expectRefused(badName, 'EDGEKMS.04');
+    expectRefused(unknown, 'EDGEKMS.0404');
     expect(await snapshot()).toEqual(before);
     expect((await json(['policies', 'get', 'orders'])).policy.document).toEqual(ORDERS); // not replaced
   }, 180_000);
