@@ -15,13 +15,12 @@
 // or signatures, only names (key id or alias, secret name) bounded in length.
 import { utf8 } from '../crypto/bytes.ts';
 import { sha256Hex } from '../crypto/hash.ts';
-import { TamperedRecordError } from '../store/barrier.ts';
-import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
+import { SealedStore, TamperedRecordError } from '../store/barrier.ts';
+import { ConflictError, getJson, putJson, StoreError, type Store } from '../store/store.ts';
+import { ChainedBlocks, MAX_BLOCK, SegmentBlocks, StoreBlocks, seqKey, type Block, type Blocks, type FrameLog } from './blocks.ts';
 
-const RECORDS = 'audit/records/';
 const HEAD = 'audit/head';
 const GENESIS = '0'.repeat(64);
-const SEQ_DIGITS = 12;
 
 export interface AuditEntry {
   time: string;
@@ -32,9 +31,15 @@ export interface AuditEntry {
   operation?: string;
   resource?: string;
   method: string;
+  /** The answer's HTTP status; 0 in a request record (no answer yet). */
   status: number;
   error_code?: string;
-  result: 'success' | 'failure';
+  result: 'success' | 'failure' | 'pending';
+  /**
+   * 'request': written before the operation runs, which it must precede (it runs only once this record is
+   * durable); the record without a phase, written once the answer is known, is the outcome.
+   */
+  phase?: 'request';
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -46,6 +51,8 @@ export interface AuditRecord extends AuditEntry {
 interface Head {
   seq: number;
   hash: string;
+  /** The newest record's time (records' times never go back along the chain). */
+  time?: string;
 }
 
 export interface AuditQuery {
@@ -67,30 +74,27 @@ export interface Verification {
   records: number;
   /** The first record that breaks the chain, and why. */
   first_bad?: { seq: number; reason: string };
+  /** Records after the sealed head (segments: the head is rewritten behind the appends, see docs/iam.md). */
+  after_head?: number;
 }
-
-const seqKey = (seq: number) => RECORDS + String(seq).padStart(SEQ_DIGITS, '0');
 
 /** The canonical bytes a record's hash covers: its fields in a fixed order, `hash` left out. */
 function canonical(r: Omit<AuditRecord, 'hash'>): Uint8Array {
-  return utf8(
-    JSON.stringify([r.seq, r.prev, r.time, r.request_id, r.principal ?? null, r.access_key ?? null, r.project ?? null, r.operation ?? null, r.resource ?? null, r.method, r.status, r.error_code ?? null, r.result]),
-  );
+  const fields = [r.seq, r.prev, r.time, r.request_id, r.principal ?? null, r.access_key ?? null, r.project ?? null, r.operation ?? null, r.resource ?? null, r.method, r.status, r.error_code ?? null, r.result];
+  // Records from before request records existed end at `result`, and still hash as they did.
+  if (r.phase !== undefined) fields.push(r.phase);
+  return utf8(JSON.stringify(fields));
 }
 
 export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
   return sha256Hex(canonical(r));
 }
 
+/** Segments: the sealed head is rewritten at most this often while records arrive. */
+const HEAD_INTERVAL_MS = 250;
+
 /** Most records one query reads before answering with a marker to go on from. */
 const MAX_SCAN = 1000;
-
-/** Most records one block (one store entry) holds. */
-const MAX_BLOCK = 256;
-
-interface Block {
-  records: AuditRecord[];
-}
 
 interface Waiting {
   entry: AuditEntry;
@@ -98,21 +102,48 @@ interface Waiting {
   failed: (e: unknown) => void;
 }
 
+type Tail = Head & { version?: string | null };
+
+export interface AuditLogOptions {
+  /**
+   * An append-only segment log beside the store (the file store's data directory): blocks go there, one
+   * durable write each, and the sealed head is rewritten behind them. Only where this process is the
+   * store's only writer.
+   */
+  segments?: FrameLog;
+}
+
 export class AuditLog {
   /** Entries waiting for the next block; appends arriving while one block is written go into the next. */
   private waiting: Waiting[] = [];
   private writing = false;
-  /** The newest record this process wrote, when no other process writes the store. */
-  private last: (Head & { version: string }) | undefined;
+  /** The newest record this process wrote (or found), when no other process writes the store. */
+  private last: Tail | undefined;
+  private readonly blocks: Blocks;
+  private readonly segments: SegmentBlocks | undefined;
+  /** Segments: the head write in flight or due (the head follows the appends), and what it last sealed. */
+  private headWrite: Promise<void> | undefined;
+  private headTimer: unknown;
+  private headWrittenAt = 0;
+  private sealed = 0;
 
   constructor(
     /** The store behind the barrier. */
     private readonly store: Store,
-  ) {}
+    options: AuditLogOptions = {},
+  ) {
+    if (options.segments) {
+      if (!(store instanceof SealedStore) || !store.exclusive) throw new StoreError('audit segments need the sealed store of their only writer');
+      this.segments = new SegmentBlocks(options.segments, store);
+      this.blocks = new ChainedBlocks(new StoreBlocks(store), this.segments);
+    } else {
+      this.blocks = new StoreBlocks(store);
+    }
+  }
 
   /**
    * Resolves once the entry's record is durably in the store. Appends made while a block is being written
-   * are written together as the next block (group commit): two store writes per block, not per request.
+   * are written together as the next block (group commit): one durable write per block, not per request.
    */
   append(entry: AuditEntry): Promise<AuditRecord> {
     // A store other processes also write (Workers' Durable Objects) gets one block per append, written
@@ -123,6 +154,15 @@ export class AuditLog {
       this.waiting.push({ entry, done, failed });
       if (!this.writing) void this.drain();
     });
+  }
+
+  /** Waits for the appends in flight, then seals the head over the newest record (before the store closes). */
+  async flush(): Promise<void> {
+    while (this.writing) await new Promise((r) => setTimeout(r, 1));
+    await this.headWrite;
+    if (this.headTimer) clearTimeout(this.headTimer as number);
+    this.headTimer = undefined;
+    if (this.segments && this.last && this.sealed !== this.last.seq) await this.writeHead();
   }
 
   private async drain(): Promise<void> {
@@ -142,33 +182,36 @@ export class AuditLog {
     }
   }
 
+  /** The records for `entries`, following `tail`; a time never goes back along the chain (queries seek by it). */
+  private chain(tail: Head, entries: AuditEntry[]): AuditRecord[] {
+    const records: AuditRecord[] = [];
+    let prev = tail.hash;
+    let time = tail.time ?? '';
+    for (const [i, entry] of entries.entries()) {
+      if (entry.time > time) time = entry.time;
+      const unhashed = { ...entry, time, seq: tail.seq + 1 + i, prev };
+      const record = { ...unhashed, hash: recordHash(unhashed) };
+      records.push(record);
+      prev = record.hash;
+    }
+    return records;
+  }
+
   private async writeBlock(entries: AuditEntry[]): Promise<AuditRecord[]> {
+    if (this.segments) {
+      this.last ??= await this.segmentTail();
+      const records = this.chain(this.last, entries);
+      await this.blocks.write(records);
+      const tail = records[records.length - 1];
+      this.last = { seq: tail.seq, hash: tail.hash, time: tail.time };
+      this.sealHead();
+      return records;
+    }
     for (;;) {
-      let head: Head;
-      let headVersion: string | null;
-      if (this.last && this.store.exclusive) {
-        head = this.last;
-        headVersion = this.last.version;
-      } else {
-        const stored = await getJson<Head>(this.store, HEAD);
-        head = stored?.value ?? { seq: 0, hash: GENESIS };
-        headVersion = stored?.version ?? null;
-        // Blocks past the head: a head write that failed, or another writer between its two writes.
-        for (let next = await getJson<Block>(this.store, seqKey(head.seq + 1)); next; next = await getJson<Block>(this.store, seqKey(head.seq + 1))) {
-          const tail = next.value.records[next.value.records.length - 1];
-          head = { seq: tail.seq, hash: tail.hash };
-        }
-      }
-      const records: AuditRecord[] = [];
-      let prev = head.hash;
-      for (const [i, entry] of entries.entries()) {
-        const unhashed = { ...entry, seq: head.seq + 1 + i, prev };
-        const record = { ...unhashed, hash: recordHash(unhashed) };
-        records.push(record);
-        prev = record.hash;
-      }
+      const head = this.last && this.store.exclusive ? this.last : await this.storeTail();
+      const records = this.chain(head, entries);
       try {
-        await putJson(this.store, seqKey(head.seq + 1), { records } satisfies Block, { ifVersion: null });
+        await this.blocks.write(records);
       } catch (e) {
         this.last = undefined;
         if (e instanceof ConflictError) continue;
@@ -176,8 +219,8 @@ export class AuditLog {
       }
       const tail = records[records.length - 1];
       try {
-        const version = await putJson(this.store, HEAD, { seq: tail.seq, hash: tail.hash } satisfies Head, { ifVersion: headVersion });
-        this.last = { seq: tail.seq, hash: tail.hash, version };
+        const version = await putJson(this.store, HEAD, { seq: tail.seq, hash: tail.hash, time: tail.time } satisfies Head, { ifVersion: head.version ?? null });
+        this.last = { seq: tail.seq, hash: tail.hash, time: tail.time, version };
       } catch (e) {
         this.last = undefined;
         // Another writer moved the head on meanwhile; it (or the next append) covers this block.
@@ -187,35 +230,112 @@ export class AuditLog {
     }
   }
 
-  /** The blocks' keys with the first sequence number each holds, in order. */
-  private async blocks(): Promise<{ key: string; first: number }[]> {
-    return (await listAll(this.store, RECORDS)).map((key) => ({ key, first: Number(key.slice(RECORDS.length)) }));
+  /** The chain's end as the store holds it: the sealed head, and any blocks written past it. */
+  private async storeTail(): Promise<Tail> {
+    const stored = await getJson<Head>(this.store, HEAD);
+    let tail: Tail = { ...(stored?.value ?? { seq: 0, hash: GENESIS }), version: stored?.version ?? null };
+    // Blocks past the head: a head write that failed, or another writer between its two writes.
+    for (let next = await getJson<Block>(this.store, seqKey(tail.seq + 1)); next; next = await getJson<Block>(this.store, seqKey(tail.seq + 1))) {
+      const r = next.value.records[next.value.records.length - 1];
+      tail = { seq: r.seq, hash: r.hash, time: r.time, version: tail.version };
+    }
+    return tail;
   }
 
-  /** Records matching every given filter, oldest first; `next_marker` when more may follow. */
+  /**
+   * The chain's end with segments: their last record, or (none yet) the store's blocks they continue. The
+   * head is only ever written for durable records, so a head past the segments' end means records were
+   * removed from it: the chain goes on after the head, and the gap stays for verify to name.
+   */
+  private async segmentTail(): Promise<Tail> {
+    const r = this.segments!.lastAtOpen();
+    if (!r) return this.storeTail();
+    const head = (await getJson<Head>(this.store, HEAD))?.value;
+    return head && head.seq > r.seq ? head : { seq: r.seq, hash: r.hash, time: r.time };
+  }
+
+  /**
+   * Segments: the sealed head follows the appends instead of being written with each. Replacing a file
+   * durably costs a dozen file-system calls and journal commits the appends would queue behind, so the head
+   * is rewritten at most every HEAD_INTERVAL_MS while records arrive (and by flush), one write at a time.
+   */
+  private sealHead(): void {
+    if (this.headWrite || this.headTimer) return;
+    const wait = this.headWrittenAt + HEAD_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.headTimer = setTimeout(() => {
+        this.headTimer = undefined;
+        this.sealHead();
+      }, wait);
+      (this.headTimer as { unref?: () => void }).unref?.();
+      return;
+    }
+    this.headWrittenAt = Date.now();
+    this.headWrite = this.writeHead().finally(() => {
+      this.headWrite = undefined;
+    });
+  }
+
+  private async writeHead(): Promise<void> {
+    const t = this.last!;
+    try {
+      await putJson(this.store, HEAD, { seq: t.seq, hash: t.hash, time: t.time } satisfies Head);
+      this.sealed = t.seq;
+    } catch {
+      // The appends are durable without it; the next block's head write tries again.
+    }
+  }
+
+  /** The newest record's sequence number. */
+  private async lastSeq(): Promise<number> {
+    if (this.segments) return (this.last ??= await this.segmentTail()).seq;
+    return this.last && this.store.exclusive ? this.last.seq : (await this.storeTail()).seq;
+  }
+
+  /**
+   * Records matching every given filter, oldest first; `next_marker` when more may follow. A query seeks
+   * its first record (by marker, or by time: times never go back along the chain) and reads at most
+   * MAX_SCAN records from there, so its cost is what it returns or that window, whatever the log's size.
+   */
   async query(q: AuditQuery): Promise<{ records: AuditRecord[]; next_marker?: number }> {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const marker = q.marker ?? 0;
-    const blocks = await this.blocks();
+    const end = await this.lastSeq();
+    let seq = (q.marker ?? 0) + 1;
+    if (q.from && seq <= end) seq = await this.firstAtOrAfter(q.from, seq, end);
     const out: AuditRecord[] = [];
     let scanned = 0;
-    for (const [i, b] of blocks.entries()) {
-      const next = blocks[i + 1]?.first ?? Infinity;
-      if (!(next - 1 > marker)) continue; // every record of this block is at or before the marker
-      const records = (await getJson<Block>(this.store, b.key))?.value.records ?? [];
-      for (const r of records) {
-        if (r.seq <= marker) continue;
+    while (seq <= end) {
+      const block = await this.blocks.containing(seq);
+      if (!block) break;
+      for (const r of block.records) {
+        if (r.seq < seq) continue;
+        if (q.to && r.time > q.to) return { records: out };
         if (out.length >= limit || scanned >= MAX_SCAN) return { records: out, next_marker: r.seq - 1 };
         scanned++;
         if (q.from && r.time < q.from) continue;
-        if (q.to && r.time > q.to) continue;
         if (q.identity && r.principal !== q.identity && r.access_key !== q.identity) continue;
         if (q.resource && r.resource !== q.resource) continue;
         if (q.result && r.result !== q.result) continue;
         out.push(r);
       }
+      seq = block.records[block.records.length - 1].seq + 1;
     }
     return { records: out };
+  }
+
+  /** The first sequence number in [lo, hi] whose record is at or after `time` (hi + 1 if none): a binary search over blocks. */
+  private async firstAtOrAfter(time: string, lo: number, hi: number): Promise<number> {
+    let end = hi + 1;
+    while (lo < end) {
+      const mid = Math.floor((lo + end) / 2);
+      const block = await this.blocks.containing(mid);
+      if (!block) return lo;
+      const rs = block.records;
+      if (rs[rs.length - 1].time < time) lo = Math.max(lo, rs[rs.length - 1].seq + 1);
+      else if (rs[0].time >= time) end = Math.min(end, Math.max(lo, rs[0].seq));
+      else return Math.max(lo, rs.find((r) => r.time >= time)!.seq);
+    }
+    return lo;
   }
 
   /** Walks the whole chain from the first record to the sealed head; names the first record that breaks it. */
@@ -232,20 +352,22 @@ export class AuditLog {
     }
     const headSeq = head?.seq ?? 0;
     let hashAtHead: string | undefined;
-    const keys = await listAll(this.store, RECORDS);
-    for (const k of keys) {
+    let lastBlockFirst = 0;
+    for (const ref of await this.blocks.refs()) {
       const expected = seq + 1;
-      const named = k.slice(RECORDS.length);
+      const named = ref.name ?? String(expected).padStart(12, '0');
       if (!/^[0-9]{12}$/.test(named)) return bad(expected, `an entry ${JSON.stringify(named.slice(0, 32))} that is no record was inserted`);
       if (Number(named) !== expected) return bad(expected, `record ${expected} is missing`);
+      if (ref.damage) return bad(expected, `record ${expected} is damaged: ${ref.damage}`);
       let block: Block | undefined;
       try {
-        block = (await getJson<Block>(this.store, k))?.value;
+        block = await ref.load(named);
       } catch (e) {
         if (e instanceof TamperedRecordError || e instanceof SyntaxError) return bad(expected, `record ${expected} was changed outside edgekms (its seal does not verify)`);
         throw e;
       }
       if (!block || !Array.isArray(block.records) || block.records.length === 0) return bad(expected, `record ${expected} is missing`);
+      lastBlockFirst = expected;
       for (const r of block.records) {
         const at = seq + 1;
         if (typeof r !== 'object' || r === null) return bad(at, `record ${at} was edited (it is not a record)`);
@@ -259,12 +381,16 @@ export class AuditLog {
       }
     }
     if (headSeq > seq) return bad(seq + 1, `the sealed head names record ${headSeq}, but the log ends at ${seq}: records were removed from its end`);
-    if (headSeq !== seq) {
-      // The head may lag the last block by one append whose head write is still to come (or failed).
-      const lagging = Number(keys[keys.length - 1].slice(RECORDS.length)) === headSeq + 1;
-      if (!lagging) return bad(headSeq + 1, `records after ${headSeq} are not covered by the sealed head: they were appended outside edgekms`);
-    }
     if (head && headSeq > 0 && hashAtHead !== head.hash) return bad(headSeq, `record ${headSeq} is not the one the sealed head names`);
+    if (headSeq !== seq) {
+      // Segments: the head follows the appends, so records after it are expected (each sealed in its block).
+      // Store blocks: the head lags the last block only by one append whose head write is still to come (or failed).
+      const segmentsFrom = this.segments?.first();
+      const lagging = segmentsFrom !== undefined ? seq >= segmentsFrom : lastBlockFirst === headSeq + 1;
+      if (!lagging) return bad(headSeq + 1, `records after ${headSeq} are not covered by the sealed head: they were appended outside edgekms`);
+      if (segmentsFrom !== undefined) return { intact: true, records: seq, after_head: seq - headSeq };
+    }
     return { intact: true, records: seq };
   }
 }
+

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     },
   });
   const { users, path: usersPath } = loadUsers(config, admin);
-  const { app, kms, maintain } = await createService({
+  const { app, kms, audit, maintain } = await createService({
     store,
     rootKey,
     crypto: portableCrypto,
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     clientAddress: (c) => (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname,
     logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
+    auditSegments: await store.appendLog('audit'),
   });
 
   let server: Deno.HttpServer;
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     clearInterval(timer);
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
     await kms.seals.flush().catch((e: unknown) => console.error('could not write seal counts:', e));
+    await audit.flush();
     await store.close();
     Deno.exit(0);
   };

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     consoleAssets,
     logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
+    auditSegments: await store.appendLog('audit'),
   });
   const { app, kms } = service;
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     await drain(server, grace);
     await Promise.race([maintaining, new Promise((r) => setTimeout(r, grace).unref())]);
     await kms.seals.flush().catch((e: unknown) => console.error('could not write seal counts:', e));
+    await service.audit.flush();
     await store.close();
     console.log('edgekms stopped');
     process.exit(0);

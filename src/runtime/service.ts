@@ -13,6 +13,7 @@ import type { RootKey } from '../kms/root-key.ts';
 import { createApp, type AppOptions } from '../server/app.ts';
 import { runSecretsMaintenance } from '../secrets/maintenance.ts';
 import { Secrets } from '../secrets/secrets.ts';
+import type { FrameLog } from '../audit/blocks.ts';
 import type { Store } from '../store/store.ts';
 import type { EnvConfig } from './config.ts';
 
@@ -24,12 +25,15 @@ export interface ServiceOptions extends Pick<AppOptions, 'bodyReader' | 'headerR
   credentials: Credential[];
   /** Where maintenance failures and unexpected errors are reported (one line each). */
   logError: (line: string) => void;
+  /** The file store's append-only log for the audit records (FileStore.appendLog); else they go in the store. */
+  auditSegments?: FrameLog;
 }
 
 export interface Service {
   kms: Kms;
   secrets: Secrets;
   app: ReturnType<typeof createApp>;
+  audit: AuditLog;
   /** Scheduled deletions, automatic rotation, expired imports, then the secrets' own, then dead temporary credentials; never throws, answers how many steps failed (each logged). */
   maintain(): Promise<number>;
 }
@@ -58,12 +62,13 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   // users.json) are looked up first.
   const rateLimiter = new RateLimiter(rateLimitsOf(o.config));
   const directory = new Directory(kms.store, o.rootKey, new StaticCredentials(o.credentials), () => kms.clock.now());
+  const audit = new AuditLog(kms.store, { segments: o.auditSegments });
   const app = createApp({
     kms,
     secrets,
     credentials: directory,
     directory,
-    audit: new AuditLog(kms.store),
+    audit,
     rateLimiter,
     clientAddress: o.clientAddress,
     bodyReader: o.bodyReader,
@@ -100,7 +105,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     }
     return failed;
   };
-  return { kms, secrets, app, maintain };
+  return { kms, secrets, app, audit, maintain };
 }
 
 /** Per-credential limits from the environment; a rate without a burst gets a burst of twice the rate. */

@@ -9,7 +9,7 @@ import type { CredentialSource, Credential } from '../iam/credentials.ts';
 import { DirectoryError, type Directory } from '../iam/directory.ts';
 import { WorkloadAuthError } from '../iam/roles.ts';
 import { operationClass, type OperationClass, type RateLimiter } from '../iam/rate-limit.ts';
-import type { AuditLog } from '../audit/log.ts';
+import type { AuditEntry, AuditLog } from '../audit/log.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
 import type { Kms } from '../kms/kms.ts';
@@ -86,6 +86,10 @@ type Env = {
     resource: string;
     /** Refused by the unauthenticated limit: answered without an audit record (limitUnauthenticated). */
     unaudited: boolean;
+    /** Writes the request's audit record before its operation runs (set where an audit log is kept). */
+    auditRequest: () => Promise<void>;
+    /** The request record could not be written, so the operation did not run. */
+    auditRefused: boolean;
   };
 };
 
@@ -169,6 +173,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       c.set('resource', role.name);
       // Each issue writes a session record: a role's workloads share one control-plane bucket for it.
       throttleKey(c, limiter, `role:${role.name}`, 'control', kms.clock.now());
+      await c.get('auditRequest')?.();
       return { credential: await roles.issue(role, o) };
     };
     app.get('/openstack/latest/securitykey', async (c) => {
@@ -194,6 +199,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     app.use('/edgekms/*', authenticate, async (c, next) => {
       c.set('operation', `identity:${c.req.method} ${c.req.routePath}`);
       if (c.get('credential').role !== 'admin') throw kmsHttpError(new KmsError(Code.NoApiPermission, 'Only the administrator may manage users, access keys and policies.', 403));
+      await c.get('auditRequest')?.();
       await next();
     });
     app.route('/edgekms/v1', identityApi(options.directory, options.audit));
@@ -230,6 +236,7 @@ async function handleKms(c: Context<Env>, route: Route, kms: Kms, limiter?: Rate
   const reader = FieldReader.of(body, KMS_FIELDS);
   nameResource(c, c.req.param('key_id') ?? (body as Record<string, unknown>).key_id);
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
+  await c.get('auditRequest')?.();
   const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies, narrowing: credential.narrowing }, {
     body: reader,
     query: c.get('url').searchParams,
@@ -253,6 +260,7 @@ async function handleCsms(c: Context<Env>, route: CsmsRoute, secrets: Secrets, l
     throw new CsmsError('CSMS.0004', 'The request body is not a JSON object.');
   }
   nameResource(c, c.req.param('secret_name') ?? c.req.param('secret_id') ?? (route.name === 'CreateSecret' ? (body as Record<string, unknown>).name : undefined));
+  await c.get('auditRequest')?.();
   const reply = await route.op(secrets, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies, narrowing: credential.narrowing }, {
     body: FieldReader.of(body, CSMS_FIELDS),
     query: c.get('url').searchParams,
@@ -281,33 +289,50 @@ function nameResource(c: Context<Env>, name: unknown): void {
 const AUDITED = /^\/(v1|v1\.0|v2|edgekms|openstack)\//;
 
 /**
- * Appends one audit record per API request once its answer is known and before it leaves. When the record
- * cannot be written the caller gets a 500 instead of the answer: nothing is answered without its record.
+ * Two audit records per API request. The request record is written once the request is authenticated and
+ * checked, before its operation runs (routes call `auditRequest`): when it cannot be written the operation
+ * does not run, and the caller gets a 500 saying nothing changed. The outcome record is written once the
+ * answer is known and before it leaves: when it cannot be written the caller gets a 500 instead of the
+ * answer (the request record already names the operation). So no operation runs without its record.
  */
 function auditEach(audit: AuditLog, now: () => string) {
-  return async (c: Context<Env>, next: () => Promise<void>) => {
-    await next();
-    if (c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path) || c.get('unaudited')) return;
+  const entry = (c: Context<Env>): AuditEntry => {
     const credential = c.get('credential');
+    return {
+      time: now(),
+      request_id: c.get('requestId'),
+      principal: credential?.principal,
+      access_key: credential?.accessKey ?? claimedAccessKey(c.req.header('authorization')),
+      project: c.req.param('project_id') ?? (/^\/v[0-9.]+\/([^/]{1,64})\//.exec(c.req.path)?.[1]),
+      operation: c.get('operation'),
+      resource: c.get('resource'),
+      method: c.req.method,
+      status: 0,
+      result: 'pending',
+    };
+  };
+  return async (c: Context<Env>, next: () => Promise<void>) => {
+    if (c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path)) return next();
+    c.set('auditRequest', async () => {
+      try {
+        await audit.append({ ...entry(c), phase: 'request' });
+      } catch (e) {
+        if (!(e instanceof StoreError)) throw e;
+        c.set('auditRefused', true);
+        throw refusedUnaudited(e);
+      }
+    });
+    await next();
+    // Refused by the unauthenticated limit: never reached an operation (nor its request record).
+    if (c.get('unaudited')) return;
     const status = c.res.status;
     try {
-      await audit.append({
-        time: now(),
-        request_id: c.get('requestId'),
-        principal: credential?.principal,
-        access_key: credential?.accessKey ?? claimedAccessKey(c.req.header('authorization')),
-        project: c.req.param('project_id') ?? (/^\/v[0-9.]+\/([^/]{1,64})\//.exec(c.req.path)?.[1]),
-        operation: c.get('operation'),
-        resource: c.get('resource'),
-        method: c.req.method,
-        status,
-        error_code: c.get('errorCode'),
-        result: status < 400 ? 'success' : 'failure',
-      });
+      await audit.append({ ...entry(c), status, error_code: c.get('errorCode'), result: status < 400 ? 'success' : 'failure' });
     } catch (e) {
       // Rendered by onError as a 500 (and logged); the operation's own answer is dropped.
       if (!(e instanceof StoreError)) throw e;
-      throw new StoreError('The audit record of this request could not be written; the request may have taken effect. Check before retrying.', true, true);
+      if (c.get('auditRefused')) throw refusedUnaudited(e);
+      throw Object.assign(new StoreError('The audit record of this request could not be written; the request may have taken effect. Check before retrying.', true, true), { cause: e });
     }
   };
 }
@@ -334,6 +359,10 @@ function limitUnauthenticated(limiter: RateLimiter, clientAddress: ((c: Context)
     c.res = new Response(JSON.stringify(body), { status: 429, headers: { 'content-type': 'application/json', 'retry-after': String(wait) } });
   };
 }
+
+/** The cause goes to the server's log (onInternalError), never to the caller. */
+const refusedUnaudited = (cause: unknown) =>
+  Object.assign(new StoreError('The audit record of this request could not be written, so it was not carried out; nothing changed. Try again.', false, true), { cause });
 
 /** The access key an unauthenticated request claimed (for the audit record of a 401), bounded. */
 function claimedAccessKey(authorization: string | undefined): string | undefined {

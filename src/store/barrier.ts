@@ -115,11 +115,15 @@ export class SealedStore implements Store {
     return startsWithMagic(sealed) ? sealed.subarray(HEADER_BYTES) : sealed;
   }
 
-  private seal(key: string, value: Uint8Array): Uint8Array {
+  /**
+   * A record sealed as if stored under `key`, for records kept beside the store rather than in it (the audit
+   * log's segments); `open` checks one, and both bind it to that name as the store does.
+   */
+  seal(key: string, value: Uint8Array): Uint8Array {
     return concat(MAGIC, this.tag(key, value), value);
   }
 
-  private open(key: string, sealed: Uint8Array): Uint8Array {
+  open(key: string, sealed: Uint8Array): Uint8Array {
     if (!startsWithMagic(sealed)) throw new TamperedRecordError(key, 'it carries no seal');
     const value = sealed.subarray(HEADER_BYTES);
     if (!constantTimeEqual(this.tag(key, value), sealed.subarray(MAGIC.length, HEADER_BYTES))) throw new TamperedRecordError(key, 'its seal does not match');

@@ -23,6 +23,7 @@
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { constantTimeEqual } from '../crypto/bytes.ts';
+import { AppendLog } from './fs/append-log.ts';
 import { FileWriteError, writeFileAtomic } from './fs/atomic-write.ts';
 import { lockDir, type DirLock } from './fs/dir-lock.ts';
 import { fsyncDir, nodeFs, sameStamp, type FileStamp, type Fs } from './fs/fs.ts';
@@ -52,6 +53,7 @@ export class FileStore implements Store {
   /** The directory's lock makes this process the only writer. */
   readonly exclusive = true;
   private stopped: StoreError | null = null;
+  private readonly appendLogs: AppendLog[] = [];
 
   private constructor(
     readonly dir: string,
@@ -192,9 +194,21 @@ export class FileStore implements Store {
     return this.map.list(prefix, options);
   }
 
+  /**
+   * An append-only log in `<data dir>/<name>` (src/store/fs/append-log.ts), beside the store and under the
+   * same lock: for records that are only ever added (the audit log), which it makes durable with one write.
+   */
+  async appendLog(name: string): Promise<AppendLog> {
+    this.assertOpen();
+    const log = await AppendLog.open(join(this.dir, name), this.fs);
+    this.appendLogs.push(log);
+    return log;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.allSettled([...this.locks.values()]);
+    await Promise.allSettled(this.appendLogs.map((l) => l.close()));
     this.closed = true;
     this.lock.release();
   }

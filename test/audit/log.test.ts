@@ -1,9 +1,11 @@
 // The audit chain in-process: verification passes on an intact log and names the first bad record after
 // an edit, a removal, an insertion, a reordering or a cut-off tail, whether made beneath the store barrier
 // (without the root key) or through it (by someone holding the barrier key, which only the chain catches).
-// And a request whose audit record cannot be written fails (the fault-injection store), over loopback.
+// And no operation runs without its audit record: a request record that cannot be written refuses the
+// request and changes nothing; an outcome record that cannot be written answers 500 (fault injection in
+// the store and beneath the segments, over loopback).
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditLog, recordHash, type AuditEntry, type AuditRecord } from '../../src/audit/log.ts';
+import { AuditLog, recordHash, type AuditRecord } from '../../src/audit/log.ts';
 import { Code } from '../../src/kms/errors.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { readEnv } from '../../src/runtime/config.ts';
@@ -14,22 +16,18 @@ import { SignedClient } from '../../src/sdk/client.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { SealedStore } from '../../src/store/barrier.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import { getJson, putJson } from '../../src/store/store.ts';
+import { getJson, putJson, StoreError, type Store } from '../../src/store/store.ts';
+import type { FrameLog } from '../../src/audit/blocks.ts';
+import { FileStore } from '../../src/store/file.ts';
+import { nodeFs, type Fs } from '../../src/store/fs/fs.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { auditEntry } from '../helpers/audit-entries.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
 import { listen } from '../helpers/kms.ts';
 
-const entry = (i: number): AuditEntry => ({
-  time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-  request_id: `req${i}`,
-  principal: i % 2 ? 'alice' : 'bob',
-  access_key: 'AK',
-  project: 'p1',
-  operation: 'encrypt-data',
-  resource: `key-${i % 3}`,
-  method: 'POST',
-  status: i % 4 ? 200 : 403,
-  result: i % 4 ? 'success' : 'failure',
-});
+const entry = auditEntry;
 
 async function logOf(n: number) {
   const root = await RootKey.fromBytes(new Uint8Array(32).fill(3), nodeCrypto);
@@ -170,44 +168,147 @@ describe('audit chain', () => {
   });
 });
 
-describe('a request whose audit record cannot be written fails', () => {
+describe('audit queries seek instead of reading the log', () => {
+  it('by marker and by time read a handful of blocks out of thousands; `to` ends the scan', async () => {
+    const root = await RootKey.fromBytes(new Uint8Array(32).fill(3), nodeCrypto);
+    const raw = new MemoryStore();
+    const log = new AuditLog(SealedStore.over(raw, root.barrierMac));
+    const n = 3000;
+    for (let i = 1; i <= n; i++) await log.append(entry(i)); // one block each
+    let reads = 0;
+    const get = raw.get.bind(raw);
+    raw.get = (k) => (k.startsWith('audit/records/') && reads++, get(k));
+    const run = async (q: Parameters<AuditLog['query']>[0]) => {
+      reads = 0;
+      const page = await log.query(q);
+      return { seqs: page.records.map((r) => r.seq), next: page.next_marker, reads };
+    };
+    expect(await run({ from: entry(2900).time, limit: 5 })).toEqual({ seqs: [2900, 2901, 2902, 2903, 2904], next: 2904, reads: expect.any(Number) });
+    expect((await run({ from: entry(2900).time, limit: 5 })).reads).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)) + 6);
+    expect(await run({ marker: 2500, limit: 3 })).toEqual({ seqs: [2501, 2502, 2503], next: 2503, reads: 4 });
+    expect(await run({ from: entry(10).time, to: entry(12).time })).toMatchObject({ seqs: [10, 11, 12], next: undefined });
+    expect((await run({ from: entry(10).time, to: entry(12).time })).reads).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)) + 4);
+    // A filter nothing matches reads a bounded window and says where to go on.
+    expect(await run({ identity: 'nobody' })).toEqual({ seqs: [], next: 1000, reads: 1001 });
+    expect(await run({ from: '2999-01-01T00:00:00.000Z' })).toMatchObject({ seqs: [], next: undefined });
+  });
+
+  it('a clock that steps back does not move a record before the one ahead of it', async () => {
+    const { log } = await logOf(2);
+    const early = await log.append({ ...entry(3), time: entry(1).time });
+    expect(early.time).toBe(entry(2).time);
+    expect(await log.verify()).toEqual({ intact: true, records: 3 });
+  });
+});
+
+describe('no operation without its audit record', () => {
   const closers: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const c of closers) await c();
   });
 
-  it('answers 500 instead of the result, and the chain stays intact', async () => {
+  async function serve(store: Store, segments?: FrameLog) {
     await loadWasmNode();
-    const faulty = new FaultyStore(new MemoryStore());
     const rootKey = await RootKey.fromBytes(new Uint8Array(32).fill(5), nodeCrypto);
     const admin = { ak: 'AUDITADMINAK00000000', sk: 'AuditAdminSecretKey000000000000000000000' };
     const service = await createService({
-      store: faulty,
+      store,
       rootKey,
       crypto: nodeCrypto,
       config: readEnv({}),
       credentials: [adminCredential(admin.ak, admin.sk)],
       logError: () => {},
       onInternalError: () => {},
+      auditSegments: segments,
     });
     const server = await listen(service.app);
     closers.push(server.close);
     const client = new SignedClient({ endpoint: server.url, accessKey: admin.ak, secretKey: admin.sk, projectId: 'p1', retry: false });
-    const keyId = (await client.request('POST', '/v1.0/p1/kms/create-key', { key_alias: 'audited' })).key_info.key_id;
-    // describe-key writes nothing but its audit record (record, then head): fail each of them in turn.
-    for (const n of [1, 2]) {
-      faulty.arm(n);
-      const e = await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: keyId }).then(() => null, (x: unknown) => x as ApiError);
-      expect(faulty.injected).toBeDefined();
-      expect([e?.status, e?.code]).toEqual([500, Code.StoreIo]);
-      expect(e?.message).toMatch(/audit record of this request could not be written/);
-    }
+    const fail = (path: string, body: unknown) => client.request('POST', path, body).then(() => null, (x: unknown) => x as ApiError);
+    const records = async (): Promise<AuditRecord[]> => (await client.request('GET', '/edgekms/v1/audit', undefined, { limit: '1000' })).records;
+    return { client, fail, records, service };
+  }
+
+  it('a request record precedes the operation, and the outcome record follows it', async () => {
+    const { client, records } = await serve(new MemoryStore());
+    const keyId = (await client.request('POST', '/v1.0/p1/kms/create-key', { key_alias: 'two-records' })).key_info.key_id;
+    await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: keyId });
+    const rs = (await records()).filter((r) => r.operation === 'create-key' || r.resource === keyId);
+    expect(rs.map((r) => [r.operation, r.phase ?? 'outcome', r.status, r.result])).toEqual([
+      ['create-key', 'request', 0, 'pending'],
+      ['create-key', 'outcome', 200, 'success'],
+      ['describe-key', 'request', 0, 'pending'],
+      ['describe-key', 'outcome', 200, 'success'],
+    ]);
+    expect(rs[0].request_id).toBe(rs[1].request_id);
+    expect(rs[1].seq).toBeGreaterThan(rs[0].seq);
+  });
+
+  it('store blocks: a request record that cannot be written refuses the request and changes nothing; a lost outcome record answers 500', async () => {
+    const faulty = new FaultyStore(new MemoryStore());
+    const { client, fail, records } = await serve(faulty);
+    // create-key's first store write is its request record's block: fail it.
+    faulty.arm(1);
+    const refused = await fail('/v1.0/p1/kms/create-key', { key_alias: 'refused' });
+    expect(faulty.injected).toBeDefined();
+    expect([refused?.status, refused?.code]).toEqual([500, Code.StoreIo]);
+    expect(refused?.message).toMatch(/could not be written, so it was not carried out; nothing changed/);
     faulty.arm(0);
-    expect((await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: keyId })).key_info.key_id).toBe(keyId);
-    const verified = await client.request('GET', '/edgekms/v1/audit/verify');
-    expect(verified.intact).toBe(true);
-    // create-key, the failed describe whose head write failed (its record was written), the good describe
-    const ops = (await client.request('GET', '/edgekms/v1/audit', undefined, { resource: keyId })).records.map((r: AuditRecord) => r.operation);
-    expect(ops).toEqual(['describe-key', 'describe-key']);
+    expect((await client.request('POST', '/v1.0/p1/kms/list-keys', {})).keys).toEqual([]);
+    const created = await client.request('POST', '/v1.0/p1/kms/create-key', { key_alias: 'refused' }); // the alias is free
+    expect((await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: created.key_info.key_id })).key_info.key_alias).toBe('refused');
+
+    // Once the operation has written its key, every audit write fails: the key is made, its outcome record is not.
+    const before = (await records()).length;
+    const put = faulty.inner.put.bind(faulty.inner);
+    let operated = false;
+    faulty.inner.put = (k, v, o) => {
+      if (k.startsWith('kms/')) operated = true;
+      return operated && k.startsWith('audit/') ? Promise.reject(new StoreError('injected: disk full')) : put(k, v, o);
+    };
+    const lost = await fail('/v1.0/p1/kms/create-key', { key_alias: 'ran' });
+    expect([lost?.status, lost?.code]).toEqual([500, Code.StoreIo]);
+    expect(lost?.message).toMatch(/could not be written; the request may have taken effect/);
+    faulty.inner.put = put;
+    const keys = (await client.request('POST', '/v1.0/p1/kms/list-keys', { limit: '10' })).keys;
+    expect(keys).toHaveLength(2);
+    // The operation that ran is in the log: its request record, with no outcome after it.
+    const ran = (await records()).slice(before).filter((r) => r.operation === 'create-key');
+    expect(ran.map((r) => [r.phase ?? 'outcome', r.request_id === lost?.requestId])).toEqual([['request', true]]);
+    expect((await client.request('GET', '/edgekms/v1/audit/verify')).intact).toBe(true);
+  });
+
+  it('segments: a disk that refuses the audit write refuses every operation and changes nothing', async () => {
+    let refuse = false;
+    const fs: Fs = {
+      ...nodeFs,
+      async open(path, flags, mode) {
+        const h = await nodeFs.open(path, flags, mode);
+        return flags === 'a' ? { ...h, write: (b, o, l) => (refuse ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })) : h.write(b, o, l)) } : h;
+      },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'edgekms-audit-refuse-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const store = await FileStore.open(dir, { fs });
+    closers.push(() => store.close());
+    const { client, fail, records } = await serve(store, await store.appendLog('audit'));
+    const keyId = (await client.request('POST', '/v1.0/p1/kms/create-key', { key_alias: 'kept' })).key_info.key_id;
+    refuse = true;
+    for (const [path, body] of [
+      ['/v1.0/p1/kms/create-key', { key_alias: 'never' }],
+      ['/v1.0/p1/kms/disable-key', { key_id: keyId }],
+      ['/v1.0/p1/kms/encrypt-data', { key_id: keyId, plain_text: 'x' }],
+      ['/v1.0/p1/kms/encrypt-data', { key_id: 'alias/obs/default', plain_text: 'x' }],
+    ] as const) {
+      const e = await fail(path, body);
+      expect([path, e?.status, e?.code, e?.message]).toEqual([path, 500, Code.StoreIo, expect.stringMatching(/not carried out; nothing changed/)]);
+    }
+    refuse = false;
+    const keys = await client.request('POST', '/v1.0/p1/kms/list-keys', { limit: '10' });
+    expect(keys.keys).toEqual([keyId]); // no 'never', no obs/default created on first use
+    expect((await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: keyId })).key_info.key_state).toBe('2'); // still enabled
+    const rs = await records();
+    expect(rs.filter((r) => r.operation === 'disable-key')).toEqual([]); // nothing of the refused requests reached the log
+    expect((await client.request('GET', '/edgekms/v1/audit/verify')).intact).toBe(true);
   });
 });

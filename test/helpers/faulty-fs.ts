@@ -39,12 +39,13 @@ export class FaultyFs implements Fs {
     return lost ? lost() : real();
   }
 
-  async open(path: string, flags: 'wx' | 'r', mode?: number): Promise<FsHandle> {
+  async open(path: string, flags: 'wx' | 'r' | 'a', mode?: number): Promise<FsHandle> {
     const h = await this.step('open', path, () => this.inner.open(path, flags, mode));
     return {
       write: (bytes, offset, length) => this.step('write', path, () => h.write(bytes, offset, length), () => length),
       stamp: () => this.step('fstat', path, () => h.stamp()),
       sync: () => this.step('fsync', path, () => h.sync(), () => undefined),
+      truncate: (length) => this.step('ftruncate', path, () => h.truncate(length), () => undefined),
       close: () => this.step('close', path, () => h.close()),
     };
   }
