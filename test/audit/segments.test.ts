@@ -2,7 +2,7 @@
 // survive a reopen (a torn tail cut off, the chain continued), continue an older data directory's blocks in
 // the store, fail cleanly (cut back, nothing half-written) when the file system fails, and every edit,
 // removal, insertion, reordering and cut-off tail of the segment files is named by verify.
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -237,6 +237,23 @@ describe('audit segments: verify names every change to the files', () => {
     expect((await log.append(entry(9))).seq).toBe(9); // after the sealed head, not after the cut
     await log.flush();
     expect((await log.verify()).first_bad).toEqual({ seq: 7, reason: 'record 7 is missing' });
+    await d.close();
+  });
+
+  it('a segment cut in the middle of a record', async () => {
+    const d = await dataDir();
+    let { log } = await d.open({ maxSegmentBytes: 700 });
+    for (let i = 1; i <= 8; i++) await log.append(entry(i));
+    await log.flush();
+    await d.close();
+    const [first] = readdirSync(join(d.dir, 'audit')).sort();
+    const path = join(d.dir, 'audit', first);
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, bytes.length - 20));
+    ({ log } = await d.open({ maxSegmentBytes: 700 }));
+    const v = await log.verify();
+    expect(v.intact).toBe(false);
+    expect(v.first_bad?.reason).toMatch(new RegExp(`^record ${v.first_bad?.seq} is damaged: segment ${first} ends in a record cut short \\(\\d+ bytes\\)$`));
     await d.close();
   });
 
