@@ -14,10 +14,12 @@ export interface NpmStart {
   stop(): Promise<void>;
 }
 
-/** `users`: users.json's entries; `env`: more variables (the admin credential, limits). */
-export async function startNpmStart(env: Record<string, string>, users: object[] = []): Promise<NpmStart> {
+/**
+ * `env`: more variables (the admin credential, limits); `users`: users.json's entries; `dir`: a data
+ * directory prepared beforehand instead of a fresh one. stop() removes the directory either way.
+ */
+export async function startNpmStart(env: Record<string, string>, users: object[] = [], dir = mkdtempSync(join(tmpdir(), 'edgekms-bench-npm-start-'))): Promise<NpmStart> {
   const script = await bundle('src/runtime/node.ts', 'bench-npm-start.mjs');
-  const dir = mkdtempSync(join(tmpdir(), 'edgekms-bench-npm-start-'));
   if (users.length) writeFileSync(join(dir, 'users.json'), JSON.stringify(users));
   const child = spawn(process.execPath, [script], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', EDGEKMS_DATA_DIR: dir, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const stop = async () => {

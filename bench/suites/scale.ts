@@ -8,8 +8,7 @@
 // file-system layer, so 20,000 keys take seconds instead of minutes of fsyncs; then npm start's own entry
 // point serves that directory (with fsync, as in production) and everything is measured over HTTP.
 // Bounded: BENCH_SCALE_KEYS (default 20000), a fixed number of requests per figure, 3 s of the list loop.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utf8 } from '../../src/crypto/bytes.ts';
@@ -25,8 +24,7 @@ import { nodeFs, type Fs } from '../../src/store/fs/fs.ts';
 import type { BenchReport } from '../report.ts';
 import { latencies, percentile } from '../lib/latency.ts';
 import { rawRequest, runLoad } from '../lib/load.ts';
-// @ts-expect-error plain ESM helper without types
-import { bundle } from '../../scripts/bundle.mjs';
+import { startNpmStart } from '../lib/npm-start.ts';
 
 const PROJECT = '5ca1e5ca1e5ca1e5ca1e5ca1e5ca1e00';
 const ADMIN = { ak: 'SCALEADMINAK00000000', sk: 'ScaleAdminSecretKey000000000000000000000' };
@@ -74,36 +72,9 @@ async function serve(n: number): Promise<Served & { seedMs: number }> {
   const seeded = performance.now();
   await seed(dir, n);
   const seedMs = performance.now() - seeded;
-  const script = await bundle('src/runtime/node.ts', 'bench-npm-start.mjs');
-  const env = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    EDGEKMS_LOG: 'silent',
-    EDGEKMS_DATA_DIR: dir,
-    EDGEKMS_ROOT_KEY: ROOT.toString('base64'),
-    EDGEKMS_ADMIN_AK: ADMIN.ak,
-    EDGEKMS_ADMIN_SK: ADMIN.sk,
-    EDGEKMS_PROJECT_ID: PROJECT,
-  };
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const server = await startNpmStart({ EDGEKMS_ROOT_KEY: ROOT.toString('base64'), EDGEKMS_ADMIN_AK: ADMIN.ak, EDGEKMS_ADMIN_SK: ADMIN.sk, EDGEKMS_PROJECT_ID: PROJECT }, [], dir);
+  const { url, stop } = server;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /edgekms listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${out}`)));
-    });
     const admin = new SignedClient({ endpoint: url, accessKey: ADMIN.ak, secretKey: ADMIN.sk, projectId: PROJECT });
     const call = (action: string, body: unknown) => admin.request('POST', `/v1.0/{project_id}/kms/${action}`, body);
     const first = await call('list-keys', { limit: '1000' }); // builds the key index once
