@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { KMS_ROUTES } from '../../src/kms/routes.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import type { PutOptions, Store } from '../../src/store/store.ts';
+import { listAll, type PutOptions, type Store } from '../../src/store/store.ts';
 import type { SignedClient } from '../../src/sdk/client.ts';
 import { USERS, makeRig, rejection, type Rig } from '../helpers/kms.ts';
 
@@ -284,5 +284,94 @@ describe('what a grantee may do', () => {
     expect(listed.issuing_principal).toBe(ALICE);
     await call(alice, 'retire-grant', { key_id: keyA, grant_id });
     expect((await fail('encrypt-data', { key_id: keyA, plain_text: 'x' }, bob)).code).toBe('KMS.0306');
+  });
+});
+
+describe('grant fields and refusals, by their words', () => {
+  /** Status, code and the server's error_msg (ApiError's message is "code: error_msg"). */
+  const refusal = async (action: string, body: unknown, client = rig.client) => {
+    const e = await fail(action, body, client);
+    return [e.status, e.code, e.message.slice(e.code.length + 2)];
+  };
+  const grantIds = async (id: string) => (await kms('list-grants', { key_id: id })).grants.map((g: { grant_id: string }) => g.grant_id);
+
+  it('a grant without name or retiring principal lists them as empty strings; empty strings are absent', async () => {
+    await grant({ name: '', retiring_principal: '' });
+    const [listed] = (await kms('list-grants', { key_id: keyA })).grants;
+    expect([listed.name, listed.retiring_principal]).toEqual(['', '']);
+    const stored = (await rig.kms.repo.get(rig.client.projectId, keyA))!.grants![0];
+    expect(['name' in stored, 'retiring' in stored]).toEqual([false, false]);
+  });
+
+  it('create-grant refuses with words that say why, and writes nothing', async () => {
+    expect(await refusal('create-grant', { key_id: keyA, operations: ['describe-key'] })).toEqual([400, 'KMS.0204', 'Missing required parameter: grantee_principal.']);
+    expect(await refusal('create-grant', { key_id: keyA, grantee_principal: ALICE, operations: ['create-grant'] })).toEqual([
+      400,
+      'KMS.2401',
+      'Invalid operations: create-grant cannot be the only granted operation.',
+    ]);
+    const domain = rig.kms.domainId;
+    expect(await refusal('create-grant', { key_id: keyA, grantee_principal: BOB, grantee_principal_type: 'domain', operations: ['describe-key'] })).toEqual([
+      400,
+      'KMS.2402',
+      'Invalid grantee_principal: a domain grant names the domain id.',
+    ]);
+    await grant({ operations: ['create-grant', 'describe-key'] });
+    expect(await refusal('create-grant', { key_id: keyA, grantee_principal: domain, grantee_principal_type: 'domain', operations: ['describe-key'] }, alice)).toEqual([
+      403,
+      'KMS.0306',
+      'Only administrators create grants of type domain.',
+    ]);
+    expect(await refusal('create-grant', { key_id: keyA, grantee_principal: BOB, operations: ['encrypt-data', 'describe-key', 'decrypt-data'] }, alice)).toEqual([
+      403,
+      'KMS.0306',
+      'The caller cannot grant operations it does not hold: encrypt-data, decrypt-data.',
+    ]);
+    expect((await grantIds(keyA)).length).toBe(1);
+  });
+
+  it('the per-key limit is stated with the key and its count', async () => {
+    const small = await makeRig({ limits: { grantsPerKey: 1 } });
+    const id = (await call(small.client, 'create-key', { key_alias: 'one-grant' })).key_info.key_id;
+    await call(small.client, 'create-grant', { key_id: id, grantee_principal: ALICE, operations: ['describe-key'] });
+    const e = await rejection<ApiError>(call(small.client, 'create-grant', { key_id: id, grantee_principal: BOB, operations: ['describe-key'] }));
+    expect([e.code, e.message]).toEqual(['KMS.2404', `KMS.2404: The key ${id} already has 1 grants, its limit.`]);
+  });
+
+  it('list-grants: limit and marker at their bounds, empty strings as absent', async () => {
+    await grant({ name: 'g0' });
+    await grant({ name: 'g1' });
+    const names = (page: { grants: { name: string }[] }) => page.grants.map((g) => g.name);
+    const whole = await kms('list-grants', { key_id: keyA, limit: '2' });
+    expect([names(whole), whole.truncated, whole.next_marker]).toEqual([['g0', 'g1'], 'false', '']);
+    const first = await kms('list-grants', { key_id: keyA, limit: '1' });
+    expect([names(first), first.truncated, first.next_marker]).toEqual([['g0'], 'true', '1']);
+    expect(names(await kms('list-grants', { key_id: keyA, limit: '1000' }))).toEqual(['g0', 'g1']);
+    expect(names(await kms('list-grants', { key_id: keyA, limit: '', marker: '' }))).toEqual(['g0', 'g1']);
+    for (const limit of ['1001', '1x']) expect(await refusal('list-grants', { key_id: keyA, limit }), limit).toEqual([400, 'KMS.1601', limit === '1x' ? 'Invalid limit: has an invalid format.' : 'Invalid limit: must be 1-1000.']);
+    expect((await fail('list-retirable-grants', { limit: '0' })).code).toBe('KMS.1601');
+  });
+
+  it('revoke and retire: each removes exactly its grant and its index pointer', async () => {
+    const one = await grant({ name: 'one' });
+    const two = await grant({ name: 'two' });
+    await kms('revoke-grant', { key_id: keyA, grant_id: one.grant_id });
+    expect(await grantIds(keyA)).toEqual([two.grant_id]);
+    const pointers = async () => (await listAll(rig.store, `kms/${rig.client.projectId}/grant/`)).map((p) => p.split('/').at(-1));
+    expect(await pointers()).toEqual([two.grant_id]);
+    await kms('retire-grant', { key_id: keyA, grant_id: two.grant_id });
+    expect([await grantIds(keyA), await pointers()]).toEqual([[], []]);
+  });
+
+  it('revoke and retire refuse with words that say why', async () => {
+    const { grant_id } = await grant({ operations: ['describe-key'] });
+    expect(await refusal('revoke-grant', { key_id: keyB, grant_id })).toEqual([400, 'KMS.2502', `The grant ${grant_id} does not belong to the key_id given.`]);
+    expect(await refusal('revoke-grant', { key_id: keyA, grant_id: 'e'.repeat(64) })).toEqual([400, 'KMS.2501', `The grant ${'e'.repeat(64)} does not exist.`]);
+    expect(await refusal('revoke-grant', { key_id: keyA })).toEqual([400, 'KMS.0204', 'Missing required parameter: grant_id.']);
+    for (const bad of [`0${grant_id}`, `${grant_id}0`]) expect((await fail('revoke-grant', { key_id: keyA, grant_id: bad })).code, bad).toBe('KMS.0308');
+    expect(await refusal('retire-grant', { key_id: keyA, grant_id }, alice)).toEqual([400, 'KMS.2402', `The caller may not retire the grant ${grant_id}.`]);
+    // A malformed key_id is the field's error for everyone; only a key that does not exist is hidden.
+    expect((await fail('retire-grant', { key_id: 'no-such-form', grant_id }, bob)).code).toBe('KMS.0205');
+    expect(await grantIds(keyA)).toEqual([grant_id]);
   });
 });
