@@ -32,6 +32,8 @@ const CANDIDATES = [
   'sdk-encrypt-256kib',
   'aws-encrypt',
   'aws-decrypt',
+  'aws-encrypt-1mib-frames',
+  'aws-decrypt-1mib-frames',
   'sm4-core',
   'sdk-sm-encrypt',
 ] as const;
@@ -99,7 +101,7 @@ async function prepare(candidate: Candidate): Promise<{ bytes: number; pass: Pas
     }
     return (n: number) => drain(decryptStream(replay(sealed.get(n)!), { keyring, crypto }));
   };
-  const aws = () => {
+  const aws = (frameLength?: number) => {
     const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
     const awsKeyring = new RawAesKeyringNode({
       keyName: 'aes',
@@ -107,7 +109,7 @@ async function prepare(candidate: Candidate): Promise<{ bytes: number; pass: Pas
       unencryptedMasterKey: random(32),
       wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
     });
-    const encrypt = (n: number, into?: Buffer[]) => pipeline(Readable.fromWeb(source(n, block) as never), client.encryptStream(awsKeyring), sink(into));
+    const encrypt = (n: number, into?: Buffer[]) => pipeline(Readable.fromWeb(source(n, block) as never), client.encryptStream(awsKeyring, frameLength ? { frameLength } : {}), sink(into));
     return { client, awsKeyring, encrypt };
   };
   switch (candidate) {
@@ -145,8 +147,11 @@ async function prepare(candidate: Candidate): Promise<{ bytes: number; pass: Pas
       return { bytes: STREAM, pass: await sdkDecrypt(nodeCrypto) };
     case 'aws-encrypt':
       return { bytes: STREAM, pass: aws().encrypt };
-    case 'aws-decrypt': {
-      const { client, awsKeyring, encrypt } = aws();
+    case 'aws-encrypt-1mib-frames':
+      return { bytes: STREAM, pass: aws(MiB).encrypt };
+    case 'aws-decrypt':
+    case 'aws-decrypt-1mib-frames': {
+      const { client, awsKeyring, encrypt } = aws(candidate === 'aws-decrypt' ? undefined : MiB);
       const sealed = new Map<number, Buffer[]>();
       for (const n of [WARM_UP, STREAM]) {
         const chunks: Buffer[] = [];
