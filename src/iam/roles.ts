@@ -7,8 +7,8 @@
 // Without a valid token both answer 401: reaching the port is not enough.
 //
 //   iam/roles/<name>      {name, projects, policies, token_sha256, duration_seconds, revoked_before, created_at}
-//   iam/sessions/<AK>     {access_key, role, sealed {sk, token} (root key, AK as context), expires_at,
-//                          issued_at, narrowing?: statements}
+//   iam/sessions/<AK>     {access_key, role, role_token_sha256 (the issuing role's), sealed {sk, token}
+//                          (root key, AK as context), expires_at, issued_at, narrowing?: statements}
 //
 // A temporary credential is checked on every request against its role as it is now: a deleted role, a
 // revocation (revoked_before) or a changed policy applies at once, so a token never outlives its role's
@@ -50,6 +50,8 @@ interface SessionRecord {
   sealed: string;
   issued_at: number;
   expires_at: number;
+  /** The token hash of the role that issued it: a role deleted and created again has another. */
+  role_token_sha256?: string;
   narrowing?: Statement[];
 }
 
@@ -168,7 +170,7 @@ export class Roles {
     const issued = this.now();
     const expires = issued + (seconds as number) * 1000;
     const sealed = await this.root.seal(utf8(JSON.stringify({ sk: secretKey, token: securityToken })), [SEAL_CONTEXT, accessKey]);
-    const record: SessionRecord = { access_key: accessKey, role: role.name, sealed: toBase64(sealed), issued_at: issued, expires_at: expires, ...(narrowing ? { narrowing } : {}) };
+    const record: SessionRecord = { access_key: accessKey, role: role.name, role_token_sha256: role.token_sha256, sealed: toBase64(sealed), issued_at: issued, expires_at: expires, ...(narrowing ? { narrowing } : {}) };
     await putJson(this.store, SESSIONS + accessKey, record, { ifVersion: null });
     return { access: accessKey, secret: secretKey, securitytoken: securityToken, expires_at: new Date(expires).toISOString() };
   }
@@ -239,5 +241,8 @@ export class Roles {
  * an earlier role of the same name (deleted and created again), whose sessions must not come back to life.
  */
 function issuedByCurrent(s: SessionRecord, role: RoleRecord): boolean {
-  return s.issued_at >= role.revoked_before && s.issued_at >= role.created_at;
+  // The token hash tells incarnations apart even within one millisecond; records written before it was
+  // kept fall back to the creation time.
+  const sameRole = s.role_token_sha256 === undefined ? s.issued_at >= role.created_at : s.role_token_sha256 === role.token_sha256;
+  return s.issued_at >= role.revoked_before && sameRole;
 }
