@@ -176,6 +176,7 @@ describe('identity API: audit', () => {
     const { call } = await api();
     await call('GET', '/edgekms/v1/users');
     const r = await call('GET', '/edgekms/v1/audit/verify');
-    expect(r).toEqual({ status: 200, body: { intact: true, records: 1 } });
+    expect(r).toEqual({ status: 200, body: { intact: true, records: expect.any(Number) } });
+    expect(r.body.records).toBeGreaterThan(0); // the GET /users above was recorded
   });
 });
