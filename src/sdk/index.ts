@@ -27,6 +27,8 @@ export { staticCredentials } from './credentials.ts';
 export { fromEnv, type CredentialEnv, type EnvSettings } from './credentials.ts';
 /** Temporary credentials with a security token, refreshed before they expire. */
 export { RefreshingCredentials, type RefreshOptions, type TemporaryCredentials } from './credentials.ts';
+/** Temporary credentials of a workload, from its role's workload token (edgekms's token API). */
+export { workloadIssuer, issueWorkloadCredential, type WorkloadIssuerOptions, type IssuedCredential } from './workload.ts';
 /** What a credential provider supplies and how it is asked. */
 export type { CredentialProvider, Credentials } from './credentials.ts';
 /** The retry policy: full-jitter backoff on 429/5xx/network errors, Retry-After, per-attempt and total bounds. */

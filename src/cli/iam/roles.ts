@@ -3,7 +3,7 @@
 // credentials. The workload token is read from $EDGEKMS_WORKLOAD_TOKEN or a file, never from the command
 // line, where other users of the machine could read it.
 import { readFileSync } from 'node:fs';
-import { parseErrorBody } from '../../sdk/errors.ts';
+import { issueWorkloadCredential } from '../../sdk/workload.ts';
 import { arg, CliError, EXIT, int, list, str, UsageError, type Command, type Invocation } from '../command.ts';
 import { DEFAULT_ENDPOINT } from '../connection.ts';
 import { policyDocument, projectsOf, secretFile, seg } from './shared.ts';
@@ -15,13 +15,6 @@ interface Role {
   duration_seconds: number;
   revoked_before: number;
   created_at: number;
-}
-
-interface Temporary {
-  access: string;
-  secret: string;
-  securitytoken: string;
-  expires_at: string;
 }
 
 const ROLE = '<role>';
@@ -42,31 +35,6 @@ function workloadToken(inv: Invocation): string {
   }
   if (!token) throw new UsageError('set EDGEKMS_WORKLOAD_TOKEN or give --token-file FILE (the token roles create printed)');
   return token;
-}
-
-/** POST /edgekms/v1/security-tokens: authenticated by the workload token, not by a signature. */
-async function issue(inv: Invocation, body: Record<string, unknown>): Promise<Temporary> {
-  const endpoint = str(inv, 'endpoint') ?? process.env.EDGEKMS_ENDPOINT ?? DEFAULT_ENDPOINT;
-  const url = new URL('/edgekms/v1/security-tokens', endpoint);
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-workload-token': workloadToken(inv) }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof CliError) throw e;
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new CliError(`request to ${url.origin} failed: ${(e as Error).message}${cause ? ` (${cause})` : ''}`, EXIT.connection);
-  }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (res.status >= 400) throw parseErrorBody(res.status, parsed ?? { error_msg: text.slice(0, 200) }, res.headers.get('x-request-id') ?? undefined);
-  const credential = (parsed as { credential?: Temporary } | undefined)?.credential;
-  if (!credential?.access || !credential.secret || !credential.securitytoken) throw new CliError(`${url.origin} answered without a credential`, EXIT.connection);
-  return credential;
 }
 
 /** Single-quoted for a POSIX shell. */
@@ -161,8 +129,12 @@ export const roleCommands: Command[] = [
     async run(inv) {
       const duration = int(inv, 'duration', 1, 43_200);
       const policy = str(inv, 'policy');
-      const body = { ...(duration === undefined ? {} : { duration_seconds: duration }), ...(policy === undefined ? {} : { policy: await policyDocument(policy) }) };
-      const c = await issue(inv, body);
+      const c = await issueWorkloadCredential({
+        endpoint: str(inv, 'endpoint') ?? process.env.EDGEKMS_ENDPOINT ?? DEFAULT_ENDPOINT,
+        workloadToken: workloadToken(inv),
+        durationSeconds: duration,
+        ...(policy === undefined ? {} : { policy: await policyDocument(policy) }),
+      });
       const text = inv.values.env
         ? [`export HUAWEICLOUD_SDK_AK=${shellQuote(c.access)}`, `export HUAWEICLOUD_SDK_SK=${shellQuote(c.secret)}`, `export HUAWEICLOUD_SDK_SECURITY_TOKEN=${shellQuote(c.securitytoken)}`, `# expires ${c.expires_at}`].join('\n')
         : `access_key      ${c.access}\nsecret_key      ${c.secret}\nsecurity_token  ${c.securitytoken}\nexpires_at      ${c.expires_at}`;
