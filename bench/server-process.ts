@@ -1,21 +1,20 @@
 // The server under benchmark, assembled as npm start assembles it (src/runtime/node.ts): the data directory
-// opened from the environment's configuration (a fresh temp directory, the given admin credential),
-// createService (signature check, identity directory, rate limits, the durable audit log, routes) and
-// node-server's listen with its default limits, plus one bare Hono route on the same app as the reference
-// in the same run. Prints its port. With a third argument `access-log` it writes npm start's access log
-// (one JSON line per request on stdout).
-import { getConnInfo } from '@hono/node-server/conninfo';
+// opened from the environment's configuration (a fresh temp directory, the given admin credential), the
+// service createNodeService builds for npm start (signature check with the Node bindings, identity
+// directory, rate limits, the durable audit log in its append-only segments, routes) and node-server's
+// listen with its default limits, plus one bare Hono route on the same app as the reference in the same
+// run. Prints its port. With a third argument `access-log` it writes npm start's access log (one JSON line
+// per request on stdout).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stdoutAccessLog } from '../src/runtime/access-log.ts';
 import { readEnv } from '../src/runtime/config.ts';
 import { openDataDir } from '../src/runtime/data-dir.ts';
-import { nodeBodyReader } from '../src/runtime/node-body.ts';
-import { nodeHeaderReader } from '../src/runtime/node-headers.ts';
 import { nodeCrypto } from '../src/runtime/node-crypto.ts';
 import { DEFAULT_SERVER_LIMITS, listen } from '../src/runtime/node-server.ts';
-import { adminCredential, createService } from '../src/runtime/service.ts';
+import { createNodeService } from '../src/runtime/node-service.ts';
+import { adminCredential } from '../src/runtime/service.ts';
 import { loadWasmNode } from '../src/runtime/wasm-node.ts';
 
 await loadWasmNode();
@@ -23,15 +22,11 @@ await loadWasmNode();
 const [ak, sk, mode] = process.argv.slice(2);
 const config = readEnv({ HOST: '127.0.0.1', PORT: '0', EDGEKMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'edgekms-bench-')), EDGEKMS_ADMIN_AK: ak, EDGEKMS_ADMIN_SK: sk });
 const { store, rootKey, admin } = await openDataDir(config, nodeCrypto);
-const { app } = await createService({
+const { app } = await createNodeService({
   store,
   rootKey,
-  crypto: nodeCrypto,
   config,
   credentials: [adminCredential(admin.access_key, admin.secret_key)],
-  bodyReader: nodeBodyReader,
-  headerReader: nodeHeaderReader,
-  clientAddress: (c) => getConnInfo(c).remote.address,
   // The access log exactly as npm start writes it.
   log: mode === 'access-log' ? stdoutAccessLog() : undefined,
   logError: (line) => console.error(line),

@@ -4,17 +4,15 @@
 // WASM crypto core (SM2, SM3, SM4) is loaded before anything else: without it the server does not start.
 // SIGINT/SIGTERM drain requests in flight (bounded), wait for a maintenance run in progress, then close the
 // store (which releases its LOCK).
-import { getConnInfo } from '@hono/node-server/conninfo';
 import consoleAssets from 'edgekms:console-assets';
 import { stdoutAccessLog } from './access-log.ts';
-import { nodeBodyReader } from './node-body.ts';
-import { nodeHeaderReader } from './node-headers.ts';
 import { nodeCrypto } from './node-crypto.ts';
 import { loadWasmNode } from './wasm-node.ts';
 import { ConfigError, readEnv } from './config.ts';
 import { loadUsers, openDataDir } from './data-dir.ts';
 import { DEFAULT_SERVER_LIMITS, drain, listen, plainHttpWarning } from './node-server.ts';
-import { adminCredential, createService } from './service.ts';
+import { createNodeService } from './node-service.ts';
+import { adminCredential } from './service.ts';
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -44,21 +42,16 @@ async function main(): Promise<void> {
   });
   const { users, path: usersPath } = loadUsers(config, admin);
   const log = config.logLevel === 'info' ? stdoutAccessLog() : undefined;
-  const service = await createService({
+  const service = await createNodeService({
     store,
     rootKey,
-    crypto: nodeCrypto,
     config,
     credentials: [adminCredential(admin.access_key, admin.secret_key), ...users],
-    bodyReader: nodeBodyReader,
-    clientAddress: (c) => getConnInfo(c).remote.address,
-    headerReader: nodeHeaderReader,
     log,
     corsOrigins: config.corsOrigins,
     consoleAssets,
     logError: (line) => console.error(line),
     onInternalError: (err, requestId) => console.error(`request ${requestId} failed:`, err),
-    auditSegments: await store.appendLog('audit'),
   });
   const { app, kms } = service;
 
