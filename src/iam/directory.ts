@@ -209,9 +209,27 @@ export class Directory implements CredentialSource {
     return all.flatMap((p) => (p ? [p.value] : []));
   }
 
-  /** Deleting a policy takes it away from every user holding it at once (find() skips missing ones). */
+  /**
+   * Detaches the policy from every user and role holding it, then deletes it, so that a policy created
+   * later under the same name is not already held by them. A failure part-way leaves the policy in place
+   * (deleting it again finishes the job); holders lose it the moment it is detached.
+   */
   async deletePolicy(name: string): Promise<void> {
     await this.policy(name);
+    for (const u of await this.listUsers()) {
+      if (!u.policies.includes(name)) continue;
+      await this.updateUser(u.name, (next) => {
+        next.policies = next.policies.filter((p) => p !== name);
+      }).catch((e) => {
+        if (!(e instanceof DirectoryError && e.status === 404)) throw e; // the user went meanwhile
+      });
+    }
+    for (const r of await this.roles.list()) {
+      if (!r.policies.includes(name)) continue;
+      await this.roles.attachPolicy(r.name, name, false).catch((e) => {
+        if (!(e instanceof DirectoryError && e.status === 404)) throw e;
+      });
+    }
     await this.store.delete(POLICIES + name);
   }
 

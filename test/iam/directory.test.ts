@@ -371,3 +371,47 @@ describe('policies', () => {
     expect((await dir.user('alice')).policies).toEqual([]);
   });
 });
+
+describe('deleting a policy', () => {
+  async function holders(store: Store = new MemoryStore()) {
+    const r = await rig(store);
+    const { dir } = r;
+    await dir.createUser('alice', [P1]);
+    await dir.createUser('bob', [P1]);
+    const key = await dir.createAccessKey('alice');
+    await dir.putPolicy('app', ALLOW_ENCRYPT);
+    await dir.putPolicy('keep', DENY_DECRYPT);
+    await dir.attachPolicy('alice', 'app');
+    await dir.attachPolicy('alice', 'keep');
+    await dir.attachPolicy('bob', 'keep');
+    const { role } = await dir.roles.create('worker', [P1], ['app', 'keep'], 600);
+    const session = await dir.roles.issue(role, {});
+    return { ...r, key, session };
+  }
+
+  it('detaches it from every user and role, so a policy created later under its name is not already held', async () => {
+    const { dir, key, session } = await holders();
+    await dir.deletePolicy('app');
+    expect((await dir.user('alice')).policies).toEqual(['keep']);
+    expect((await dir.user('bob')).policies).toEqual(['keep']);
+    expect((await dir.roles.get('worker')).policies).toEqual(['keep']);
+    await dir.putPolicy('app', ALLOW_ENCRYPT); // a new policy under the old name
+    expect((await dir.find(key.access_key))?.policies).toEqual(DENY_DECRYPT.Statement);
+    expect((await dir.find(session.access))?.policies).toEqual(DENY_DECRYPT.Statement);
+  });
+
+  it('a failure part-way leaves the policy in place, never a name a new policy would fill; deleting again finishes', async () => {
+    for (const failAt of [1, 2, 3]) {
+      const faulty = new FaultyStore(new MemoryStore());
+      const { dir } = await holders(faulty);
+      faulty.arm(failAt);
+      expect(await rejection(dir.deletePolicy('app')), `write ${failAt}`).toBe(faulty.injected);
+      const held = [(await dir.user('alice')).policies, (await dir.roles.get('worker')).policies].some((p) => p.includes('app'));
+      if (held) expect((await dir.policy('app')).name, `write ${failAt}`).toBe('app'); // still there while anyone holds it
+      faulty.arm(0);
+      await dir.deletePolicy('app');
+      expect([(await dir.user('alice')).policies, (await dir.user('bob')).policies, (await dir.roles.get('worker')).policies]).toEqual([['keep'], ['keep'], ['keep']]);
+      expect(await listAll(faulty, 'iam/policies/')).toEqual(['iam/policies/keep']);
+    }
+  });
+});
