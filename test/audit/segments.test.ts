@@ -91,6 +91,20 @@ describe('audit segments', () => {
     await d.close();
   });
 
+  it('goes on from the last record when the newest segment was created but never written (a crash in between)', async () => {
+    const d = await dataDir();
+    let { log } = await d.open({ maxSegmentBytes: 600 });
+    for (let i = 1; i <= 4; i++) await log.append(entry(i));
+    await d.close(); // no flush: the sealed head trails, as after a crash
+    writeFileSync(join(d.dir, 'audit', '000000000005.seg'), '');
+    ({ log } = await d.open({ maxSegmentBytes: 600 }));
+    expect((await log.append(entry(5))).seq).toBe(5);
+    await log.flush();
+    expect(await log.verify()).toEqual({ intact: true, records: 5 });
+    expect(readFrames(d.dir).map((f) => [f.segment, f.first]).at(-1)).toEqual(['000000000005.seg', 5]);
+    await d.close();
+  });
+
   it('continues the blocks an older data directory kept in its store', async () => {
     const d = await dataDir();
     let { log } = await d.open({ segments: false });

@@ -96,6 +96,16 @@ export class AppendLog {
         throw new StoreError(`cannot read ${path}: ${(e as Error).message}`);
       }
     }
+    // The newest segment may hold nothing yet (a crash right after it was created): the last frame is then
+    // in the one before it.
+    for (let i = segments.length - 2; i >= 0 && !last; i--) {
+      const path = join(dir, segments[i].name);
+      try {
+        last = framesOf(await fs.readFile(path)).frames.at(-1)?.slice();
+      } catch (e) {
+        throw new StoreError(`cannot read ${path}: ${(e as Error).message}`);
+      }
+    }
     return new AppendLog(dir, fs, segments, foreign, size, last, options.maxSegmentBytes ?? 1 << 20);
   }
 
