@@ -30,6 +30,8 @@ const AK = /^[A-Z0-9]{20}$/;
 export const MAX_ACCESS_KEYS_PER_USER = 2; // as Huawei IAM allows
 const MAX_POLICIES_PER_USER = 10;
 const MAX_PROJECTS = 64;
+/** An access key record its user does not list is left this long before maintenance removes it (a create in progress writes the record first). */
+const SWEEP_GRACE_MS = 10 * 60 * 1000;
 
 export type AccessKeyStatus = 'active' | 'disabled';
 
@@ -247,6 +249,30 @@ export class Directory implements CredentialSource {
       if (!u.policies.includes(policy)) throw missing(`The attachment of ${policy.slice(0, 64)} to ${name}`);
       u.policies = u.policies.filter((p) => p !== policy);
     });
+  }
+
+  /**
+   * Maintenance: removes what can never be used again: access key records their user no longer lists
+   * (left by a create or delete that failed between its writes, or by a deleted user), once they are
+   * older than a create in progress could be, and dead temporary credentials (Roles.sweepSessions).
+   * Returns how many records went.
+   */
+  async sweep(): Promise<number> {
+    let n = 0;
+    const users = new Map<string, UserRecord | null>();
+    for (const k of await listAll(this.store, KEYS)) {
+      const key = await getJson<AccessKeyRecord>(this.store, k);
+      if (!key || this.now() - key.value.created_at < SWEEP_GRACE_MS) continue;
+      if (!users.has(key.value.user)) users.set(key.value.user, (await getJson<UserRecord>(this.store, USERS + key.value.user))?.value ?? null);
+      if (users.get(key.value.user)?.access_keys.includes(key.value.access_key)) continue;
+      try {
+        await this.store.delete(k, { ifVersion: key.version });
+        n++;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e; // rewritten meanwhile: the next run looks again
+      }
+    }
+    return n + (await this.roles.sweepSessions());
   }
 
   private async ownedKey(name: string, accessKey: string) {

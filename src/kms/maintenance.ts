@@ -14,7 +14,7 @@ import { reconcileGrantIndex } from './grant-index.ts';
 import type { Kms } from './kms.ts';
 import { assertRotatable, nextRotationAt, rotate } from './rotation.ts';
 
-export type MaintenanceStep = 'secrets' | 'sessions' | 'seal-counts' | 'list-projects' | 'purge-due' | 'sweep-pointers' | 'list-keys' | 'grant-index' | 'purge-import-params' | 'rotate';
+export type MaintenanceStep = 'secrets' | 'identity' | 'seal-counts' | 'list-projects' | 'purge-due' | 'sweep-pointers' | 'list-keys' | 'grant-index' | 'purge-import-params' | 'rotate';
 
 export interface MaintenanceFailure {
   project?: string;

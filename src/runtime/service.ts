@@ -34,7 +34,7 @@ export interface Service {
   secrets: Secrets;
   app: ReturnType<typeof createApp>;
   audit: AuditLog;
-  /** Scheduled deletions, automatic rotation, expired imports, then the secrets' own, then dead temporary credentials; never throws, answers how many steps failed (each logged). */
+  /** Scheduled deletions, automatic rotation, expired imports, then the secrets' own, then orphaned access keys and dead temporary credentials; never throws, answers how many steps failed (each logged). */
   maintain(): Promise<number>;
 }
 
@@ -96,12 +96,12 @@ export async function createService(o: ServiceOptions): Promise<Service> {
       failed++;
       maintenance.onFailure({ step: 'secrets', error: e });
     }
-    // Temporary credentials that can never be used again (expired, revoked, role gone).
+    // Identity records that can never be used again: orphaned access keys, dead temporary credentials.
     try {
-      await directory.roles.sweepSessions();
+      await directory.sweep();
     } catch (e) {
       failed++;
-      maintenance.onFailure({ step: 'sessions', error: e });
+      maintenance.onFailure({ step: 'identity', error: e });
     }
     return failed;
   };

@@ -1,6 +1,8 @@
-// Temporary credentials leave a session record each; maintenance deletes the ones that can never be used
-// again (expired, revoked, or of a role that is gone) and keeps the live ones. A role deleted and created
-// again under the same name does not bring its predecessor's sessions back.
+// Maintenance of identity records. Temporary credentials leave a session record each; maintenance deletes
+// the ones that can never be used again (expired, revoked, or of a role that is gone) and keeps the live
+// ones. A role deleted and created again under the same name does not bring its predecessor's sessions
+// back. Access key records their user does not list (a create or delete that failed between its writes)
+// are removed once no create in progress can own them.
 import { describe, expect, it } from 'vitest';
 import { StaticCredentials } from '../../src/iam/credentials.ts';
 import { Directory } from '../../src/iam/directory.ts';
@@ -12,18 +14,20 @@ import { loadWasmNode } from '../../src/runtime/wasm-node.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { listAll } from '../../src/store/store.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
+import type { Store } from '../../src/store/store.ts';
+import { FaultyStore } from '../helpers/faulty-store.ts';
+import { rejection } from '../helpers/kms.ts';
 
 const PROJECT = 'p0000000000000000000000000000001';
 
-async function directory() {
+async function directory<S extends Store = MemoryStore>(store: S = new MemoryStore() as unknown as S) {
   let now = 1_000_000;
-  const store = new MemoryStore();
   const root = await RootKey.fromBytes(new Uint8Array(32).fill(7), nodeCrypto);
   const dir = new Directory(store, root, new StaticCredentials([]), () => now);
   return { dir, store, advance: (ms: number) => (now += ms) };
 }
 
-const sessions = (store: MemoryStore) => listAll(store, 'iam/sessions/');
+const sessions = (store: Store) => listAll(store, 'iam/sessions/');
 
 describe('sweeping temporary credentials', () => {
   it('deletes expired, revoked and orphaned sessions, keeps live ones (which still authenticate)', async () => {
@@ -89,5 +93,31 @@ describe('sweeping temporary credentials', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect(await service.maintain()).toBe(0);
     expect(await raw()).toEqual([]);
+  });
+});
+
+describe('sweeping orphaned access key records', () => {
+  it('removes records their user does not list, once older than a create in progress could be; listed keys stay', async () => {
+    const faulty = new FaultyStore(new MemoryStore());
+    const { dir, advance } = await directory(faulty);
+    await dir.createUser('alice', [PROJECT]);
+    await dir.createUser('bob', [PROJECT]);
+    const kept = await dir.createAccessKey('alice');
+    faulty.arm(3); // the user update that commits the key
+    expect(await rejection(dir.createAccessKey('alice'))).toBe(faulty.injected);
+    const bobs = await dir.createAccessKey('bob');
+    faulty.arm(2); // deleting bob: the user goes, then its key record's delete fails
+    expect(await rejection(dir.deleteUser('bob'))).toBe(faulty.injected);
+    faulty.arm(0);
+    const keys = () => listAll(faulty, 'iam/access-keys/');
+    expect(await keys()).toHaveLength(3);
+    expect(await dir.find(bobs.access_key)).toBeNull(); // invisible already
+
+    expect(await dir.sweep()).toBe(0); // within the grace period: could be a create in progress
+    advance(10 * 60 * 1000);
+    expect(await dir.sweep()).toBe(2);
+    expect(await keys()).toEqual([`iam/access-keys/${kept.access_key}`]);
+    expect((await dir.find(kept.access_key))?.principal).toBe('alice');
+    expect(await dir.sweep()).toBe(0);
   });
 });
