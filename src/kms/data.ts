@@ -7,7 +7,7 @@ import { DECIMAL } from '../api/fields.ts';
 import { asymmetricDecrypt, asymmetricEncrypt } from './asymmetric.ts';
 import { blobAad, decodeBlob, encodeHeader, type BlobPurpose } from './ciphertext.ts';
 import { Code, KmsError } from './errors.ts';
-import { findVersion, primaryVersion, type KeyRecord } from './key-record.ts';
+import { findVersion, primaryVersion, type KeyRecord, type MaterialVersion } from './key-record.ts';
 import { KEY_SPECS } from './key-spec.ts';
 import { KEY_REF_RULE, usableKey } from './keys.ts';
 import type { Kms } from './kms.ts';
@@ -29,9 +29,7 @@ function symmetricKey(r: KeyRecord, op: string): SymmetricAlgorithm {
   return alg;
 }
 
-function prepared(kms: Kms, r: KeyRecord, alg: SymmetricAlgorithm, v: number) {
-  const mv = findVersion(r, v);
-  if (!mv) throw new RangeError(`key ${r.id} has no version ${v}`);
+function prepared(kms: Kms, r: KeyRecord, alg: SymmetricAlgorithm, mv: MaterialVersion) {
   return kms.material.prepared(r, mv, r.spec, (raw) => alg.prepare(raw, kms.crypto));
 }
 
@@ -54,7 +52,7 @@ export async function sealBlob(kms: Kms, r: KeyRecord, purpose: BlobPurpose, pla
       if (!(e instanceof AlreadyRotated)) kms.onSealRotationFailure?.(r, e);
     }),
   );
-  const key = await prepared(kms, r, alg, mv.v);
+  const key = await prepared(kms, r, alg, mv);
   const iv = randomBytes(12);
   const header = encodeHeader({ algorithm: alg.blobAlgorithm, keyId: r.id, version: mv.v, iv });
   return concat(header, await alg.seal(key, iv, plaintext, blobAad(header, r.project, purpose, aad)));
@@ -79,8 +77,9 @@ export async function openBlob(
   if (expectKey && expectKey.id !== header.keyId) throw badCiphertext();
   const r = expectKey ?? (await usableKey(kms, project, header.keyId, 'use'));
   const alg = symmetricKey(r, 'decryption');
-  if (specForBlob(header.algorithm) !== r.spec || !findVersion(r, header.version)) throw badCiphertext();
-  const key = await prepared(kms, r, alg, header.version);
+  const mv = findVersion(r, header.version);
+  if (specForBlob(header.algorithm) !== r.spec || !mv) throw badCiphertext();
+  const key = await prepared(kms, r, alg, mv);
   try {
     return { key: r, plaintext: await alg.open(key, header.iv, sealed, blobAad(headerBytes, project, purpose, aad)) };
   } catch (e) {
