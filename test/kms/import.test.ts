@@ -1,13 +1,19 @@
 // Importing key material (BYOK) over signed HTTP (in-process): the whole flow with material wrapped by
 // node:crypto, every refusal of the wire reference (KMS.2601-2606, 0309, 0310, 2701), expiry of material and
 // of import parameters, and how the wrapping key is kept (sealed) and destroyed (after use).
-import { constants, createCipheriv, createHmac, createPrivateKey, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createCipheriv, createHash, createHmac, createPrivateKey, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+// @ts-expect-error sm-crypto ships no types
+import smCrypto from 'sm-crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/kms/clock.ts';
+import { DAY_MS, ManualClock } from '../../src/kms/clock.ts';
+import { purgeExpiredImportParams } from '../../src/kms/import.ts';
 import type { KeyRecord } from '../../src/kms/key-record.ts';
 import { runMaintenance } from '../../src/kms/maintenance.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
-import { listAll } from '../../src/store/store.ts';
+import type { CryptoProvider } from '../../src/crypto/provider.ts';
+import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
+import { listAll, type Store } from '../../src/store/store.ts';
 import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
 
 let rig: Rig;
@@ -35,6 +41,12 @@ const params = (id: string, wrapping_algorithm = 'RSAES_OAEP_SHA_256'): Promise<
 function wrap(p: Params, material: Uint8Array, hash = 'sha256'): string {
   const pub = createPublicKey({ key: Buffer.from(p.public_key, 'base64'), format: 'der', type: 'spki' });
   return b64(publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, material));
+}
+
+/** C1 ‖ C3 ‖ C2 under the SM2 wrapping key (sm-crypto, mode 1), as test/kms/sm.test.ts wraps it. */
+function sm2Wrap(publicKey: string, material: Uint8Array): string {
+  const point = Buffer.from(publicKey, 'base64').subarray(-65).toString('hex');
+  return b64(Buffer.from('04' + smCrypto.sm2.doEncrypt(Array.from(material), point, 1), 'hex'));
 }
 
 const record = async (id: string): Promise<KeyRecord> => (await rig.kms.repo.get(rig.client.projectId, id))!;
@@ -213,5 +225,232 @@ describe('import of key material', () => {
     expect((await fail('get-parameters-for-import', { key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' })).code).toBe('KMS.0210');
     await kms('cancel-key-deletion', { key_id: id });
     expect((await kms('describe-key', { key_id: id })).key_info.key_state).toBe('5');
+  });
+});
+
+describe('import: field rules and refusals, by their words', () => {
+  /** Status, code and the server's error_msg (ApiError's message is "code: error_msg"). */
+  const refusal = async (action: string, body: unknown) => {
+    const e = await fail(action, body);
+    return [e.status, e.code, e.message.slice(e.code.length + 2)];
+  };
+  const sha256hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+  it('token, material and expiration_time fields', async () => {
+    const id = await externalKey();
+    const p = await params(id);
+    const wrapped = wrap(p, randomBytes(32));
+    const imp = (extra: object) => refusal('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrapped, ...extra });
+    expect(await refusal('import-key-material', { key_id: id, encrypted_key_material: wrapped })).toEqual([400, 'KMS.0204', 'Missing required parameter: import_token.']);
+    for (const token of [`!${p.import_token}`, `${p.import_token}!`]) expect(await imp({ import_token: token })).toEqual([400, 'KMS.2601', 'Invalid import_token: has an invalid format.']);
+    expect(await imp({ import_token: 'A' })).toEqual([400, 'KMS.0308', 'Invalid import_token: it is not base64.']);
+    for (const material of [`!${wrapped}`, `${wrapped}!`]) expect(await imp({ encrypted_key_material: material })).toEqual([400, 'KMS.0308', 'Invalid encrypted_key_material: has an invalid format.']);
+    expect(await imp({ encrypted_key_material: 'A' })).toEqual([400, 'KMS.0308', 'Invalid encrypted_key_material: it is not base64.']);
+    expect(await imp({ encrypted_privatekey: 'AAAA' })).toEqual([400, 'KMS.0308', 'Invalid encrypted_privatekey: importing asymmetric private keys is not supported by this server.']);
+    expect((await imp({ expiration_time: -1 }))[1]).toBe('KMS.0308');
+    expect(await imp({ expiration_time: Math.floor(rig.clock.now() / 1000) - 1 })).toEqual([400, 'KMS.2602', 'Invalid expiration_time: it must be in the future (epoch seconds).']);
+    expect(await imp({ encrypted_key_material: wrap(p, randomBytes(31)) })).toEqual([400, 'KMS.2604', 'Invalid encrypted_key_material: AES_256 key material is 32 bytes, got 31.']);
+    expect(await imp({ encrypted_key_material: b64(randomBytes(256)) })).toEqual([400, 'KMS.0308', 'Invalid encrypted_key_material: it does not unwrap with the wrapping key of this import token.']);
+    // An empty encrypted_privatekey is no private key: the import goes ahead.
+    expect(await kms('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrapped, encrypted_privatekey: '' })).toBeUndefined();
+  });
+
+  it('an expiration_time of exactly now is in the past', async () => {
+    rig = await makeRig({ clock: new ManualClock(Math.floor(Date.now() / 1000) * 1000) });
+    const id = await externalKey();
+    const p = await params(id);
+    const e = await fail('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrap(p, randomBytes(32)), expiration_time: rig.clock.now() / 1000 });
+    expect(e.code).toBe('KMS.2602');
+  });
+
+  it('tokens: each refusal says which, and a token is dead at its expiry instant', async () => {
+    const id = await externalKey('ext-t1');
+    const other = await externalKey('ext-t2');
+    const p = await params(id);
+    const material = wrap(p, randomBytes(32));
+    const imp = (token: Uint8Array | string) => refusal('import-key-material', { key_id: id, import_token: typeof token === 'string' ? token : b64(token), encrypted_key_material: material });
+    const token = Buffer.from(p.import_token, 'base64');
+    const notIssued = [400, 'KMS.2601', 'Invalid import_token: it is not a token this server issued.'];
+    const edited = (at: number, value: number) => {
+      const t = Buffer.from(token);
+      t[at] = value;
+      return t;
+    };
+    expect(await imp(edited(0, 0x46))).toEqual(notIssued); // magic
+    expect(await imp(edited(4, 2))).toEqual(notIssued); // format
+    expect(await imp(edited(5, 0x41))).toEqual(notIssued); // an upper-case letter in the key id
+    expect(await imp((await params(other)).import_token)).toEqual([400, 'KMS.2603', `Invalid import_token: it was issued for another key, not ${id}.`]);
+    expect(await imp(edited(100, token[100] ^ 1))).toEqual([400, 'KMS.2605', 'Invalid import_token: it was already used or replaced by newer import parameters.']);
+    rig.clock.advance(DAY_MS);
+    expect(await imp(token)).toEqual([400, 'KMS.2601', 'Invalid import_token: it has expired; get new import parameters.']);
+  });
+
+  it('refusals on keys name the key', async () => {
+    const native = (await kms('create-key', { key_alias: 'native-words' })).key_info.key_id;
+    expect(await refusal('get-parameters-for-import', { key_id: native, wrapping_algorithm: 'RSAES_OAEP_SHA_256' })).toEqual([
+      400,
+      'KMS.0309',
+      `The key ${native} was not created for imported material (origin external).`,
+    ]);
+    const id = await externalKey();
+    const material = randomBytes(32);
+    let p = await params(id);
+    await kms('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrap(p, material) });
+    await kms('disable-key', { key_id: id });
+    await kms('delete-imported-key-material', { key_id: id });
+    p = await params(id);
+    expect(await refusal('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrap(p, randomBytes(32)) })).toEqual([
+      400,
+      'KMS.2606',
+      `The key material differs from the material imported into ${id} before; only the same material can be re-imported.`,
+    ]);
+  });
+
+  it('an SM2 wrapping whose ciphertext is not C1 ‖ C3 ‖ C2 nor its ASN.1 form does not unwrap', async () => {
+    const id = await externalKey('ext-sm2', 'SM4');
+    const p = await params(id, 'SM2_ENCRYPT');
+    for (const bytes of [Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), Buffer.alloc(10, 1)]) {
+      expect(await refusal('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: b64(bytes) })).toEqual([
+        400,
+        'KMS.0308',
+        'Invalid encrypted_key_material: it does not unwrap with the wrapping key of this import token.',
+      ]);
+    }
+  });
+
+  it('the stored token hash and material fingerprint keep their documented form (records outlive releases)', async () => {
+    const id = await externalKey();
+    const p = await params(id);
+    expect((await record(id)).importParams!.tokenHash).toBe(sha256hex(Buffer.from(p.import_token, 'base64')));
+    const material = randomBytes(32);
+    await kms('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrap(p, material) });
+    const expected = sha256hex(Buffer.concat([Buffer.from('edgekms/imported-material/v1\u0000'), Buffer.from(id), material]));
+    expect((await record(id)).importedDigest).toBe(expected);
+  });
+});
+
+describe('import under concurrent change', () => {
+  /** A store that, once, runs `during` just before the next write of `path` lands (another writer got there first). */
+  function racingStore() {
+    const inner = new MemoryStore();
+    let trigger: { path: string; during: () => Promise<void> } | undefined;
+    const store: Store = {
+      get: (k) => inner.get(k),
+      list: (prefix, options) => inner.list(prefix, options),
+      delete: (k, options) => inner.delete(k, options),
+      put: async (k, value, options) => {
+        if (trigger && k === trigger.path) {
+          const { during } = trigger;
+          trigger = undefined;
+          await during();
+        }
+        return inner.put(k, value, options);
+      },
+    };
+    return { store, race: (path: string, during: () => Promise<void>) => (trigger = { path, during }) };
+  }
+
+  it('the token is checked again in the write: spent meanwhile, the import is refused and changes nothing', async () => {
+    const { store, race } = racingStore();
+    rig = await makeRig({ store });
+    const id = await externalKey();
+    const p = await params(id);
+    race(`kms/${rig.client.projectId}/key/${id}`, async () => {
+      await rig.kms.repo.update(rig.client.projectId, id, ({ importParams: _, ...rest }) => rest);
+    });
+    const e = await fail('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrap(p, randomBytes(32)) });
+    expect([e.code, e.message]).toEqual(['KMS.2605', 'KMS.2605: Invalid import_token: it was already used or replaced by newer import parameters.']);
+    expect([(await record(id)).state, (await record(id)).versions]).toEqual(['5', []]);
+  });
+
+  it('the fingerprint is checked again in the write', async () => {
+    const { store, race } = racingStore();
+    rig = await makeRig({ store });
+    const id = await externalKey();
+    const p = await params(id);
+    race(`kms/${rig.client.projectId}/key/${id}`, async () => {
+      await rig.kms.repo.update(rig.client.projectId, id, (r) => ({ ...r, importedDigest: 'f'.repeat(64) }));
+    });
+    const e = await fail('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrap(p, randomBytes(32)) });
+    expect([e.code, e.message]).toEqual(['KMS.2606', `KMS.2606: The key material differs from the material imported into ${id} before.`]);
+    expect((await record(id)).versions).toEqual([]);
+  });
+
+  it('maintenance purges parameters at their expiry instant, and not ones renewed since it read the key', async () => {
+    const id = await externalKey();
+    await params(id);
+    const stale = await record(id);
+    rig.clock.set(stale.importParams!.expiresAt);
+    // Renewed meanwhile: the stale view says expired, the key holds fresh parameters.
+    const fresh = await params(id);
+    expect(await purgeExpiredImportParams(rig.kms, rig.client.projectId, stale)).toBe(0);
+    expect((await record(id)).importParams!.tokenHash).toBe(createHash('sha256').update(Buffer.from(fresh.import_token, 'base64')).digest('hex'));
+    // Spent meanwhile: nothing left to purge.
+    await kms('import-key-material', { key_id: id, import_token: fresh.import_token, encrypted_key_material: wrap(fresh, randomBytes(32)) });
+    expect(await purgeExpiredImportParams(rig.kms, rig.client.projectId, stale)).toBe(0);
+    // A key without parameters, and one whose parameters expire exactly now.
+    expect(await purgeExpiredImportParams(rig.kms, rig.client.projectId, await record(id))).toBe(0);
+    const other = await externalKey();
+    await params(other);
+    rig.clock.set((await record(other)).importParams!.expiresAt);
+    expect(await purgeExpiredImportParams(rig.kms, rig.client.projectId, await record(other))).toBe(1);
+    expect((await record(other)).importParams).toBeUndefined();
+  });
+
+  it('a purge whose write fails reports the failure', async () => {
+    const { FaultyStore } = await import('../helpers/faulty-store.ts');
+    const store = new FaultyStore(new MemoryStore());
+    rig = await makeRig({ store });
+    const id = await externalKey();
+    await params(id);
+    const r = await record(id);
+    rig.clock.advance(DAY_MS + 1);
+    store.arm(1);
+    const e = await rejection(purgeExpiredImportParams(rig.kms, rig.client.projectId, r));
+    expect(e).toBe(store.injected);
+    expect(e).toBeDefined();
+    store.arm(0);
+    expect((await record(id)).importParams).toBeDefined();
+  });
+});
+
+describe('import: secret hygiene', () => {
+  it('the wrapping private key and the imported material are zeroed once each operation has answered', async () => {
+    const sealed: Uint8Array[] = [];
+    const opened: Uint8Array[] = [];
+    const crypto: CryptoProvider = {
+      ...nodeCrypto,
+      aesGcm: async (raw) => {
+        const inner = await nodeCrypto.aesGcm(raw);
+        return {
+          seal: async (iv, plaintext, aad) => {
+            sealed.push(plaintext);
+            return inner.seal(iv, plaintext, aad);
+          },
+          open: async (iv, blob, aad) => {
+            const plaintext = await inner.open(iv, blob, aad);
+            opened.push(plaintext);
+            return plaintext;
+          },
+        };
+      },
+    };
+    rig = await makeRig({ crypto });
+    for (const [spec, algorithm, bytes] of [
+      ['AES_256', 'RSAES_OAEP_SHA_256', 32],
+      ['SM4', 'SM2_ENCRYPT', 16],
+    ] as const) {
+      sealed.length = 0;
+      opened.length = 0;
+      const id = await externalKey(`hyg-${spec}`, spec);
+      const p = await params(id, algorithm);
+      const material = randomBytes(bytes);
+      const wrapped = algorithm === 'SM2_ENCRYPT' ? sm2Wrap(p.public_key, material) : wrap(p, material);
+      await kms('import-key-material', { key_id: id, import_token: p.import_token, encrypted_key_material: wrapped });
+      // Sealed: the wrapping private key (RSA PKCS#8 or the SM2 scalar), then the material; opened: the wrapping key.
+      const privateBytes = algorithm === 'SM2_ENCRYPT' ? 32 : sealed[0].length;
+      expect([sealed.map((s) => s.length), opened.map((o) => o.length)], spec).toEqual([[privateBytes, bytes], [privateBytes]]);
+      for (const b of [...sealed, ...opened]) expect(b.every((x) => x === 0), `${spec}: ${b.length} bytes`).toBe(true);
+    }
   });
 });
