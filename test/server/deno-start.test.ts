@@ -38,9 +38,15 @@ describe('deno task start', () => {
   }, 120_000);
 
   it('keeps everything across a restart, and the same data directory opens under npm start', async () => {
-    const s = await startDenoServer({ EDGEKMS_DATA_DIR: dataDir });
+    const s = await startDenoServer({ EDGEKMS_DATA_DIR: dataDir, EDGEKMS_RATE_UNAUTHENTICATED_RPS: '1', EDGEKMS_RATE_UNAUTHENTICATED_BURST: '2' });
     running.push(s);
     expect(s.output()).not.toContain('created admin credential');
+    // The unauthenticated limit with Deno.serve's remote address: unsigned requests past the burst get 429.
+    const unsigned = await Promise.all(Array.from({ length: 12 }, () => fetch(`${s.url}/v1.0/p/kms/list-keys`, { method: 'POST', body: '{}' })));
+    const statuses = unsigned.map((r) => r.status);
+    expect(statuses.filter((st) => st === 401).length).toBeGreaterThanOrEqual(2);
+    expect(statuses.filter((st) => st === 429).length).toBeGreaterThanOrEqual(1); // unless the 12 took over 10 s
+    expect(statuses.every((st) => st === 401 || st === 429)).toBe(true);
     await checkFoundationKept(client(s.url), flow);
     expect(await s.stop()).toBe(0);
     const n = await startNodeServer({ EDGEKMS_DATA_DIR: dataDir });
