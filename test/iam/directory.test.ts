@@ -1,15 +1,17 @@
 // Users, access keys and identity policies in the store (docs/iam.md, The identity API), in-process over a
 // memory store: what each call accepts and refuses (status, code and words), what it writes, that a
 // refusal writes nothing, and who find() lets in (the verifier's view of a credential).
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { utf8 } from '../../src/crypto/bytes.ts';
+import { fromBase64 } from '../../src/crypto/encoding.ts';
 import { StaticCredentials, type Credential } from '../../src/iam/credentials.ts';
 import { describeUser, Directory, DirectoryError, MAX_ACCESS_KEYS_PER_USER, POLICY_NAME, USER_NAME } from '../../src/iam/directory.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import { getJson, listAll, type Store } from '../../src/store/store.ts';
+import { ConflictError, getJson, listAll, type Store } from '../../src/store/store.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
+import { RacingStore } from '../helpers/racing-store.ts';
 import { rejection } from '../helpers/kms.ts';
 
 const P1 = 'p0000000000000000000000000000001';
@@ -18,6 +20,8 @@ const START = 1_700_000_000_000;
 const ALLOW_ENCRYPT = { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['kms:cmk:encrypt'] }] };
 const DENY_DECRYPT = { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['kms:cmk:decrypt'], Resource: ['KMS:*:*:KeyId:*'] }] };
 const CONFIGURED: Credential = { accessKey: 'CONFIGUREDAK00000000', secretKey: utf8('ConfiguredSecretKey00000000000000000000'), principal: 'app1', projects: [P1], role: 'user' };
+
+afterEach(() => vi.restoreAllMocks());
 
 async function rig(store: Store = new MemoryStore(), configured: Credential[] = [CONFIGURED]) {
   let now = START;
@@ -147,7 +151,7 @@ describe('access keys', () => {
     expect(made).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(DirectoryError);
-    expect((refused.reason as DirectoryError).status).toBe(409);
+    expect([(refused.reason as DirectoryError).status, (refused.reason as DirectoryError).message]).toEqual([409, 'The user alice already has 2 access keys; delete one first.']);
     const keys = (await dir.user('alice')).access_keys;
     expect(keys).toHaveLength(2);
     // The loser's record may be left behind, but it is not listed by its user, so it never works.
@@ -155,6 +159,61 @@ describe('access keys', () => {
       const id = ak.slice('iam/access-keys/'.length);
       expect(await dir.find(id) !== null, id).toBe(keys.includes(id));
     }
+  });
+
+  it('keep the secret sealed under the root key for the context ["iam-access-key", access key]', async () => {
+    const { dir, store, root } = await rig();
+    await dir.createUser('alice', [P1]);
+    const k = await dir.createAccessKey('alice');
+    const { secret } = (await getJson<{ secret: string }>(store, `iam/access-keys/${k.access_key}`))!.value;
+    // The stored format: keys created by one version must open in the next.
+    expect(new TextDecoder().decode(await root.open(fromBase64(secret), ['iam-access-key', k.access_key]))).toBe(k.secret_key);
+    await expect(root.open(fromBase64(secret), ['iam-session', k.access_key])).rejects.toThrow();
+  });
+
+  it('never overwrite another user’s key: an access key drawn twice fails the second create', async () => {
+    const { dir, store } = await rig();
+    await dir.createUser('alice', [P1]);
+    await dir.createUser('bob', [P1]);
+    // A CSPRNG that repeats itself (all zeros): both users draw the same access key.
+    vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
+      new Uint8Array((a as unknown as Uint8Array).buffer, (a as unknown as Uint8Array).byteOffset, (a as unknown as Uint8Array).byteLength).fill(0);
+      return a;
+    });
+    const ka = await dir.createAccessKey('alice');
+    const record = await store.get(`iam/access-keys/${ka.access_key}`);
+    expect(await rejection(dir.createAccessKey('bob'))).toBeInstanceOf(ConflictError);
+    expect(await store.get(`iam/access-keys/${ka.access_key}`)).toEqual(record);
+    expect((await dir.user('bob')).access_keys).toEqual([]);
+    expect((await dir.find(ka.access_key))?.principal).toBe('alice');
+  });
+
+  it('a status set on a key deleted meanwhile does not bring its record back', async () => {
+    const store = new RacingStore();
+    const { dir } = await rig(store);
+    await dir.createUser('alice', [P1]);
+    const k = await dir.createAccessKey('alice');
+    const key = `iam/access-keys/${k.access_key}`;
+    store.beforePut.set(key, async () => {
+      await dir.deleteAccessKey('alice', k.access_key);
+    });
+    expect(await rejection(dir.setAccessKeyStatus('alice', k.access_key, 'disabled'))).toBeInstanceOf(ConflictError);
+    expect(await store.get(key)).toBeNull();
+  });
+
+  it('users, keys and policies listed and then deleted by someone else are left out', async () => {
+    const store = new RacingStore();
+    const { dir } = await rig(store);
+    await dir.createUser('alice', [P1]);
+    await dir.createUser('bob', [P1]);
+    const k1 = await dir.createAccessKey('alice');
+    const k2 = await dir.createAccessKey('alice');
+    await dir.putPolicy('a', ALLOW_ENCRYPT);
+    await dir.putPolicy('b', ALLOW_ENCRYPT);
+    for (const k of ['iam/users/bob', `iam/access-keys/${k1.access_key}`, 'iam/policies/a']) store.vanished.add(k);
+    expect((await dir.listUsers()).map((u) => u.name)).toEqual(['alice']);
+    expect((await dir.listAccessKeys('alice')).map((k) => k.access_key)).toEqual([k2.access_key]);
+    expect((await dir.listPolicies()).map((p) => p.name)).toEqual(['b']);
   });
 
   it('never take an access key configuration holds', async () => {
@@ -273,9 +332,10 @@ describe('find', () => {
 
   it('falls through to temporary credentials', async () => {
     const { dir } = await rig();
-    const { role } = await dir.roles.create('worker', [P1], [], 60);
+    await dir.putPolicy('app', ALLOW_ENCRYPT);
+    const { role } = await dir.roles.create('worker', [P1], ['app'], 60);
     const t = await dir.roles.issue(role);
-    expect(await dir.find(t.access)).toMatchObject({ accessKey: t.access, principal: 'worker', securityToken: t.securitytoken });
+    expect(await dir.find(t.access)).toMatchObject({ accessKey: t.access, principal: 'worker', securityToken: t.securitytoken, policies: ALLOW_ENCRYPT.Statement });
   });
 });
 

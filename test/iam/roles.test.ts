@@ -11,8 +11,9 @@ import { MAX_DURATION_SECONDS, WorkloadAuthError } from '../../src/iam/roles.ts'
 import { RootKey } from '../../src/kms/root-key.ts';
 import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import { ConflictError, getJson, listAll, StoreError, type DeleteOptions, type Store } from '../../src/store/store.ts';
+import { ConflictError, getJson, listAll, StoreError, type Store } from '../../src/store/store.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
+import { RacingStore } from '../helpers/racing-store.ts';
 import { rejection } from '../helpers/kms.ts';
 
 const P1 = 'p0000000000000000000000000000001';
@@ -21,23 +22,6 @@ const START = 1_700_000_000_000;
 const POLICY = { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['kms:cmk:encrypt'] }] } as const;
 
 afterEach(() => vi.restoreAllMocks());
-
-/** A memory store where other writers act between a read and a write: entries vanish, or change before a delete. */
-class RacingStore extends MemoryStore {
-  /** get() answers null for these, as if deleted after they were listed. */
-  readonly vanished = new Set<string>();
-  /** Runs before a delete, once per key. */
-  readonly beforeDelete = new Map<string, () => Promise<void>>();
-  override async get(key: string) {
-    return this.vanished.has(key) ? null : super.get(key);
-  }
-  override async delete(key: string, options?: DeleteOptions) {
-    const hook = this.beforeDelete.get(key);
-    this.beforeDelete.delete(key);
-    await hook?.();
-    return super.delete(key, options);
-  }
-}
 
 async function rig(store: Store = new MemoryStore()) {
   let now = START;
