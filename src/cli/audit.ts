@@ -13,6 +13,8 @@ interface AuditRecord {
   resource?: string;
   status: number;
   error_code?: string;
+  /** 'request': written before the operation ran; its outcome is the record with the same request id. */
+  phase?: 'request';
 }
 
 const FILTERS = ['from', 'to', 'identity', 'resource', 'result', 'limit'] as const;
@@ -43,7 +45,7 @@ export const auditCommands: Command[] = [
       for (const name of FILTERS) if (str(inv, name)) query[name] = str(inv, name)!;
       const a = await inv.http().request<{ records: AuditRecord[] }>('GET', '/edgekms/v1/audit', undefined, query);
       inv.print(a, () =>
-        a.records.map((r) => `${r.seq}  ${r.time}  ${r.principal ?? r.access_key ?? '-'}  ${r.project ?? '-'}  ${r.operation ?? r.method}  ${r.resource ?? '-'}  ${r.status}${r.error_code ? ` ${r.error_code}` : ''}`).join('\n'),
+        a.records.map((r) => `${r.seq}  ${r.time}  ${r.principal ?? r.access_key ?? '-'}  ${r.project ?? '-'}  ${r.operation ?? r.method}  ${r.resource ?? '-'}  ${r.phase === 'request' ? 'request' : r.status}${r.error_code ? ` ${r.error_code}` : ''}`).join('\n'),
       );
     },
   },

@@ -83,7 +83,8 @@ function row(r: AuditRecord): HTMLTableRowElement {
     h('td', {}, r.principal ?? '', r.access_key ? h('br') : null, r.access_key ? h('code', {}, r.access_key) : null),
     h('td', {}, r.operation ?? `${r.method}`),
     h('td', {}, r.resource ? h('code', {}, r.resource) : '—'),
-    h('td', { class: 'nowrap' }, String(r.status), r.error_code ? ' ' : null, r.error_code ? h('code', {}, r.error_code) : null),
-    h('td', {}, badge(r.result, r.result === 'success' ? 'secret-enabled' : 'state-4')),
+    // A request record (written before the operation ran) has no answer yet: its outcome is the record with its request id.
+    h('td', { class: 'nowrap' }, r.phase === 'request' ? 'request' : String(r.status), r.error_code ? ' ' : null, r.error_code ? h('code', {}, r.error_code) : null),
+    h('td', {}, badge(r.result, r.result === 'success' ? 'secret-enabled' : r.result === 'pending' ? 'secret-pending' : 'state-4')),
   );
 }
