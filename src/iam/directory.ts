@@ -73,9 +73,19 @@ const invalid = (why: string) => new DirectoryError(400, 'EDGEKMS.0400', why);
 const missing = (what: string) => new DirectoryError(404, 'EDGEKMS.0404', `${what} does not exist.`);
 const taken = (what: string) => new DirectoryError(409, 'EDGEKMS.0409', what);
 
+/** Store access keys whose last-built credential is kept (the least recently built go first). */
+const MAX_BUILT = 1024;
+
 export class Directory implements CredentialSource {
   /** Agency-like roles and their temporary credentials. */
   readonly roles: Roles;
+  /**
+   * The credential last built for each store access key, with the versions of the records it was built
+   * from. While none of them has changed, a request gets the same credential without its secret being
+   * opened again, and the same object keeps the signature check's prepared MAC key (schemes.ts); any
+   * change to the key, its user or a policy of the user builds a new one on the next request.
+   */
+  private readonly built = new Map<string, { versions: string; credential: Credential }>();
 
   constructor(
     /** The store behind the barrier. */
@@ -96,21 +106,31 @@ export class Directory implements CredentialSource {
     if (key.value.status !== 'active') return null;
     const user = await getJson<UserRecord>(this.store, USERS + key.value.user);
     if (!user || !user.value.access_keys.includes(accessKey)) return null;
-    const secretKey = await this.root.open(fromBase64(key.value.secret), [SEAL_CONTEXT, accessKey]);
-    return {
+    const policies = await this.policyDocs(user.value.policies);
+    const versions = JSON.stringify([key.version, user.version, ...policies.map((d) => d?.version ?? null)]);
+    const last = this.built.get(accessKey);
+    if (last?.versions === versions) return last.credential;
+    const credential: Credential = {
       accessKey,
-      secretKey,
+      secretKey: await this.root.open(fromBase64(key.value.secret), [SEAL_CONTEXT, accessKey]),
       principal: user.value.name,
       projects: user.value.projects,
       role: 'user',
-      policies: await this.statementsOf(user.value.policies),
+      policies: statementsIn(policies),
     };
+    this.built.delete(accessKey);
+    if (this.built.size >= MAX_BUILT) this.built.delete(this.built.keys().next().value as string);
+    this.built.set(accessKey, { versions, credential });
+    return credential;
   }
 
   /** The statements of the named policies; a policy deleted since it was attached contributes none. */
   async statementsOf(names: readonly string[]): Promise<Statement[]> {
-    const docs = await Promise.all(names.map((n) => getJson<PolicyRecord>(this.store, POLICIES + n)));
-    return docs.flatMap((d) => d?.value.document.Statement ?? []);
+    return statementsIn(await this.policyDocs(names));
+  }
+
+  private policyDocs(names: readonly string[]) {
+    return Promise.all(names.map((n) => getJson<PolicyRecord>(this.store, POLICIES + n)));
   }
 
   async createUser(name: unknown, projects: unknown): Promise<UserRecord> {
@@ -302,4 +322,8 @@ export class Directory implements CredentialSource {
 /** A user as the admin API shows it. */
 export function describeUser(u: UserRecord): Record<string, unknown> {
   return { name: u.name, projects: u.projects, policies: u.policies, access_keys: u.access_keys, created_at: new Date(u.created_at).toISOString() };
+}
+
+function statementsIn(docs: ({ value: PolicyRecord } | null)[]): Statement[] {
+  return docs.flatMap((d) => d?.value.document.Statement ?? []);
 }

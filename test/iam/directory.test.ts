@@ -330,6 +330,40 @@ describe('find', () => {
     await expect(dir.find(k2.access_key)).rejects.toThrow();
   });
 
+  it('gives the same credential while its records are unchanged, and a new one on the request after any change', async () => {
+    const { dir, store } = await rig();
+    await dir.createUser('alice', [P1]);
+    await dir.putPolicy('enc', ALLOW_ENCRYPT);
+    await dir.attachPolicy('alice', 'enc');
+    const k = await dir.createAccessKey('alice');
+    const first = await dir.find(k.access_key);
+    expect(first).toMatchObject({ accessKey: k.access_key, principal: 'alice', projects: [P1], policies: ALLOW_ENCRYPT.Statement });
+    expect(first!.secretKey).toEqual(utf8(k.secret_key));
+    expect(await dir.find(k.access_key)).toBe(first);
+    // a policy of the user replaced
+    await dir.putPolicy('enc', DENY_DECRYPT);
+    const second = await dir.find(k.access_key);
+    expect(second).not.toBe(first);
+    expect(second!.policies).toEqual(DENY_DECRYPT.Statement);
+    // the user's policies and projects changed
+    await dir.detachPolicy('alice', 'enc');
+    expect((await dir.find(k.access_key))!.policies).toEqual([]);
+    const user = (await getJson<Record<string, unknown>>(store, 'iam/users/alice'))!.value;
+    await store.put('iam/users/alice', utf8(JSON.stringify({ ...user, projects: [P2] })));
+    expect((await dir.find(k.access_key))!.projects).toEqual([P2]);
+    // the key disabled, enabled again; the policy deleted while attached
+    await dir.setAccessKeyStatus('alice', k.access_key, 'disabled');
+    expect(await dir.find(k.access_key)).toBeNull();
+    await dir.setAccessKeyStatus('alice', k.access_key, 'active');
+    await dir.attachPolicy('alice', 'enc');
+    expect((await dir.find(k.access_key))!.policies).toEqual(DENY_DECRYPT.Statement);
+    await store.delete('iam/policies/enc');
+    expect((await dir.find(k.access_key))!.policies).toEqual([]);
+    // the key deleted
+    await dir.deleteAccessKey('alice', k.access_key);
+    expect(await dir.find(k.access_key)).toBeNull();
+  });
+
   it('falls through to temporary credentials', async () => {
     const { dir } = await rig();
     await dir.putPolicy('app', ALLOW_ENCRYPT);
