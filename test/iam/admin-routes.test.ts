@@ -24,7 +24,7 @@ class SpyAudit extends AuditLog {
   }
 }
 
-async function api() {
+async function api(options: { audit?: boolean } = {}) {
   const rig = await makeRig();
   const configured = new StaticCredentials([
     { accessKey: ADMIN.accessKey, secretKey: utf8(ADMIN.secretKey), principal: 'admin', projects: '*', role: 'admin' },
@@ -33,7 +33,7 @@ async function api() {
   const root = await RootKey.fromBytes(new Uint8Array(32).fill(7), nodeCrypto);
   const directory = new Directory(rig.kms.store, root, configured, () => rig.clock.now());
   const audit = new SpyAudit(rig.kms.store);
-  const app = createApp({ kms: rig.kms, credentials: directory, directory, audit, onInternalError: () => {} });
+  const app = createApp({ kms: rig.kms, credentials: directory, directory, ...(options.audit === false ? {} : { audit }), onInternalError: () => {} });
   const call = async (method: string, path: string, body?: unknown, as: { accessKey: string; secretKey: string } = ADMIN) => {
     const url = new URL(path, 'http://kms.test');
     const bytes = body === undefined ? undefined : utf8(typeof body === 'string' ? body : JSON.stringify(body));
@@ -170,6 +170,12 @@ describe('identity API: audit', () => {
     const { call, audit } = await api();
     expect(await call('GET', `/edgekms/v1/audit?${query}`)).toEqual({ status: 400, body: invalid(message) });
     expect(audit.asked).toBeUndefined();
+  });
+
+  it('is not served where the app has no audit log', async () => {
+    const { call } = await api({ audit: false });
+    for (const path of ['/edgekms/v1/audit', '/edgekms/v1/audit/verify']) expect((await call('GET', path)).status, path).toBe(404);
+    expect((await call('GET', '/edgekms/v1/users')).status).toBe(200);
   });
 
   it('verifies the chain', async () => {

@@ -2,7 +2,7 @@
 // are cryptographic, the bucket arithmetic and Retry-After, the separation of credentials and classes, what
 // happens when the clock steps back, and the bound on how many buckets are kept.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMITS, operationClass, RateLimiter, unauthenticatedSource, type RateLimits } from '../../src/iam/rate-limit.ts';
+import { DEFAULT_RATE_LIMITS, operationClass, RateLimiter, UNAUTHENTICATED_TOTAL_FACTOR, unauthenticatedSource, type RateLimits } from '../../src/iam/rate-limit.ts';
 import { KMS_ROUTES } from '../../src/kms/routes.ts';
 import { CSMS_ROUTES } from '../../src/secrets/routes.ts';
 
@@ -128,6 +128,48 @@ describe('the number of buckets kept', () => {
     for (let i = 0; i < MAX; i++) expect(limiter.take(`k${i}`, 'crypto', 0)).toBe(0);
     expect(limiter.take('k0', 'crypto', 0)).toBe(1);
     expect(limiter.take(`k${MAX - 1}`, 'crypto', 0)).toBe(1);
+  });
+});
+
+describe('failures without a credential (docs/iam.md, Callers without a credential)', () => {
+  // Each source: rps 1, burst 2; all sources together: ten times that (rps 10, burst 20).
+  const limiter = () => new RateLimiter({ crypto: { rps: 1000, burst: 1000 }, control: { rps: 1000, burst: 1000 }, unauthenticated: { rps: 1, burst: 2 } });
+  const addresses = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `198.51.100.${i + from}`);
+
+  it('take a token from their source’s bucket', () => {
+    const l = limiter();
+    expect([0, 0, 0].map(() => l.takeUnauthenticated('198.51.100.1', 0))).toEqual([0, 0, 1]);
+    expect(l.takeUnauthenticated('198.51.100.2', 0)).toBe(0);
+    expect(l.takeUnauthenticated('198.51.100.1', 1000)).toBe(0);
+    expect(l.refused).toEqual({ crypto: 0, control: 0, unauthenticated: 1 });
+  });
+
+  it('and from one bucket of all sources, ten times one source’s, so many addresses cannot multiply the cost', () => {
+    expect(UNAUTHENTICATED_TOTAL_FACTOR).toBe(10);
+    const l = limiter();
+    for (const a of addresses(10)) expect([a, l.takeUnauthenticated(a, 0), l.takeUnauthenticated(a, 0)]).toEqual([a, 0, 0]);
+    expect(l.takeUnauthenticated('198.51.100.11', 0)).toBe(1); // its own bucket is full, the shared one empty
+    expect(l.refused.unauthenticated).toBe(1);
+    // The shared bucket gains ten tokens a second: one in a tenth of a second.
+    expect(l.takeUnauthenticated('198.51.100.12', 100)).toBe(0);
+    expect(l.takeUnauthenticated('198.51.100.13', 100)).toBe(1);
+  });
+
+  it('a source already refused takes nothing from the shared bucket', () => {
+    const l = limiter();
+    for (let i = 0; i < 50; i++) l.takeUnauthenticated('198.51.100.1', 0);
+    expect(l.refused.unauthenticated).toBe(48);
+    // The shared bucket still holds 18 tokens: nine more sources get their two each.
+    for (const a of addresses(9, 2)) expect([l.takeUnauthenticated(a, 0), l.takeUnauthenticated(a, 0)]).toEqual([0, 0]);
+    expect(l.takeUnauthenticated('198.51.100.99', 0)).toBe(1);
+  });
+
+  it('without an address they share one global bucket, which is not charged to all sources again', () => {
+    const l = limiter();
+    expect([0, 0, 0].map(() => l.takeUnauthenticated(undefined, 0))).toEqual([0, 0, 1]);
+    expect(l.takeUnauthenticated('', 0)).toBe(1);
+    for (const a of addresses(10)) expect([l.takeUnauthenticated(a, 0), l.takeUnauthenticated(a, 0)]).toEqual([0, 0]);
+    expect(l.refused.unauthenticated).toBe(2);
   });
 });
 
