@@ -26,8 +26,9 @@ const TESTS_OF = [
   ['src/kms/', ['test/kms/**/*.test.ts']],
   ['src/crypto/asn1.ts', ['test/crypto/asym-der.test.ts', 'test/crypto/der-pem.property.test.ts', 'test/crypto/asn1.test.ts']],
   ['src/crypto/asym-keys.ts', ['test/crypto/asym-der.test.ts', 'test/crypto/asym-keys.test.ts']],
+  ['src/crypto/rsa', ['test/crypto/asym-rsa.test.ts', 'test/crypto/rsa-native.test.ts', 'test/crypto/rsa-checks.test.ts']],
   ['src/crypto/', ['test/crypto/**/*.test.ts', 'test/kms/asymmetric.test.ts', 'test/kms/import.test.ts']],
-  ['src/store/', ['test/store/**/*.test.ts']],
+  ['src/store/', ['test/store/store.test.ts', 'test/store/fs-faults.test.ts', 'test/store/fsync-order.test.ts', 'test/store/lock.test.ts']],
 ];
 const mutated = (values.mutate ?? []).flatMap((f) => f.split(',')).filter(Boolean);
 const tests =

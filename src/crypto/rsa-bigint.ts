@@ -56,14 +56,12 @@ const WINDOW = 5;
 /** base^exp mod m, fixed 5-bit windows (a multiplication per window whatever its bits). */
 export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
   if (m <= 0n) throw new RangeError('modulus must be positive');
-  if (m === 1n) return 0n;
   if (exp < 0n) throw new RangeError('negative exponent');
   const b = ((base % m) + m) % m;
   const table: bigint[] = [1n, b];
   for (let i = 2; i < 1 << WINDOW; i++) table.push((table[i - 1] * b) % m);
   const bits = exp.toString(2);
-  const lead = bits.length % WINDOW;
-  const s = lead === 0 ? bits : '0'.repeat(WINDOW - lead) + bits;
+  const s = bits.padStart(Math.ceil(bits.length / WINDOW) * WINDOW, '0');
   let r = 1n;
   for (let i = 0; i < s.length; i += WINDOW) {
     for (let j = 0; j < WINDOW; j++) r = (r * r) % m;
@@ -85,15 +83,12 @@ export function modInverse(a: bigint, m: bigint): bigint {
   return ((s0 % m) + m) % m;
 }
 
-/** Uniform-enough integer in [1, n-1]: 64 extra random bits make the modulo bias negligible (< 2^-64). */
+/** Uniform-enough integer in [0, n-1]: 64 extra random bits make the modulo bias negligible (< 2^-64). */
 function randomBelow(n: bigint, random: RandomFill): bigint {
-  const len = Math.ceil(n.toString(2).length / 8) + 8;
-  for (;;) {
-    const buf = random(new Uint8Array(len));
-    const x = bytesToBigInt(buf) % n;
-    buf.fill(0);
-    if (x !== 0n) return x;
-  }
+  const buf = random(new Uint8Array(Math.ceil(n.toString(2).length / 8) + 8));
+  const x = bytesToBigInt(buf) % n;
+  buf.fill(0);
+  return x;
 }
 
 export interface RsaPublicNumbers {
@@ -123,8 +118,8 @@ export function rsaPrivate(x: bigint, key: RsaCrtNumbers, random: RandomFill = d
   const { n, e, p, q, dp, dq, qi } = key;
   if (x < 0n || x >= n) throw new AsymCryptoError('INVALID_ARGUMENT', 'RSA representative out of range');
 
-  // Base blinding: r uniform in [1, n-1] and invertible (a non-invertible r would be a factor of n: only
-  // with negligible probability, but retry rather than fail).
+  // Base blinding: r uniform in [1, n-1] and invertible (a non-invertible r, 0 or a multiple of a factor
+  // of n, comes only with negligible probability, but is drawn again rather than failing).
   let r: bigint;
   let rInv: bigint;
   for (;;) {
@@ -133,7 +128,7 @@ export function rsaPrivate(x: bigint, key: RsaCrtNumbers, random: RandomFill = d
       rInv = modInverse(r, n);
       break;
     } catch {
-      continue;
+      // not invertible: draw again
     }
   }
   const blinded = (x * modPow(r, e, n)) % n;

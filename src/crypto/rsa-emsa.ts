@@ -17,6 +17,7 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { concat, constantTimeEqual } from './bytes.ts';
 import { AsymCryptoError } from './asym-error.ts';
+import { fromHex as hex } from './encoding.ts';
 
 export type ShaName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -26,8 +27,6 @@ interface HashSpec {
   /** DER of DigestInfo up to (and including) the digest OCTET STRING header, RFC 8017 9.2 note 1. */
   readonly digestInfoPrefix: Uint8Array;
 }
-
-const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((h) => parseInt(h, 16)));
 
 export const HASHES: Readonly<Record<ShaName, HashSpec>> = Object.freeze({
   'SHA-1': { fn: (m) => sha1(m), len: 20, digestInfoPrefix: hex('3021300906052b0e03021a05000414') },
@@ -42,21 +41,19 @@ export function hashSpec(name: ShaName): HashSpec {
   return h;
 }
 
-/** MGF1 (RFC 8017 B.2.1). */
+/** MGF1 (RFC 8017 B.2.1): Hash(seed ‖ I2OSP(counter, 4)) for counter = 0, 1, ..., cut to maskLen. */
 export function mgf1(seed: Uint8Array, maskLen: number, hash: ShaName): Uint8Array {
   const h = hashSpec(hash);
-  const out = new Uint8Array(maskLen);
+  const blocks = Math.ceil(maskLen / h.len);
+  const out = new Uint8Array(blocks * h.len);
   const buf = new Uint8Array(seed.length + 4);
   buf.set(seed);
-  for (let counter = 0, off = 0; off < maskLen; counter++, off += h.len) {
-    buf[seed.length] = counter >>> 24;
-    buf[seed.length + 1] = (counter >>> 16) & 0xff;
-    buf[seed.length + 2] = (counter >>> 8) & 0xff;
-    buf[seed.length + 3] = counter & 0xff;
-    const block = h.fn(buf);
-    out.set(block.subarray(0, Math.min(h.len, maskLen - off)), off);
+  const counter = new DataView(buf.buffer, seed.length);
+  for (let i = 0; i < blocks; i++) {
+    counter.setUint32(0, i);
+    out.set(h.fn(buf), i * h.len);
   }
-  return out;
+  return out.subarray(0, maskLen);
 }
 
 function checkDigest(mHash: Uint8Array, hash: ShaName): void {

@@ -161,8 +161,9 @@ export function rsaVerifyDigest(key: RsaPublicKeyInfo, alg: RsaSigningAlgorithm,
   const m = rsaPublic(s, key);
   if (padding === 'PSS') {
     const emLen = Math.ceil((key.bits - 1) / 8);
-    // With modBits ≡ 1 (mod 8) the top byte of the k-byte representative must be zero.
-    if (emLen < key.byteLength && m >> BigInt(8 * emLen) !== 0n) return false;
+    // With modBits ≡ 1 (mod 8) emLen is k - 1 and the top byte of the k-byte representative must be zero
+    // (otherwise m < n < 2^(8·emLen) already).
+    if (m >> BigInt(8 * emLen) !== 0n) return false;
     return emsaPssVerify(digest, bigIntToBytes(m, emLen), key.bits - 1, hash, hashSpec(hash).len);
   }
   return constantTimeEqual(bigIntToBytes(m, key.byteLength), emsaPkcs1v15Encode(hash, digest, key.byteLength));
