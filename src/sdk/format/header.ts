@@ -23,8 +23,8 @@ export const MIN_SEGMENT_LOG2 = 12;
 export const MAX_SEGMENT_LOG2 = 24;
 // 1 MiB: every segment costs a fixed amount besides its bytes (on Node about 40 us per WebCrypto call for
 // argument checks and the thread-pool hop, a cipher object per node:crypto call, the stream's per-chunk
-// promises); 64 KiB segments spent more time submitting than encrypting, and 1 MiB takes 15-50% less CPU
-// per byte than 256 KiB (bench sdk). A reader still holds only a window of segments (options.ts).
+// promises); 64 KiB segments spent more time submitting than encrypting, and 1 MiB takes 14-33% less CPU
+// per byte than 256 KiB (profiled over 256 MiB). A reader still holds only a window of segments (options.ts).
 // Messages written with any other size (the earlier defaults 64 and 256 KiB) read as before: the size is
 // in the header.
 export const DEFAULT_SEGMENT_LOG2 = 20;
