@@ -27,6 +27,8 @@ const common = { bundle: true, format: 'esm', target: 'es2022', platform: 'neutr
 const entries = [
   { in: 'src/package/sdk.ts', out: 'sdk.js' },
   { in: 'src/package/sdk-workerd.ts', out: 'sdk.workerd.js', conditions: ['workerd', 'worker'] },
+  // Node and Deno: the same SDK plus node:crypto and the node:stream / file helpers.
+  { in: 'src/package/sdk-node.ts', out: 'sdk.node.js', platform: 'node' },
   { in: 'src/package/server.ts', out: 'server.js', external: ['node:*'] },
   { in: 'src/package/worker.ts', out: 'worker.js', external: ['cloudflare:workers', 'node:*'], conditions: ['workerd', 'worker'] },
   // The edgekms command of an installed package (bin/edgekms.mjs runs it).

@@ -42,15 +42,16 @@ describe('the packed package in a fresh project', () => {
 
   it('ships the bundles, the WASM core and the declarations, and no source or tests', () => {
     const listed = run('tar', ['-tzf', tarball], work).stdout.split('\n');
-    for (const f of ['dist/sdk.js', 'dist/sdk.workerd.js', 'dist/server.js', 'dist/worker.js', 'dist/edgekms_core.wasm', 'dist/types/src/package/sdk.d.ts', 'package.json']) expect(listed).toContain(`package/${f}`);
+    for (const f of ['dist/sdk.js', 'dist/sdk.node.js', 'dist/types/src/package/sdk-node.d.ts', 'dist/sdk.workerd.js', 'dist/server.js', 'dist/worker.js', 'dist/edgekms_core.wasm', 'dist/types/src/package/sdk.d.ts', 'package.json']) expect(listed).toContain(`package/${f}`);
     expect(listed.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
   });
 
-  it('a Node ESM script encrypts and decrypts through the SDK (KMS keyring, both suites) against the embedded server', () => {
+  it('a Node ESM script encrypts and decrypts through the SDK (KMS keyring, both suites, node:crypto and WebCrypto) against the embedded server', () => {
     const r = run(process.execPath, ['roundtrip.mjs'], project);
     expect(r.status, r.out).toBe(0);
     const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-    expect(report).toMatchObject({ ok: true, runtime: 'node' });
+    // Node resolves the package's `node` condition: the SDK with node:crypto beside WebCrypto.
+    expect(report).toMatchObject({ ok: true, runtime: 'node', nodeCrypto: true });
     expect(report.results.map((x: { suite: number }) => x.suite)).toEqual([0x0001, 0x0101]); // AES-256-GCM, SM4-GCM
   });
 
