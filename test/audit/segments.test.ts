@@ -132,6 +132,24 @@ describe('audit segments', () => {
     await d.close();
   });
 
+  it('a new segment whose directory entry cannot be made durable takes no record; the next append starts it again', async () => {
+    const faulty = new FaultyFs();
+    const d = await dataDir(faulty);
+    const { log } = await d.open({ maxSegmentBytes: 300 });
+    await log.append(entry(1));
+    await log.flush(); // the head is written now, and not again within the next appends' 250 ms
+    // The next append rolls to a new segment: close the old one, open the new, fsync the directory (fail it).
+    faulty.arm(4);
+    await expect(log.append(entry(2))).rejects.toThrow(/injected i\/o error, fsync/);
+    expect(faulty.calls.slice(0, 4)).toEqual(['close 000000000001.seg', 'open 000000000002.seg', 'open audit', 'fsync audit']);
+    faulty.arm(0);
+    expect((await log.append(entry(3))).seq).toBe(2);
+    await log.flush();
+    expect(await log.verify()).toEqual({ intact: true, records: 2 });
+    expect(readFrames(d.dir).map((f) => [f.segment, f.first])).toEqual([['000000000001.seg', 1], ['000000000002.seg', 2]]);
+    await d.close();
+  });
+
   it('when the cut fails too, the log takes no more appends (never writes after a torn frame)', async () => {
     let broken = false;
     const fs: Fs = {
