@@ -1,18 +1,18 @@
-// The audit log: one record per API request (time, identity, project, operation, resource, result,
-// request id), appended durably before the answer leaves, hash-chained, and kept behind the store barrier.
+// The audit log: records of every API request (time, identity, project, operation, resource, result,
+// request id), hash-chained, sealed by the store barrier. A request gets a request record, durable before its
+// operation runs, and an outcome record, durable before its answer leaves (src/server/app.ts, auditEach).
 //
-//   audit/records/<seq, 12 digits>  {records: [{seq, prev, time, request_id, principal, access_key, project,
-//                                    operation, resource, method, status, error_code, result, hash}, …]}: a block
-//                                    of consecutive records, named by the first one's sequence number
-//   audit/head                       {seq, hash}: the newest record, MACed under the root key by the barrier
+//   blocks   {records: [{seq, prev, time, request_id, principal, access_key, project, operation, resource,
+//            method, status, error_code, result, phase?, hash}, …]}: consecutive records named by the first
+//            one's sequence number, in the store or in append-only segments beside it (./blocks.ts)
+//   audit/head   {seq, hash, time}: the newest record, MACed under the root key by the barrier
 //
 // hash = SHA-256(canonical JSON of the record without `hash`), and each record's `prev` is the hash before
 // it (64 zeros for the first), so an edited, removed, inserted or reordered record breaks the chain at that
 // point, and the head (which only the root key can seal) says where the chain must end, so a cut-off tail
-// shows too. Appends arriving while a block is being written go into the next block (group commit), so
-// a busy server writes one new entry and the small head per block, never a growing document, and its
-// requests do not queue behind two fsyncs each. Records never hold request or answer bodies: no plaintext, data keys, secret values
-// or signatures, only names (key id or alias, secret name) bounded in length.
+// shows too. Appends arriving while a block is being written go into the next block (group commit): one
+// durable write per block, never a growing document. Records never hold request or answer bodies: no
+// plaintext, data keys, secret values or signatures, only names (key id or alias, secret name) bounded in length.
 import { utf8 } from '../crypto/bytes.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import { SealedStore, TamperedRecordError } from '../store/barrier.ts';
