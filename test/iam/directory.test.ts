@@ -509,3 +509,180 @@ describe('deleting a policy', () => {
     }
   });
 });
+
+describe('find keeps a built credential while nothing it was built from changed', () => {
+  it('the same credential until the key, its user or one of the user’s policies changes', async () => {
+    const { dir } = await rig();
+    await dir.createUser('alice', [P1]);
+    await dir.putPolicy('allow', ALLOW_ENCRYPT);
+    await dir.attachPolicy('alice', 'allow');
+    const k = await dir.createAccessKey('alice');
+    const first = await dir.find(k.access_key);
+    expect(await dir.find(k.access_key)).toBe(first);
+    await dir.putPolicy('allow', DENY_DECRYPT); // a policy edited
+    const second = await dir.find(k.access_key);
+    expect(second).not.toBe(first);
+    expect(second?.policies).toEqual(DENY_DECRYPT.Statement);
+    expect(await dir.find(k.access_key)).toBe(second);
+    await dir.putPolicy('other', ALLOW_ENCRYPT);
+    await dir.attachPolicy('alice', 'other'); // the user changed
+    const third = await dir.find(k.access_key);
+    expect(third?.policies).toEqual([...DENY_DECRYPT.Statement, ...ALLOW_ENCRYPT.Statement]);
+    await dir.setAccessKeyStatus('alice', k.access_key, 'active'); // the key record rewritten
+    expect(await dir.find(k.access_key)).not.toBe(third);
+  });
+
+  it('a policy deleted is no longer in the credential', async () => {
+    const { dir, store } = await rig();
+    await dir.createUser('alice', [P1]);
+    await dir.putPolicy('allow', ALLOW_ENCRYPT);
+    await dir.attachPolicy('alice', 'allow');
+    const k = await dir.createAccessKey('alice');
+    expect((await dir.find(k.access_key))?.policies).toEqual(ALLOW_ENCRYPT.Statement);
+    await store.delete('iam/policies/allow'); // gone without being detached (a delete cut short)
+    expect((await dir.find(k.access_key))?.policies).toEqual([]);
+  });
+
+  it('keeps at most 1024 built credentials, dropping the one built longest ago', async () => {
+    const { dir, store } = await rig();
+    const keys: string[] = [];
+    for (let i = 0; i < 1025; i++) {
+      await dir.createUser(`u${i}`, [P1]);
+      keys.push((await dir.createAccessKey(`u${i}`)).access_key);
+    }
+    const built = new Map<string, unknown>();
+    for (const ak of keys.slice(0, 1024)) built.set(ak, await dir.find(ak));
+    // Rebuilding u0 (its key rewritten) makes it the newest; the 1025th then drops u1, the oldest.
+    await dir.setAccessKeyStatus('u0', keys[0], 'active');
+    const u0 = await dir.find(keys[0]);
+    expect(u0).not.toBe(built.get(keys[0]));
+    await dir.find(keys[1024]);
+    expect(await dir.find(keys[0])).toBe(u0);
+    expect(await dir.find(keys[2])).toBe(built.get(keys[2]));
+    const u1 = await dir.find(keys[1]);
+    expect(u1).not.toBe(built.get(keys[1]));
+    expect(u1).toEqual(built.get(keys[1]));
+    expect((await listAll(store, 'iam/users/')).length).toBe(1025);
+  });
+});
+
+describe('deleting a policy', () => {
+  it('detaches it from every user and role first, so one created later under its name is held by nobody', async () => {
+    const { dir, store } = await rig();
+    await dir.putPolicy('app', ALLOW_ENCRYPT);
+    await dir.putPolicy('keep', DENY_DECRYPT);
+    await dir.createUser('alice', [P1]);
+    await dir.createUser('bob', [P1]);
+    await dir.attachPolicy('alice', 'keep');
+    await dir.attachPolicy('alice', 'app');
+    await dir.attachPolicy('bob', 'keep');
+    await dir.roles.create('worker', [P1], ['app', 'keep'], 60);
+    await dir.roles.create('other', [P1], ['keep'], 60);
+    const bobKey = await dir.createAccessKey('bob');
+    const bobBefore = await dir.find(bobKey.access_key);
+    const otherBefore = (await store.get('iam/roles/other'))!.version;
+    await dir.deletePolicy('app');
+    // Holders only are rewritten: bob's credential stays built, the other role's record untouched.
+    expect(await dir.find(bobKey.access_key)).toBe(bobBefore);
+    expect((await store.get('iam/roles/other'))!.version).toBe(otherBefore);
+    expect((await dir.user('alice')).policies).toEqual(['keep']);
+    expect((await dir.user('bob')).policies).toEqual(['keep']);
+    expect((await dir.roles.get('worker')).policies).toEqual(['keep']);
+    expect((await dir.roles.get('other')).policies).toEqual(['keep']);
+    await dir.putPolicy('app', { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['*'] }] });
+    expect((await dir.user('alice')).policies).toEqual(['keep']);
+    expect((await dir.roles.get('worker')).policies).toEqual(['keep']);
+  });
+
+  it('a holder deleted meanwhile is skipped; any other failure leaves the policy for a second delete', async () => {
+    const store = new RacingStore();
+    const { dir } = await rig(store);
+    await dir.putPolicy('app', ALLOW_ENCRYPT);
+    await dir.createUser('alice', [P1]);
+    await dir.attachPolicy('alice', 'app');
+    await dir.roles.create('worker', [P1], ['app'], 60);
+    // alice and worker go just before their records are rewritten.
+    store.beforePut.set('iam/users/alice', async () => {
+      await store.delete('iam/users/alice');
+    });
+    store.beforePut.set('iam/roles/worker', async () => {
+      await store.delete('iam/roles/worker');
+    });
+    await dir.deletePolicy('app');
+    expect(await store.get('iam/policies/app')).toBeNull();
+
+    const faulty = new FaultyStore(new MemoryStore());
+    const f = await rig(faulty);
+    await f.dir.putPolicy('app', ALLOW_ENCRYPT);
+    await f.dir.createUser('alice', [P1]);
+    await f.dir.attachPolicy('alice', 'app');
+    await f.dir.roles.create('worker', [P1], ['app'], 60);
+    for (const failAt of [1, 2]) {
+      faulty.arm(failAt); // the user's update, then the role's
+      expect(await rejection(f.dir.deletePolicy('app')), `write ${failAt}`).toBe(faulty.injected);
+      expect((await f.dir.policy('app')).name).toBe('app');
+    }
+    faulty.arm(0);
+    await f.dir.deletePolicy('app');
+    expect((await f.dir.user('alice')).policies).toEqual([]);
+    expect((await f.dir.roles.get('worker')).policies).toEqual([]);
+    await expect(f.dir.policy('app')).rejects.toBeInstanceOf(DirectoryError);
+  });
+});
+
+describe('sweeping access key records', () => {
+  const GRACE = 10 * 60 * 1000;
+
+  it('removes records no user lists once ten minutes old, keeps listed ones, and counts dead sessions too', async () => {
+    const { dir, store, advance } = await rig();
+    await dir.createUser('alice', [P1]);
+    await dir.createUser('bob', [P1]);
+    const kept = await dir.createAccessKey('alice');
+    const unlisted = await dir.createAccessKey('alice');
+    const orphan = await dir.createAccessKey('bob');
+    const user = (await getJson<Record<string, unknown>>(store, 'iam/users/alice'))!.value;
+    await store.put('iam/users/alice', utf8(JSON.stringify({ ...user, access_keys: [kept.access_key] })));
+    await store.delete('iam/users/bob');
+    const { role } = await dir.roles.create('worker', [P1], [], 60);
+    await dir.roles.issue(role, { duration: 1 });
+    advance(GRACE - 1);
+    expect(await dir.sweep()).toBe(1); // only the expired session: the keys could be a create in progress
+    advance(1);
+    expect(await dir.sweep()).toBe(2);
+    expect(await listAll(store, 'iam/access-keys/')).toEqual([`iam/access-keys/${kept.access_key}`]);
+    for (const k of [unlisted, orphan]) expect(await store.get(`iam/access-keys/${k.access_key}`)).toBeNull();
+    expect((await dir.find(kept.access_key))?.principal).toBe('alice');
+  });
+
+  it('a record listed meanwhile, rewritten or already gone is left alone; other failures are passed on', async () => {
+    const store = new RacingStore();
+    const { dir, advance } = await rig(store);
+    await dir.createUser('alice', [P1]);
+    const a = await dir.createAccessKey('alice');
+    const b = await dir.createAccessKey('alice');
+    const user = (await getJson<Record<string, unknown>>(store, 'iam/users/alice'))!.value;
+    await store.put('iam/users/alice', utf8(JSON.stringify({ ...user, access_keys: [] })));
+    advance(GRACE);
+    const keyA = `iam/access-keys/${a.access_key}`;
+    store.beforeDelete.set(keyA, async () => {
+      await store.put(keyA, (await store.get(keyA))!.value); // rewritten between the read and the delete
+    });
+    store.vanished.add(`iam/access-keys/${b.access_key}`);
+    expect(await dir.sweep()).toBe(0);
+    expect(await store.get(keyA)).not.toBeNull();
+    expect(await dir.sweep()).toBe(1);
+
+    const faulty = new FaultyStore(new MemoryStore());
+    const f = await rig(faulty);
+    await f.dir.createUser('alice', [P1]);
+    await f.dir.createAccessKey('alice');
+    await f.dir.deleteUser('alice');
+    const left = await f.dir.createUser('bob', [P1]).then(() => f.dir.createAccessKey('bob'));
+    const bob = (await getJson<Record<string, unknown>>(faulty, 'iam/users/bob'))!.value;
+    await faulty.put('iam/users/bob', utf8(JSON.stringify({ ...bob, access_keys: [] })));
+    f.advance(GRACE);
+    faulty.arm(1);
+    expect(await rejection(f.dir.sweep())).toBe(faulty.injected);
+    expect(await faulty.get(`iam/access-keys/${left.access_key}`)).not.toBeNull();
+  });
+});
