@@ -3,9 +3,9 @@
 import { constants, createHash, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/crypto/bytes.ts';
-import type { CryptoProvider } from '../../src/crypto/provider.ts';
 import { sealBlob } from '../../src/kms/data.ts';
 import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
+import { observedCrypto } from '../helpers/observed-crypto.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import type { Store } from '../../src/store/store.ts';
 import { OTHER_PROJECT, makeRig, rejection, type Rig } from '../helpers/kms.ts';
@@ -202,29 +202,6 @@ describe('aliases', () => {
 });
 
 describe('plaintext hygiene', () => {
-  /** nodeCrypto's AES-GCM, keeping every plaintext the KMS hands to seal and gets back from open. */
-  function observedCrypto() {
-    const sealed: Uint8Array[] = [];
-    const opened: Uint8Array[] = [];
-    const crypto: CryptoProvider = {
-      ...nodeCrypto,
-      aesGcm: async (raw) => {
-        const inner = await nodeCrypto.aesGcm(raw);
-        return {
-          seal: async (iv, plaintext, aad) => {
-            sealed.push(plaintext);
-            return inner.seal(iv, plaintext, aad);
-          },
-          open: async (iv, blob, aad) => {
-            const plaintext = await inner.open(iv, blob, aad);
-            opened.push(plaintext);
-            return plaintext;
-          },
-        };
-      },
-    };
-    return { crypto, sealed, opened };
-  }
   const zeroed = (b: Uint8Array) => b.length > 0 && b.every((x) => x === 0);
 
   it('every plaintext and data key is zeroed once the operation has answered', async () => {

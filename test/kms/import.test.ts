@@ -10,8 +10,7 @@ import { purgeExpiredImportParams } from '../../src/kms/import.ts';
 import type { KeyRecord } from '../../src/kms/key-record.ts';
 import { runMaintenance } from '../../src/kms/maintenance.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
-import type { CryptoProvider } from '../../src/crypto/provider.ts';
-import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
+import { observedCrypto } from '../helpers/observed-crypto.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { listAll, type Store } from '../../src/store/store.ts';
 import { makeRig, rejection, type Rig } from '../helpers/kms.ts';
@@ -416,25 +415,7 @@ describe('import under concurrent change', () => {
 
 describe('import: secret hygiene', () => {
   it('the wrapping private key and the imported material are zeroed once each operation has answered', async () => {
-    const sealed: Uint8Array[] = [];
-    const opened: Uint8Array[] = [];
-    const crypto: CryptoProvider = {
-      ...nodeCrypto,
-      aesGcm: async (raw) => {
-        const inner = await nodeCrypto.aesGcm(raw);
-        return {
-          seal: async (iv, plaintext, aad) => {
-            sealed.push(plaintext);
-            return inner.seal(iv, plaintext, aad);
-          },
-          open: async (iv, blob, aad) => {
-            const plaintext = await inner.open(iv, blob, aad);
-            opened.push(plaintext);
-            return plaintext;
-          },
-        };
-      },
-    };
+    const { crypto, sealed, opened } = observedCrypto();
     rig = await makeRig({ crypto });
     for (const [spec, algorithm, bytes] of [
       ['AES_256', 'RSAES_OAEP_SHA_256', 32],
