@@ -92,11 +92,11 @@ export function identityApi(directory: Directory, audit?: AuditLog): Hono<Env> {
   });
   api.put('/roles/:name/policies/:policy', async (c) => {
     await directory.policy(c.req.param('policy'));
-    await directory.roles.attachPolicy(c.req.param('name'), c.req.param('policy'), true);
+    await directory.roles.attachPolicy(c.req.param('name'), c.req.param('policy'));
     return c.body(null, 204);
   });
   api.delete('/roles/:name/policies/:policy', async (c) => {
-    await directory.roles.attachPolicy(c.req.param('name'), c.req.param('policy'), false);
+    await directory.roles.detachPolicy(c.req.param('name'), c.req.param('policy'));
     return c.body(null, 204);
   });
   api.put('/policies/:name', async (c) => c.json({ policy: await directory.putPolicy(c.req.param('name'), jsonBody(c).document) }));

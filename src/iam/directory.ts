@@ -248,8 +248,8 @@ export class Directory implements CredentialSource {
     }
     for (const r of await this.roles.list()) {
       if (!r.policies.includes(name)) continue;
-      await this.roles.attachPolicy(r.name, name, false).catch((e) => {
-        if (!(e instanceof DirectoryError && e.status === 404)) throw e;
+      await this.roles.detachPolicy(r.name, name).catch((e) => {
+        if (!(e instanceof DirectoryError && e.status === 404)) throw e; // the role went, or let the policy go, meanwhile
       });
     }
     await this.store.delete(POLICIES + name);

@@ -32,6 +32,8 @@ const PROJECT = /^[A-Za-z0-9_-]{1,64}$/;
 const AK = /^[A-Z0-9]{20}$/;
 export const MAX_DURATION_SECONDS = 43_200;
 const DEFAULT_DURATION_SECONDS = 3_600;
+/** The policies one role may hold (the same bound as a user's). */
+const MAX_ROLE_POLICIES = 10;
 
 export interface RoleRecord {
   name: string;
@@ -85,7 +87,7 @@ export class Roles {
       throw invalid('projects must be 1-64 project ids.');
     }
     const names = policies ?? [];
-    if (!Array.isArray(names) || names.length > 10 || !names.every((p) => typeof p === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(p))) throw invalid('policies must be up to 10 policy names.');
+    if (!Array.isArray(names) || names.length > MAX_ROLE_POLICIES || !names.every((p) => typeof p === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(p))) throw invalid(`policies must be up to ${MAX_ROLE_POLICIES} policy names.`);
     const seconds = duration ?? DEFAULT_DURATION_SECONDS;
     if (!Number.isInteger(seconds) || (seconds as number) < 1 || (seconds as number) > MAX_DURATION_SECONDS) throw invalid(`duration_seconds must be 1-${MAX_DURATION_SECONDS}.`);
     const secret = toBase64Url(randomBytes(32));
@@ -132,10 +134,20 @@ export class Roles {
     });
   }
 
-  async attachPolicy(name: string, policy: string, present: boolean): Promise<void> {
+  /** Attaching a policy the role holds already changes nothing; a role holds at most MAX_ROLE_POLICIES, as a user does. */
+  async attachPolicy(name: string, policy: string): Promise<void> {
     await this.update(name, (r) => {
+      if (r.policies.includes(policy)) return;
+      if (r.policies.length >= MAX_ROLE_POLICIES) throw new DirectoryError(409, 'EDGEKMS.0409', `The role ${name} already holds ${MAX_ROLE_POLICIES} policies.`);
+      r.policies.push(policy);
+    });
+  }
+
+  /** Detaching a policy the role does not hold is a 404, as it is for a user (the caller named the wrong thing). */
+  async detachPolicy(name: string, policy: string): Promise<void> {
+    await this.update(name, (r) => {
+      if (!r.policies.includes(policy)) throw new DirectoryError(404, 'EDGEKMS.0404', `The attachment of ${policy.slice(0, 64)} to ${name} does not exist.`);
       r.policies = r.policies.filter((p) => p !== policy);
-      if (present) r.policies.push(policy);
     });
   }
 

@@ -196,6 +196,7 @@ describe('edgekms identity commands against npm start', () => {
     await json(['policies', 'attach', 'orders', '--role', 'worker']);
     expect((await asTemporary(['keys', 'create', 'worker-key'])).code).toBe(0);
     await json(['policies', 'detach', 'orders', '--role', 'worker']);
+    expectRefused(await cli(['policies', 'detach', 'orders', '--role', 'worker']), 'EDGEKMS.0404'); // not attached any more
     expectRefused(await asTemporary(['keys', 'create', 'worker-key-2']), 'KMS.0307');
     // Narrowed by --policy: only what both allow.
     const narrowed = await cli(['security-token', '--env', '--policy', JSON.stringify({ Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['kms:cmk:get'] }] })], asWorkload);

@@ -132,7 +132,8 @@ describe('reading, listing, deleting', () => {
     expect(answer(await directoryError(roles.delete('nobody')))).toEqual([404, 'EDGEKMS.0404', 'The role nobody does not exist.']);
     expect(answer(await directoryError(roles.revokeSessions('nobody')))).toEqual([404, 'EDGEKMS.0404', 'The role nobody does not exist.']);
     expect(answer(await directoryError(roles.revokeSessions('y'.repeat(70))))).toEqual([404, 'EDGEKMS.0404', `The role ${'y'.repeat(64)} does not exist.`]);
-    expect(answer(await directoryError(roles.attachPolicy('nobody', 'p', true)))).toEqual([404, 'EDGEKMS.0404', 'The role nobody does not exist.']);
+    expect(answer(await directoryError(roles.attachPolicy('nobody', 'p')))).toEqual([404, 'EDGEKMS.0404', 'The role nobody does not exist.']);
+    expect(answer(await directoryError(roles.detachPolicy('nobody', 'p')))).toEqual([404, 'EDGEKMS.0404', 'The role nobody does not exist.']);
   });
 
   it('lists every role and deletes one', async () => {
@@ -151,16 +152,33 @@ describe('policies of a role', () => {
   it('attach adds once, detach removes, and concurrent changes both land', async () => {
     const { roles } = await rig();
     await roles.create('w', [P1], ['base'], 60);
-    await roles.attachPolicy('w', 'extra', true);
-    await roles.attachPolicy('w', 'extra', true);
+    await roles.attachPolicy('w', 'extra');
+    await roles.attachPolicy('w', 'extra');
     expect((await roles.get('w')).policies).toEqual(['base', 'extra']);
-    await roles.attachPolicy('w', 'base', false);
-    expect((await roles.get('w')).policies).toEqual(['extra']);
-    await roles.attachPolicy('w', 'never-attached', false);
+    await roles.detachPolicy('w', 'base');
     expect((await roles.get('w')).policies).toEqual(['extra']);
     // Two writers read the same version; the one that loses the compare-and-set reads again and retries.
-    await Promise.all([roles.attachPolicy('w', 'one', true), roles.attachPolicy('w', 'two', true)]);
+    await Promise.all([roles.attachPolicy('w', 'one'), roles.attachPolicy('w', 'two')]);
     expect((await roles.get('w')).policies.sort()).toEqual(['extra', 'one', 'two']);
+  });
+
+  it('detaching a policy the role does not hold is 404 and changes nothing, as for a user', async () => {
+    const { roles, store } = await rig();
+    await roles.create('w', [P1], ['base'], 60);
+    const before = await store.get('iam/roles/w');
+    expect(answer(await directoryError(roles.detachPolicy('w', 'never-attached')))).toEqual([404, 'EDGEKMS.0404', 'The attachment of never-attached to w does not exist.']);
+    expect(await store.get('iam/roles/w')).toEqual(before);
+  });
+
+  it('a role holds at most 10 policies: the 11th is 409 and changes nothing; one held already is no refusal', async () => {
+    const { roles, store } = await rig();
+    await roles.create('w', [P1], Array.from({ length: 9 }, (_, i) => `p${i}`), 60);
+    await roles.attachPolicy('w', 'p9');
+    const full = await store.get('iam/roles/w');
+    expect(answer(await directoryError(roles.attachPolicy('w', 'p10')))).toEqual([409, 'EDGEKMS.0409', 'The role w already holds 10 policies.']);
+    expect(await store.get('iam/roles/w')).toEqual(full);
+    await expect(roles.attachPolicy('w', 'p3')).resolves.toBeUndefined();
+    expect((await roles.get('w')).policies).toHaveLength(10);
   });
 
   it('passes a store failure during an update on as it is', async () => {
@@ -168,7 +186,7 @@ describe('policies of a role', () => {
     const { roles } = await rig(faulty);
     await roles.create('w', [P1], [], 60);
     faulty.arm(1);
-    expect(await rejection(roles.attachPolicy('w', 'p', true))).toBe(faulty.injected);
+    expect(await rejection(roles.attachPolicy('w', 'p'))).toBe(faulty.injected);
     expect((await roles.get('w')).policies).toEqual([]);
   });
 });
@@ -378,9 +396,9 @@ describe('a temporary credential is checked against its role as it is now', () =
     const wider = { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['kms:*'] }] };
     await dir.putPolicy('app', wider);
     expect((await roles.find(t.access))?.policies).toEqual(wider.Statement);
-    await roles.attachPolicy('worker', 'app', false);
+    await roles.detachPolicy('worker', 'app');
     expect((await roles.find(t.access))?.policies).toEqual([]);
-    await roles.attachPolicy('worker', 'app', true);
+    await roles.attachPolicy('worker', 'app');
     await dir.deletePolicy('app');
     expect((await roles.find(t.access))?.policies).toEqual([]);
   });
