@@ -1,7 +1,7 @@
 // Request rates per credential and per operation class, as AWS KMS separates them: cryptographic
 // operations (encrypt, decrypt, data keys, sign, verify, MACs, random, reading a secret's value) and
 // everything else (the control plane). Each (access key, class) pair has a token bucket: `rps` tokens a
-// second up to `burst`; a request takes one, and with none left it gets 429 APIG.0308 with Retry-After
+// second up to `burst`; a request takes one, and with none left it gets 429 APIGW.0308 with Retry-After
 // (whole seconds until a token is back), as Huawei's API gateway answers.
 //
 // The buckets live in this process's memory: on Node and Deno that is the whole deployment; on Workers

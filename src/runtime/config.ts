@@ -31,7 +31,7 @@ export interface EnvConfig {
   shutdownGraceMs?: number;
   /** EDGEKMS_CORS_ORIGINS: browser origins allowed to call; none by default. */
   corsOrigins: string[];
-  /** EDGEKMS_RATE_CRYPTO_RPS/_BURST, EDGEKMS_RATE_CONTROL_RPS/_BURST: per-credential token buckets (429 APIG.0308 beyond). */
+  /** EDGEKMS_RATE_CRYPTO_RPS/_BURST, EDGEKMS_RATE_CONTROL_RPS/_BURST: per-credential token buckets (429 APIGW.0308 beyond). */
   rateCryptoRps?: number;
   rateCryptoBurst?: number;
   rateControlRps?: number;

@@ -25,6 +25,7 @@ import { BodyTooLarge, readBody, type BodyReader, type HeaderReader, type Reques
 import { consoleApp, type ConsoleAssets } from './console.ts';
 import { corsFor } from './cors.ts';
 import { HttpError, csmsErrorBody, gatewayErrorBody, kmsErrorBody, kmsHttpError } from './errors.ts';
+import { THROTTLED } from '../kms/work-limit.ts';
 
 export interface AccessLogEntry {
   time: string;
@@ -342,7 +343,7 @@ function auditEach(audit: AuditLog, now: () => string) {
  * anonymous flood would fill the log: an answer >= 400 to a request that carries no verified credential
  * (unsigned, bad signature, unknown or disabled key, bad workload token, refused before its signature was
  * checked) takes a token from its source's bucket and from all sources' (src/iam/rate-limit.ts); with
- * none left it becomes 429 APIG.0308 with Retry-After and goes out without an audit record (counted on
+ * none left it becomes 429 APIGW.0308 with Retry-After and goes out without an audit record (counted on
  * /healthz). The limit is
  * charged after authentication, never before it, so a correctly signed request is never refused by it:
  * behind a proxy every caller has one address, and an anonymous flood must not lock the others out.
@@ -354,8 +355,8 @@ function limitUnauthenticated(limiter: RateLimiter, clientAddress: ((c: Context)
     const wait = limiter.takeUnauthenticated(clientAddress?.(c), now());
     if (wait === 0) return;
     c.set('unaudited', true);
-    c.set('errorCode', 'APIG.0308');
-    const body = gatewayErrorBody('APIG.0308', `The throttling threshold has been reached: policy ip over ratelimit,limit:${limiter.limit('unauthenticated').rps},time:1 second`, c.get('requestId'));
+    c.set('errorCode', THROTTLED);
+    const body = gatewayErrorBody(THROTTLED, `The throttling threshold has been reached: policy ip over ratelimit,limit:${limiter.limit('unauthenticated').rps},time:1 second`, c.get('requestId'));
     c.res = new Response(JSON.stringify(body), { status: 429, headers: { 'content-type': 'application/json', 'retry-after': String(wait) } });
   };
 }
@@ -370,7 +371,7 @@ function claimedAccessKey(authorization: string | undefined): string | undefined
   return m ? `unverified:${m[1]}` : undefined;
 }
 
-/** A credential past its rate for the operation's class: 429 APIG.0308 with Retry-After, as Huawei's gateway answers. */
+/** A credential past its rate for the operation's class: 429 APIGW.0308 with Retry-After, as Huawei's gateway answers. */
 function throttle(c: Context<Env>, limiter: RateLimiter | undefined, operation: string, now: number): void {
   throttleKey(c, limiter, c.get('credential').accessKey, operationClass(operation), now);
 }
@@ -381,7 +382,7 @@ function throttleKey(c: Context<Env>, limiter: RateLimiter | undefined, id: stri
   if (wait === 0) return;
   c.header('Retry-After', String(wait));
   const { rps } = limiter.limit(cls);
-  throw new HttpError(429, gatewayErrorBody('APIG.0308', `The throttling threshold has been reached: policy user over ratelimit,limit:${rps},time:1 second`, c.get('requestId')));
+  throw new HttpError(429, gatewayErrorBody(THROTTLED, `The throttling threshold has been reached: policy user over ratelimit,limit:${rps},time:1 second`, c.get('requestId')));
 }
 
 function checkProject(c: Context<Env>, credential: Credential, project: string): void {

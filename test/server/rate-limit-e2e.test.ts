@@ -1,4 +1,4 @@
-// Per-credential rate limits against npm start: a burst past the crypto bucket gets 429 APIG.0308 with
+// Per-credential rate limits against npm start: a burst past the crypto bucket gets 429 APIGW.0308 with
 // Retry-After, the control plane and other credentials are unaffected, and the SDK's retry then succeeds.
 // The bucket arithmetic is checked with an explicit clock (no timed assertions).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -62,7 +62,7 @@ describe('rate limits over loopback against npm start', () => {
   const client = (retry: false | object) =>
     new KmsClient({ endpoint: server.url, accessKey: admin.access_key, secretKey: admin.secret_key, projectId: admin.project_id, retry: retry as false });
 
-  it('a burst gets 429 APIG.0308 with Retry-After, the control plane goes on, and the SDK retry succeeds', async () => {
+  it('a burst gets 429 APIGW.0308 with Retry-After, the control plane goes on, and the SDK retry succeeds', async () => {
     const once = client(false);
     const keyId = (await once.createKey({ key_alias: 'rated' })).key_info.key_id;
     // 20 at once against a bucket of 3 refilled at 2/s: the first 3 pass whatever the machine's speed, and
@@ -73,7 +73,7 @@ describe('rate limits over loopback against npm start', () => {
     expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const e of refused) {
       expect(e).toBeInstanceOf(ApiError);
-      expect([e.status, e.code]).toEqual([429, 'APIG.0308']);
+      expect([e.status, e.code]).toEqual([429, 'APIGW.0308']);
       expect(e.retryAfterMs).toBe(1000);
     }
     // The control-plane bucket is separate.

@@ -1,6 +1,6 @@
 // What callers without a credential may cost. Every API request is audited (a durable write), so failures
 // of requests without a verified credential are limited per client address: past the bucket they get 429
-// APIG.0308 with Retry-After and no audit record. A correctly signed request is never refused by it, even
+// APIGW.0308 with Retry-After and no audit record. A correctly signed request is never refused by it, even
 // from an address whose bucket is empty. In-process with a clock the test moves (the arithmetic), then
 // over loopback against npm start (EDGEKMS_RATE_UNAUTHENTICATED_*), with no timed assertions.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -77,7 +77,7 @@ describe('the unauthenticated limit in the app (clock under the test\'s control)
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
-    expect(await refused.json()).toMatchObject({ error_code: 'APIG.0308', request_id: refused.headers.get('x-request-id') });
+    expect(await refused.json()).toMatchObject({ error_code: 'APIGW.0308', request_id: refused.headers.get('x-request-id') });
     // A bad signature and an oversized body (refused before the signature is checked) count alike.
     const badSignature = await app.fetch(new Request(`http://kms.test/v1.0/${ADMIN.project}/kms/list-keys`, { method: 'POST', headers: { 'x-test-peer': '10.0.0.1', authorization: `SDK-HMAC-SHA256 Access=${ADMIN.accessKey}, SignedHeaders=x-sdk-date, Signature=${'0'.repeat(64)}`, 'x-sdk-date': '20260101T000000Z' }, body: '{}' }));
     expect(badSignature.status).toBe(429);
@@ -126,7 +126,7 @@ describe('the unauthenticated limit over loopback against npm start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('an anonymous flood gets 429 APIG.0308 with Retry-After past the burst, only answered failures are audited, signed callers go on', async () => {
+  it('an anonymous flood gets 429 APIGW.0308 with Retry-After past the burst, only answered failures are audited, signed callers go on', async () => {
     const asAdmin = new SignedClient({ endpoint: server.url, accessKey: admin.access_key, secretKey: admin.secret_key, projectId: admin.project_id, retry: false });
     // 30 at once against a bucket of 3 refilled at 1/s: at least 3 are answered whatever the machine's
     // speed, and some are refused unless the 30 took over 27 s.
@@ -144,7 +144,7 @@ describe('the unauthenticated limit over loopback against npm start', () => {
     expect(throttled.length).toBeGreaterThanOrEqual(1);
     for (const r of throttled) {
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect((await r.json()).error_code).toBe('APIG.0308');
+      expect((await r.json()).error_code).toBe('APIGW.0308');
     }
     // Signed requests from the same address are served meanwhile.
     expect((await asAdmin.request('POST', '/v1.0/{project_id}/kms/list-keys', {})).total).toBe(0);

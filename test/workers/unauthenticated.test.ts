@@ -29,7 +29,7 @@ describe('the unauthenticated limit on Workers', () => {
     expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const r of refused) {
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect((await r.json()).error_code).toBe('APIG.0308');
+      expect((await r.json()).error_code).toBe('APIGW.0308');
     }
     expect((await unsigned('203.0.113.9')).status).toBe(401); // another address, its own bucket
     const admin = new SignedClient({ endpoint: url.origin, accessKey: S.EDGEKMS_ADMIN_AK, secretKey: S.EDGEKMS_ADMIN_SK, projectId: S.EDGEKMS_PROJECT_ID, retry: false });
