@@ -4,6 +4,7 @@
 //   fail-after  the call takes effect, then throws EIO (an error after the fact, e.g. a directory fsync)
 //   lose        the call claims success but does nothing (a lost write, rename, unlink or fsync);
 //               calls without an effect to lose (stat, read, open, close) run normally
+// `arm` takes one call number or several (each faulted the same way), for a fault that meets another.
 import { nodeFs, type FileStamp, type Fs, type FsHandle } from '../../src/store/fs/fs.ts';
 
 export type FsFault = 'fail' | 'fail-after' | 'lose';
@@ -12,23 +13,23 @@ export const FS_FAULTS: FsFault[] = ['fail', 'fail-after', 'lose'];
 export class FaultyFs implements Fs {
   /** Every call since `arm`, as "name basename". */
   readonly calls: string[] = [];
-  private failAt = 0;
+  private failAt = new Set<number>();
   private mode: FsFault = 'fail';
-  /** Set when the armed call was reached (and its fault injected). */
+  /** Set when an armed call was reached (and its fault injected). */
   hit = false;
 
   constructor(private readonly inner: Fs = nodeFs) {}
 
-  arm(n: number, mode: FsFault = 'fail'): void {
+  arm(n: number | number[], mode: FsFault = 'fail'): void {
     this.calls.length = 0;
-    this.failAt = n;
+    this.failAt = new Set([n].flat().filter((i) => i > 0));
     this.mode = mode;
     this.hit = false;
   }
 
   private async step<T>(name: string, path: string, real: () => Promise<T>, lost?: () => T): Promise<T> {
     this.calls.push(`${name} ${path.slice(path.lastIndexOf('/') + 1)}`);
-    if (!this.failAt || this.calls.length !== this.failAt) return real();
+    if (!this.failAt.has(this.calls.length)) return real();
     this.hit = true;
     const eio = () => Object.assign(new Error(`EIO: injected i/o error, ${name} '${path}'`), { code: 'EIO' });
     if (this.mode === 'fail') throw eio();
