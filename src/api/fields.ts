@@ -2,6 +2,8 @@
 // Every byte from outside is hostile: types are checked, lengths bounded, patterns matched, and the
 // first problem becomes an API error (the caller supplies how its API spells errors).
 
+import { utf8Length } from '../crypto/bytes.ts';
+
 export interface FieldErrors {
   missing(field: string): Error;
   invalid(field: string, why: string): Error;
@@ -58,7 +60,7 @@ export class FieldReader {
       return undefined;
     }
     if (typeof v !== 'string') throw this.errors.invalid(field, 'must be a JSON string');
-    const len = rule.bytes ? new TextEncoder().encode(v).length : v.length;
+    const len = rule.bytes ? utf8Length(v) : v.length;
     if (rule.min !== undefined && len < rule.min) throw this.errors.invalid(field, `must be at least ${rule.min}${rule.bytes ? ' bytes' : ' characters'}`);
     if (rule.max !== undefined && len > rule.max) throw this.errors.invalid(field, `must be at most ${rule.max}${rule.bytes ? ' bytes' : ' characters'}`);
     if (rule.enum && !rule.enum.includes(v)) throw this.errors.invalid(field, `must be one of ${rule.enum.join(', ')}`);

@@ -19,6 +19,21 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
+/** The length of `s` in UTF-8 (a lone surrogate counts as U+FFFD, as TextEncoder writes it), without encoding it. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: two code units, four bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
 /** Decodes UTF-8, throwing on malformed input instead of inserting U+FFFD. */
 export function fromUtf8(b: Uint8Array): string {
   return strictDecoder.decode(b);
@@ -74,14 +89,29 @@ export function wipe(...buffers: (Uint8Array | undefined)[]): void {
   for (const b of buffers) b?.fill(0);
 }
 
+// Integers are written with shifts, not a DataView: a DataView needs the array's ArrayBuffer, which V8
+// only creates (off the heap) when asked for it, so a small array's DataView cost more than the rest of
+// building a blob's associated data.
+
 /** Big-endian unsigned 32-bit integer. */
 export function u32be(n: number): Uint8Array {
   const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n >>> 0, false);
+  putU32be(out, 0, n);
   return out;
+}
+
+/** Writes `n` (mod 2^32) big-endian at `offset`. */
+export function putU32be(out: Uint8Array, offset: number, n: number): void {
+  out[offset] = n >>> 24;
+  out[offset + 1] = n >>> 16;
+  out[offset + 2] = n >>> 8;
+  out[offset + 3] = n;
 }
 
 /** A length-prefixed (u32 big-endian) field, for unambiguous concatenation of variable-length parts. */
 export function lengthPrefixed(b: Uint8Array): Uint8Array {
-  return concat(u32be(b.length), b);
+  const out = new Uint8Array(4 + b.length);
+  putU32be(out, 0, b.length);
+  out.set(b, 4);
+  return out;
 }

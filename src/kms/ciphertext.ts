@@ -14,7 +14,7 @@
 // the purpose (encrypt-data vs data key) and the caller's additional_authenticated_data (see
 // `blobAad`). Changing any bit of the blob, or decrypting in another project, for another purpose or
 // with other AAD fails the tag check.
-import { concat, lengthPrefixed, utf8 } from '../crypto/bytes.ts';
+import { concat, lengthPrefixed, putU32be, utf8 } from '../crypto/bytes.ts';
 
 export const BLOB_HEADER_BYTES = 56;
 export const BLOB_TAG_BYTES = 16;
@@ -47,8 +47,8 @@ export function encodeHeader(h: BlobHeader): Uint8Array {
   out[1] = MAGIC1;
   out[2] = FORMAT;
   out[3] = h.algorithm;
-  out.set(utf8(h.keyId), 4);
-  new DataView(out.buffer).setUint32(40, h.version);
+  for (let i = 0; i < 36; i++) out[4 + i] = h.keyId.charCodeAt(i); // ASCII: UUID checked above
+  putU32be(out, 40, h.version);
   out.set(h.iv, 44);
   return out;
 }

@@ -2,6 +2,7 @@
 // same core runs there: string keys, byte values, prefix listing with a cursor, and compare-and-set on
 // one key at a time. There are no multi-key transactions; the KMS orders its writes so that any prefix of
 // them leaves a consistent state (see src/kms/repository.ts).
+import { utf8Length } from '../crypto/bytes.ts';
 
 export interface StoredEntry {
   value: Uint8Array;
@@ -88,7 +89,8 @@ export const MAX_LIST_LIMIT = 1000;
 
 export function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) throw new StoreError('store key must be a non-empty string');
-  if (new TextEncoder().encode(key).length > MAX_KEY_BYTES) throw new StoreError(`store key longer than ${MAX_KEY_BYTES} bytes`);
+  // Every read checks its key: its UTF-8 length is counted, not encoded.
+  if (utf8Length(key) > MAX_KEY_BYTES) throw new StoreError(`store key longer than ${MAX_KEY_BYTES} bytes`);
 }
 
 export async function getJson<T>(store: Store, key: string): Promise<{ value: T; version: string } | null> {

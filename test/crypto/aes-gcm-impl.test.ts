@@ -101,6 +101,8 @@ describe('hash implementations', () => {
       for (let i = 0; i < 2; i++) expect(toHex(mac('what do ya want for nothing?'))).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
       // RFC 4231 test case 1.
       expect(toHex(h.keyedHmacSha256(hex('0b'.repeat(20)))(new TextEncoder().encode('Hi There')))).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
+      // RFC 4231 test case 6: a key longer than the block is hashed first.
+      expect(toHex(h.keyedHmacSha256(hex('aa'.repeat(131)))('Test Using Larger Than Block-Size Key - Hash Key First'))).toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
     });
   }
 });
