@@ -50,7 +50,7 @@ export class OrderedMap {
 
   list(prefix: string, options: ListOptions = {}): ListResult {
     const limit = Math.min(Math.max(1, options.limit ?? MAX_LIST_LIMIT), MAX_LIST_LIMIT);
-    this.sorted ??= [...this.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.sorted ??= [...this.entries.keys()].sort(); // UTF-16 code unit order, as `<` compares
     const keys = this.sorted;
     const start = options.cursor ?? prefix;
     // Binary search for the first key > cursor (or >= prefix).

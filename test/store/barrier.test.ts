@@ -7,7 +7,7 @@ import { portableCrypto } from '../../src/crypto/provider.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { SealedStore, TamperedRecordError } from '../../src/store/barrier.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import { ConflictError } from '../../src/store/store.ts';
+import { ConflictError, type Store } from '../../src/store/store.ts';
 
 const te = (s: string) => new TextEncoder().encode(s);
 const td = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -84,5 +84,141 @@ describe('store barrier', () => {
     const { backend, store } = await rig();
     await store.put('k', te('v'));
     expect(td((await SealedStore.over(backend, fromKey.barrierMac).get('k'))!.value)).toBe('v');
+  });
+});
+
+/** A backend that other processes write too (as Workers KV is): not exclusive, so nothing read may be trusted twice. */
+function shared(inner: Store): Store {
+  return { get: (k) => inner.get(k), put: (k, v, o) => inner.put(k, v, o), delete: (k, o) => inner.delete(k, o), list: (p, o) => inner.list(p, o) };
+}
+
+/** The root key's barrier MAC, counting its calls. */
+async function countingMac() {
+  const key = await RootKey.fromBytes(ROOT.slice(), portableCrypto);
+  const counter = { calls: 0, mac: (data: Uint8Array) => (counter.calls++, key.barrierMac(data)) };
+  return counter;
+}
+
+describe('store barrier: what a refusal says', () => {
+  it('a TamperedRecordError names the record, may be shown to the caller, and is not an unknown outcome', async () => {
+    const { backend, store } = await rig();
+    await backend.put('kms/p/key/k1', new Uint8Array(40).fill(0x41)); // long enough for a seal, but none
+    const e = await store.get('kms/p/key/k1').catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(TamperedRecordError);
+    const t = e as TamperedRecordError;
+    expect([t.name, t.key, t.unknownOutcome, t.shownToCaller, t.message]).toEqual([
+      'TamperedRecordError',
+      'kms/p/key/k1',
+      false,
+      true,
+      'store record kms/p/key/k1 failed its integrity check (it carries no seal): it was changed outside edgekms, moved from another name, ' +
+        'or written under another root key; restore it from a backup or remove it',
+    ]);
+  });
+
+  it('an empty value seals to exactly the 36-byte header and reads back; a shorter record carries no seal', async () => {
+    const { backend, store } = await rig();
+    await store.put('empty', new Uint8Array(0));
+    expect((await backend.get('empty'))!.value).toHaveLength(36);
+    expect((await store.get('empty'))!.value).toEqual(new Uint8Array(0));
+    await backend.put('short', (await backend.get('empty'))!.value.subarray(0, 35));
+    await expect(store.get('short')).rejects.toThrow(/\(it carries no seal\)/);
+    expect(SealedStore.isSealed((await backend.get('empty'))!.value)).toBe(true);
+    expect(SealedStore.isSealed((await backend.get('short'))!.value)).toBe(false);
+  });
+
+  it('unverified: the value inside a sealed record, or a plain record as it is', async () => {
+    const { backend, store } = await rig();
+    await store.put('k', te('inside'));
+    expect(td(SealedStore.unverified((await backend.get('k'))!.value))).toBe('inside');
+    expect(td(SealedStore.unverified(te('plain record')))).toBe('plain record');
+  });
+});
+
+describe('store barrier: when a record is verified', () => {
+  it('over an exclusive backend, once per version: a version this process verified is served as it is, a new one is checked', async () => {
+    const backend = new MemoryStore();
+    const counter = await countingMac();
+    const store = SealedStore.over(backend, counter.mac);
+    expect(store.exclusive).toBe(true);
+    const version = await store.put('k', te('v1'));
+    expect(counter.calls).toBe(1);
+    for (let i = 0; i < 2; i++) {
+      const got = (await store.get('k'))!;
+      expect([td(got.value), got.version]).toEqual(['v1', version]);
+    }
+    expect(counter.calls).toBe(2); // sealed once, verified once
+    const flipped = (await backend.get('k'))!.value.slice();
+    flipped[flipped.length - 1] ^= 1;
+    await backend.put('k', flipped); // a new version: checked again, and refused
+    await expect(store.get('k')).rejects.toBeInstanceOf(TamperedRecordError);
+    // A removed key forgets its verified version, and a key written again is checked again.
+    await store.put('k', te('v2'));
+    expect(await store.delete('k')).toBe(true);
+    await store.put('k', te('v3'));
+    const before = counter.calls;
+    expect(td((await store.get('k'))!.value)).toBe('v3');
+    expect(counter.calls).toBe(before + 1);
+  });
+
+  it('over a backend others write too, on every read', async () => {
+    const counter = await countingMac();
+    const store = SealedStore.over(shared(new MemoryStore()), counter.mac);
+    expect(store.exclusive).toBeUndefined();
+    await store.put('k', te('v'));
+    for (let i = 0; i < 3; i++) expect(td((await store.get('k'))!.value)).toBe('v');
+    expect(counter.calls).toBe(4);
+    expect(await store.delete('k')).toBe(true);
+    await store.close(); // a backend without close
+  });
+
+  it('close closes the backend', async () => {
+    let closed = 0;
+    const backend = Object.assign(new MemoryStore(), { close: async () => void closed++ });
+    const counter = await countingMac();
+    await SealedStore.over(backend, counter.mac).close();
+    expect(closed).toBe(1);
+  });
+});
+
+describe('store barrier: sealing a store written before records were sealed', () => {
+  it('seals plain records as they are, across pages, and leaves sealed ones alone (a wrong seal stays refused)', async () => {
+    const { backend, store } = await rig();
+    const plain = Array.from({ length: 1001 }, (_, i) => `p/${String(i).padStart(4, '0')}`);
+    for (const k of plain) await backend.put(k, te(`value of ${k}`));
+    await store.put('sealed', te('already'));
+    const other = await rig(new Uint8Array(32).fill(9));
+    await other.store.put('wrong', te('another root key'));
+    await backend.put('wrong', (await other.backend.get('wrong'))!.value);
+
+    expect(await store.sealExisting()).toBe(1001);
+    for (const k of [plain[0], plain[999], plain[1000]]) expect(td((await store.get(k))!.value)).toBe(`value of ${k}`);
+    expect(td((await store.get('sealed'))!.value)).toBe('already');
+    await expect(store.get('wrong')).rejects.toThrow(/store record wrong failed its integrity check \(its seal does not match\)/);
+    expect(await store.sealExisting()).toBe(0);
+  });
+
+  it('never overwrites a record written while it seals, and skips one removed meanwhile', async () => {
+    const inner = new MemoryStore();
+    await inner.put('gone', te('removed before it is read'));
+    await inner.put('k', te('old'));
+    // Another writer: removes "gone" when it is listed, and rewrites "k" just after it is read.
+    const racing: Store = {
+      ...shared(inner),
+      list: async (p, o) => {
+        const page = await inner.list(p, o);
+        await inner.delete('gone');
+        return page;
+      },
+      get: async (k) => {
+        const e = await inner.get(k);
+        if (k === 'k') await inner.put('k', te('newer'));
+        return e;
+      },
+    };
+    const counter = await countingMac();
+    await expect(SealedStore.over(racing, counter.mac).sealExisting()).rejects.toBeInstanceOf(ConflictError);
+    expect(td((await inner.get('k'))!.value)).toBe('newer');
+    expect(await inner.get('gone')).toBeNull();
   });
 });

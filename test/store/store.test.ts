@@ -60,6 +60,9 @@ for (const [name, open] of backends) {
       expect(td((await s.get('k'))!.value)).toBe('2');
       await s.delete('k', { ifVersion: v2 });
       expect(await s.get('k')).toBeNull();
+      // A version for a key that is not there is a conflict too (not a crash).
+      await expect(s.put('k', te('x'), { ifVersion: v2 })).rejects.toBeInstanceOf(ConflictError);
+      await expect(s.delete('k', { ifVersion: v2 })).rejects.toBeInstanceOf(ConflictError);
       await s.close?.();
     });
 
@@ -87,6 +90,11 @@ for (const [name, open] of backends) {
       expect(page3.cursor).toBeUndefined();
       expect(await listAll(s, 'p/')).toEqual(keys);
       expect((await s.list('zzz')).keys).toEqual([]);
+      // A removal, and a key put back, after the index was built: the listing follows both.
+      await s.delete('p/003');
+      await s.put('p/003', te('back'));
+      await s.delete('p/007');
+      expect(await listAll(s, 'p/')).toEqual(keys.filter((k) => k !== 'p/007'));
       await s.close?.();
     });
 
