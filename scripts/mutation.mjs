@@ -28,6 +28,9 @@ const TESTS_OF = [
   ['src/crypto/asym-keys.ts', ['test/crypto/asym-der.test.ts', 'test/crypto/asym-keys.test.ts']],
   ['src/crypto/rsa', ['test/crypto/asym-rsa.test.ts', 'test/crypto/rsa-native.test.ts', 'test/crypto/rsa-checks.test.ts']],
   ['src/crypto/', ['test/crypto/**/*.test.ts', 'test/kms/asymmetric.test.ts', 'test/kms/import.test.ts']],
+  ['src/store/barrier.ts', ['test/store/barrier.test.ts']],
+  ['src/store/ordered-map.ts', ['test/store/ordered-map.test.ts', 'test/store/store.test.ts']],
+  ['src/store/fs/append-log.ts', ['test/audit/segments.test.ts']],
   // test/store/fs-faults.test.ts replays whole KMS operations per mutant (about 1.5 h here); the fault tests
   // of the store's own calls (atomic-write, fs, file-faults) reach the same paths in seconds.
   ['src/store/', ['test/store/store.test.ts', 'test/store/fsync-order.test.ts', 'test/store/lock.test.ts', 'test/store/file-format.test.ts', 'test/store/atomic-write.test.ts', 'test/store/fs.test.ts', 'test/store/file-faults.test.ts']],
