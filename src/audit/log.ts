@@ -1,6 +1,7 @@
 // The audit log: records of every API request (time, identity, project, operation, resource, result,
 // request id), hash-chained, sealed by the store barrier. A request gets a request record, durable before its
-// operation runs, and an outcome record, durable before its answer leaves (src/server/app.ts, auditEach).
+// operation runs (unless the operation changes nothing: ./read-only.ts), and an outcome record, durable
+// before its answer leaves (src/server/app.ts, auditEach).
 //
 //   blocks   {records: [{seq, prev, time, request_id, principal, access_key, project, operation, resource,
 //            method, status, error_code, result, phase?, hash}, …]}: consecutive records named by the first

@@ -10,6 +10,7 @@ import { DirectoryError, type Directory } from '../iam/directory.ts';
 import { WorkloadAuthError } from '../iam/roles.ts';
 import { operationClass, type OperationClass, type RateLimiter } from '../iam/rate-limit.ts';
 import type { AuditEntry, AuditLog } from '../audit/log.ts';
+import { needsRequestRecord } from '../audit/read-only.ts';
 import { AuthError, mayAccessProject, verifyRequest } from '../iam/verify.ts';
 import { Code, KmsError } from '../kms/errors.ts';
 import type { Kms } from '../kms/kms.ts';
@@ -91,6 +92,8 @@ type Env = {
     auditRequest: () => Promise<void>;
     /** The request record could not be written, so the operation did not run. */
     auditRefused: boolean;
+    /** The operation changes nothing, so it has no request record (its outcome record is its only one). */
+    auditReadOnly: boolean;
   };
 };
 
@@ -290,11 +293,12 @@ function nameResource(c: Context<Env>, name: unknown): void {
 const AUDITED = /^\/(v1|v1\.0|v2|edgekms|openstack)\//;
 
 /**
- * Two audit records per API request. The request record is written once the request is authenticated and
+ * Audit records of every API request. The request record is written once the request is authenticated and
  * checked, before its operation runs (routes call `auditRequest`): when it cannot be written the operation
- * does not run, and the caller gets a 500 saying nothing changed. The outcome record is written once the
- * answer is known and before it leaves: when it cannot be written the caller gets a 500 instead of the
- * answer (the request record already names the operation). So no operation runs without its record.
+ * does not run, and the caller gets a 500 saying nothing changed. An operation that changes nothing
+ * (src/audit/read-only.ts) gets no request record. The outcome record is written once the answer is known
+ * and before it leaves: when it cannot be written the caller gets a 500 instead of the answer (the request
+ * record, if the operation could change anything, already names it). So no change happens without its record.
  */
 function auditEach(audit: AuditLog, now: () => string) {
   const entry = (c: Context<Env>): AuditEntry => {
@@ -315,6 +319,8 @@ function auditEach(audit: AuditLog, now: () => string) {
   return async (c: Context<Env>, next: () => Promise<void>) => {
     if (c.req.method === 'OPTIONS' || !AUDITED.test(c.req.path)) return next();
     c.set('auditRequest', async () => {
+      // Read-only: its outcome record, durable before the answer leaves, is its only record.
+      if (!needsRequestRecord(c.get('operation'), c.get('resource'))) return void c.set('auditReadOnly', true);
       try {
         await audit.append({ ...entry(c), phase: 'request' });
       } catch (e) {
@@ -332,7 +338,7 @@ function auditEach(audit: AuditLog, now: () => string) {
     } catch (e) {
       // Rendered by onError as a 500 (and logged); the operation's own answer is dropped.
       if (!(e instanceof StoreError)) throw e;
-      if (c.get('auditRefused')) throw refusedUnaudited(e);
+      if (c.get('auditRefused') || c.get('auditReadOnly')) throw refusedUnaudited(e);
       throw Object.assign(new StoreError('The audit record of this request could not be written; the request may have taken effect. Check before retrying.', true, true), { cause: e });
     }
   };

@@ -2,8 +2,9 @@
 // an edit, a removal, an insertion, a reordering or a cut-off tail, whether made beneath the store barrier
 // (without the root key) or through it (by someone holding the barrier key, which only the chain catches).
 // And no operation runs without its audit record: a request record that cannot be written refuses the
-// request and changes nothing; an outcome record that cannot be written answers 500 (fault injection in
-// the store and beneath the segments, over loopback).
+// request and changes nothing; an outcome record that cannot be written answers 500, and an operation that
+// changes nothing has only that one record (fault injection in the store and beneath the segments, over
+// loopback).
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog, recordHash, type AuditRecord } from '../../src/audit/log.ts';
 import { Code } from '../../src/kms/errors.ts';
@@ -229,19 +230,47 @@ describe('no operation without its audit record', () => {
     return { client, fail, records, service };
   }
 
-  it('a request record precedes the operation, and the outcome record follows it', async () => {
+  it('a request record precedes an operation that may change something, and the outcome record follows it; one that changes nothing has only its outcome record', async () => {
     const { client, records } = await serve(new MemoryStore());
     const keyId = (await client.request('POST', '/v1.0/p1/kms/create-key', { key_alias: 'two-records' })).key_info.key_id;
     await client.request('POST', '/v1.0/p1/kms/describe-key', { key_id: keyId });
-    const rs = (await records()).filter((r) => r.operation === 'create-key' || r.resource === keyId);
+    await client.request('POST', '/v1.0/p1/kms/encrypt-data', { key_id: keyId, plain_text: 'x' });
+    // A service default key is created on first use: that encrypt-data changes something.
+    await client.request('POST', '/v1.0/p1/kms/encrypt-data', { key_id: 'obs/default', plain_text: 'x' });
+    await client.request('POST', '/v1.0/p1/kms/update-key-description', { key_id: keyId, key_description: 'd' });
+    const rs = (await records()).filter((r) => r.operation === 'create-key' || r.resource === keyId || r.resource === 'obs/default');
     expect(rs.map((r) => [r.operation, r.phase ?? 'outcome', r.status, r.result])).toEqual([
       ['create-key', 'request', 0, 'pending'],
       ['create-key', 'outcome', 200, 'success'],
-      ['describe-key', 'request', 0, 'pending'],
       ['describe-key', 'outcome', 200, 'success'],
+      ['encrypt-data', 'outcome', 200, 'success'],
+      ['encrypt-data', 'request', 0, 'pending'],
+      ['encrypt-data', 'outcome', 200, 'success'],
+      ['update-key-description', 'request', 0, 'pending'],
+      ['update-key-description', 'outcome', 200, 'success'],
     ]);
-    expect(rs[0].request_id).toBe(rs[1].request_id);
-    expect(rs[1].seq).toBeGreaterThan(rs[0].seq);
+    for (const [request, outcome] of [[0, 1], [4, 5], [6, 7]]) {
+      expect(rs[request].request_id).toBe(rs[outcome].request_id);
+      expect(rs[outcome].seq).toBeGreaterThan(rs[request].seq);
+    }
+  });
+
+  it('store blocks: an operation that changes nothing whose one record cannot be written answers 500 and leaves nothing in the log', async () => {
+    const faulty = new FaultyStore(new MemoryStore());
+    const { client, fail, records } = await serve(faulty);
+    const keyId = (await client.request('POST', '/v1.0/p1/kms/create-key', { key_alias: 'read-only' })).key_info.key_id;
+    const before = (await records()).length;
+    // encrypt-data writes nothing, so its first store write is its outcome record's block: fail it.
+    faulty.arm(1);
+    const refused = await fail('/v1.0/p1/kms/encrypt-data', { key_id: keyId, plain_text: 'PLAINTEXT-MARKER' });
+    expect(faulty.injected).toBeDefined();
+    expect([refused?.status, refused?.code]).toEqual([500, Code.StoreIo]);
+    expect(refused?.message).toMatch(/could not be written, so it was not carried out; nothing changed/);
+    expect(JSON.stringify(refused)).not.toContain('cipher_text');
+    faulty.arm(0);
+    const after = (await records()).slice(before);
+    expect(after.some((r) => r.request_id === refused?.requestId)).toBe(false);
+    expect((await client.request('GET', '/edgekms/v1/audit/verify')).intact).toBe(true);
   });
 
   it('store blocks: a request record that cannot be written refuses the request and changes nothing; a lost outcome record answers 500', async () => {
@@ -299,6 +328,8 @@ describe('no operation without its audit record', () => {
       ['/v1.0/p1/kms/disable-key', { key_id: keyId }],
       ['/v1.0/p1/kms/encrypt-data', { key_id: keyId, plain_text: 'x' }],
       ['/v1.0/p1/kms/encrypt-data', { key_id: 'alias/obs/default', plain_text: 'x' }],
+      ['/v1.0/p1/kms/encrypt-data', { key_id: 'obs/default', plain_text: 'x' }],
+      ['/v1.0/p1/kms/describe-key', { key_id: keyId }],
     ] as const) {
       const e = await fail(path, body);
       expect([path, e?.status, e?.code, e?.message]).toEqual([path, 500, Code.StoreIo, expect.stringMatching(/not carried out; nothing changed/)]);

@@ -1,6 +1,7 @@
 // The audit log survives kill -9 of npm start in the middle of a burst: after a restart the chain verifies
 // (its sealed head may trail the newest records, never the other way round), every answer that left has
-// its outcome record and every such operation its request record, and the log goes on where it stopped.
+// its outcome record, every such operation that changes something its request record, and the log goes on
+// where it stopped.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,20 +45,23 @@ describe('audit log and kill -9 (npm start)', () => {
     server = await startNodeServer(env);
     let client = clientOf(server);
     const keyId = (await client.request('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'crash' })).key_info.key_id;
-    let answered = 0;
+    // encrypt-data changes nothing (one record, the outcome); update-key-description changes the key (a
+    // request record before it, the outcome after).
+    const answered = { 'encrypt-data': 0, 'update-key-description': 0 };
     let killed = false;
     const loop = async (i: number) => {
+      const operation = i % 2 ? 'update-key-description' : 'encrypt-data';
       for (let n = 0; !killed; n++) {
         try {
-          await client.request('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: keyId, plain_text: `p${i}-${n}` });
-          if (!killed) answered++;
+          await client.request('POST', `/v1.0/{project_id}/kms/${operation}`, operation === 'encrypt-data' ? { key_id: keyId, plain_text: `p${i}-${n}` } : { key_id: keyId, key_description: `d${i}-${n}` });
+          if (!killed) answered[operation]++;
         } catch {
           return; // the server is gone
         }
       }
     };
     const loops = Array.from({ length: 6 }, (_, i) => loop(i));
-    while (answered < 60) await new Promise((r) => setTimeout(r, 5));
+    while (answered['encrypt-data'] < 60 || answered['update-key-description'] < 20) await new Promise((r) => setTimeout(r, 5));
     const running = server;
     killed = true; // answers arriving from here on are not counted: only those seen before the kill
     running.child.kill('SIGKILL');
@@ -69,10 +73,13 @@ describe('audit log and kill -9 (npm start)', () => {
     const verified = await client.request('GET', '/edgekms/v1/audit/verify');
     expect(verified).toMatchObject({ intact: true });
     const records = await allRecords(client);
-    const outcomes = records.filter((r) => r.operation === 'encrypt-data' && r.phase === undefined && r.status === 200);
-    expect(outcomes.length).toBeGreaterThanOrEqual(answered);
-    const requested = new Set(records.filter((r) => r.operation === 'encrypt-data' && r.phase === 'request').map((r) => r.request_id));
-    for (const o of outcomes) expect(requested.has(o.request_id)).toBe(true);
+    const outcomes = (operation: string) => records.filter((r) => r.operation === operation && r.phase === undefined && r.status === 200);
+    const requested = (operation: string) => new Set(records.filter((r) => r.operation === operation && r.phase === 'request').map((r) => r.request_id));
+    expect(outcomes('encrypt-data').length).toBeGreaterThanOrEqual(answered['encrypt-data']);
+    expect(requested('encrypt-data').size).toBe(0);
+    expect(outcomes('update-key-description').length).toBeGreaterThanOrEqual(answered['update-key-description']);
+    const updates = requested('update-key-description');
+    for (const o of outcomes('update-key-description')) expect(updates.has(o.request_id)).toBe(true);
     // The chain goes on: new records follow, and it still verifies.
     await client.request('POST', '/v1.0/{project_id}/kms/describe-key', { key_id: keyId });
     expect(await client.request('GET', '/edgekms/v1/audit/verify')).toMatchObject({ intact: true, records: expect.any(Number) });

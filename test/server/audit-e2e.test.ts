@@ -41,19 +41,21 @@ describe('audit log over loopback against npm start', () => {
     const enc = await asAdmin.call('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: keyId, plain_text: 'PLAINTEXT-MARKER-42' });
     await asAdmin.call('POST', '/v1/{project_id}/secrets', { name: 'audited-secret', secret_string: 'SECRET-VALUE-MARKER-7' });
     const dek = await asAdmin.call('POST', '/v1.0/{project_id}/kms/create-datakey', { key_id: keyId, datakey_length: '256' });
+    await asAdmin.call('POST', '/v1.0/{project_id}/kms/update-key-description', { key_id: keyId, key_description: 'audited' });
     const stranger = huaweiClient(server.url, 'STRANGERAK0000000000', 'x'.repeat(40), admin.project_id);
     expect((await stranger.fail('POST', '/v1.0/{project_id}/kms/list-keys', {})).httpStatusCode).toBe(401);
     expect((await asAdmin.fail('POST', '/v1.0/{project_id}/kms/describe-key', { key_id: '00000000-0000-0000-0000-000000000000' })).httpStatusCode).toBeGreaterThanOrEqual(400);
 
     const byKey = await asAdmin.call('GET', '/edgekms/v1/audit', undefined, { resource: keyId });
-    // Each request: its request record before the operation, its outcome record after.
+    // Operations that change nothing have one record, written before the answer leaves; one that may
+    // change something has its request record before the operation and its outcome record after.
     expect(byKey.records.map((r: any) => [r.operation, r.phase ?? 'outcome', r.status, r.result, r.principal, r.project])).toEqual([
-      ['encrypt-data', 'request', 0, 'pending', 'admin', admin.project_id],
       ['encrypt-data', 'outcome', 200, 'success', 'admin', admin.project_id],
-      ['create-datakey', 'request', 0, 'pending', 'admin', admin.project_id],
       ['create-datakey', 'outcome', 200, 'success', 'admin', admin.project_id],
+      ['update-key-description', 'request', 0, 'pending', 'admin', admin.project_id],
+      ['update-key-description', 'outcome', 200, 'success', 'admin', admin.project_id],
     ]);
-    expect(byKey.records[1]).toMatchObject({ request_id: byKey.records[0].request_id, access_key: admin.access_key, method: 'POST', time: expect.any(String) });
+    expect(byKey.records[3]).toMatchObject({ request_id: byKey.records[2].request_id, access_key: admin.access_key, method: 'POST', time: expect.any(String) });
     expect(byKey.records[0].request_id).toMatch(/^[0-9a-f]{32}$/);
     const failures = await asAdmin.call('GET', '/edgekms/v1/audit', undefined, { result: 'failure' });
     expect(failures.records.map((r: any) => [r.status, r.access_key])).toEqual([

@@ -33,22 +33,26 @@ describe('an audit log that cannot be written refuses every operation (npm start
     server = await startNodeServer(env, 20_000, ['bash', '-c', `ulimit -f ${LIMIT_KIB} && exec "$0" "$@"`]);
     let client = clientOf(server);
     const keyId = (await client.request('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'kept' })).key_info.key_id;
-    // Read-only calls until the audit segment is full (each request appends two records of a few hundred bytes).
+    // Read-only calls until the audit segment is full (each request appends one record of a few hundred bytes).
     let first: ApiError | null = null;
     for (let i = 0; i < 400 && !first; i++) first = await failure(client.request('POST', '/v1.0/{project_id}/kms/describe-key', { key_id: keyId }));
     expect([first?.status, first?.code]).toEqual([500, Code.StoreIo]);
+    expect(first?.message).toMatch(/nothing changed/);
 
     const refused = [
       await failure(client.request('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'never' })),
       await failure(client.request('POST', '/v1.0/{project_id}/kms/disable-key', { key_id: keyId })),
       await failure(client.request('POST', '/v1/{project_id}/secrets', { name: 'never-secret', secret_string: 'v' })),
       await failure(client.request('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: 'alias/obs/default', plain_text: 'x' })),
+      // A service default key is created on first use: refused before it is.
+      await failure(client.request('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: 'obs/default', plain_text: 'x' })),
+      await failure(client.request('POST', '/v1.0/{project_id}/kms/encrypt-data', { key_id: keyId, plain_text: 'x' })),
     ];
     for (const e of refused) {
       expect(e?.status).toBe(500);
       expect(e?.message).toMatch(/audit record of this request could not be written, so it was not carried out; nothing changed/);
     }
-    expect(refused.map((e) => e?.code)).toEqual([Code.StoreIo, Code.StoreIo, expect.stringMatching(/^CSMS\.|^KMS\./), Code.StoreIo]);
+    expect(refused.map((e) => e?.code)).toEqual([Code.StoreIo, Code.StoreIo, expect.stringMatching(/^CSMS\.|^KMS\./), Code.StoreIo, Code.StoreIo, Code.StoreIo]);
     expect(server.output()).toMatch(/EFBIG/);
     await server.stop();
 
