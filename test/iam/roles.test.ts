@@ -167,6 +167,7 @@ describe('policies of a role', () => {
     await roles.create('w', [P1], ['base'], 60);
     const before = await store.get('iam/roles/w');
     expect(answer(await directoryError(roles.detachPolicy('w', 'never-attached')))).toEqual([404, 'EDGEKMS.0404', 'The attachment of never-attached to w does not exist.']);
+    expect(answer(await directoryError(roles.detachPolicy('w', 'p'.repeat(70))))).toEqual([404, 'EDGEKMS.0404', `The attachment of ${'p'.repeat(64)} to w does not exist.`]);
     expect(await store.get('iam/roles/w')).toEqual(before);
   });
 
