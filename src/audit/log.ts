@@ -11,11 +11,11 @@
 // hash = SHA-256(canonical JSON of the record without `hash`), and each record's `prev` is the hash before
 // it (64 zeros for the first), so an edited, removed, inserted or reordered record breaks the chain at that
 // point, and the head (which only the root key can seal) says where the chain must end, so a cut-off tail
-// shows too. Appends arriving while a block is being written go into the next block (group commit): one
-// durable write per block, never a growing document. Records never hold request or answer bodies: no
+// shows too. Appends made in one turn of the event loop, or while a block is being written, go into the
+// next block together (group commit): one durable write per block, never a growing document. Records never hold request or answer bodies: no
 // plaintext, data keys, secret values or signatures, only names (key id or alias, secret name) bounded in length.
-import { utf8 } from '../crypto/bytes.ts';
-import { sha256Hex } from '../crypto/hash.ts';
+import { nobleHashes, sha256Hex, type HashImplementation } from '../crypto/hash.ts';
+import { yieldToOthers } from '../kms/repository.ts';
 import { SealedStore, TamperedRecordError } from '../store/barrier.ts';
 import { ConflictError, getJson, putJson, StoreError, type Store } from '../store/store.ts';
 import { ChainedBlocks, MAX_BLOCK, SegmentBlocks, StoreBlocks, seqKey, type Block, type Blocks, type FrameLog } from './blocks.ts';
@@ -79,16 +79,17 @@ export interface Verification {
   after_head?: number;
 }
 
-/** The canonical bytes a record's hash covers: its fields in a fixed order, `hash` left out. */
-function canonical(r: Omit<AuditRecord, 'hash'>): Uint8Array {
+/** The canonical text a record's hash covers (as UTF-8): its fields in a fixed order, `hash` left out. */
+function canonical(r: Omit<AuditRecord, 'hash'>): string {
   const fields = [r.seq, r.prev, r.time, r.request_id, r.principal ?? null, r.access_key ?? null, r.project ?? null, r.operation ?? null, r.resource ?? null, r.method, r.status, r.error_code ?? null, r.result];
   // Records from before request records existed end at `result`, and still hash as they did.
   if (r.phase !== undefined) fields.push(r.phase);
-  return utf8(JSON.stringify(fields));
+  return JSON.stringify(fields);
 }
 
-export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
-  return sha256Hex(canonical(r));
+/** SHA-256 of the record's canonical text, by the runtime's binding where it has one (the same digest either way). */
+export function recordHash(r: Omit<AuditRecord, 'hash'>, hashes: HashImplementation = nobleHashes): string {
+  return sha256Hex(canonical(r), hashes);
 }
 
 /** Segments: the sealed head is rewritten at most this often while records arrive. */
@@ -112,6 +113,8 @@ export interface AuditLogOptions {
    * store's only writer.
    */
   segments?: FrameLog;
+  /** The runtime's SHA-256 (its crypto provider's), for the records' hashes; @noble/hashes when absent. */
+  hashes?: HashImplementation;
 }
 
 export class AuditLog {
@@ -127,12 +130,14 @@ export class AuditLog {
   private headTimer: unknown;
   private headWrittenAt = 0;
   private sealed = 0;
+  private readonly hashes: HashImplementation;
 
   constructor(
     /** The store behind the barrier. */
     private readonly store: Store,
     options: AuditLogOptions = {},
   ) {
+    this.hashes = options.hashes ?? nobleHashes;
     if (options.segments) {
       if (!(store instanceof SealedStore) || !store.exclusive) throw new StoreError('audit segments need the sealed store of their only writer');
       this.segments = new SegmentBlocks(options.segments, store);
@@ -170,6 +175,9 @@ export class AuditLog {
     this.writing = true;
     try {
       while (this.waiting.length) {
+        // Let the rest of this event-loop turn's appends join the block: a busy server finishes several
+        // requests a turn, and the first of them no longer takes a durable write of its own.
+        await yieldToOthers();
         const batch = this.waiting.splice(0, MAX_BLOCK);
         try {
           const records = await this.writeBlock(batch.map((w) => w.entry));
@@ -190,8 +198,8 @@ export class AuditLog {
     let time = tail.time ?? '';
     for (const [i, entry] of entries.entries()) {
       if (entry.time > time) time = entry.time;
-      const unhashed = { ...entry, time, seq: tail.seq + 1 + i, prev };
-      const record = { ...unhashed, hash: recordHash(unhashed) };
+      const record = { ...entry, time, seq: tail.seq + 1 + i, prev } as AuditRecord;
+      record.hash = recordHash(record, this.hashes);
       records.push(record);
       prev = record.hash;
     }
@@ -375,7 +383,7 @@ export class AuditLog {
         if (r.seq !== at) return bad(at, `record ${at} holds record ${r.seq}: records were moved or reordered`);
         if (r.prev !== prev) return bad(at, `record ${at} does not follow record ${at - 1}: a record before it was removed, inserted or reordered`);
         const { hash, ...rest } = r;
-        if (recordHash(rest) !== hash) return bad(at, `record ${at} was edited (its hash does not match its contents)`);
+        if (recordHash(rest, this.hashes) !== hash) return bad(at, `record ${at} was edited (its hash does not match its contents)`);
         prev = hash;
         seq = at;
         if (at === headSeq) hashAtHead = hash;

@@ -62,7 +62,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   // users.json) are looked up first.
   const rateLimiter = new RateLimiter(rateLimitsOf(o.config));
   const directory = new Directory(kms.store, o.rootKey, new StaticCredentials(o.credentials), () => kms.clock.now());
-  const audit = new AuditLog(kms.store, { segments: o.auditSegments });
+  const audit = new AuditLog(kms.store, { segments: o.auditSegments, hashes: o.crypto.hashes });
   const app = createApp({
     kms,
     secrets,

@@ -7,6 +7,7 @@
 // loopback).
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog, recordHash, type AuditRecord } from '../../src/audit/log.ts';
+import { nobleHashes } from '../../src/crypto/hash.ts';
 import { Code } from '../../src/kms/errors.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { readEnv } from '../../src/runtime/config.ts';
@@ -58,6 +59,28 @@ describe('audit chain', () => {
     expect([b.prev, c.prev]).toEqual([a.hash, b.hash]);
     const { hash, ...rest } = b;
     expect(recordHash(rest)).toBe(hash);
+  });
+
+  it('a record hashes as it always did, through the portable SHA-256 and the runtime binding alike (openssl dgst -sha256 of the canonical text)', () => {
+    // A record from before request records (no phase), and a request record with absent fields and non-ASCII text.
+    const old = { seq: 1, prev: '0'.repeat(64), ...auditEntry(1) };
+    const request = { seq: 2, prev: 'ab', time: '2026-01-01T00:00:02.000Z', request_id: 'réq2', access_key: 'unverified:AK', project: 'p1', operation: 'create-key', method: 'POST', status: 0, result: 'pending', phase: 'request' } as const;
+    for (const hashes of [undefined, nobleHashes, nodeCrypto.hashes]) {
+      expect(recordHash(old, hashes)).toBe('ecae35a1520bd80b47e59a941b73aaeed73e7ebb70e1b3595f728ecce149df9e');
+      expect(recordHash(request, hashes)).toBe('756de2a7a7c072a00cc1556f5198b8b72f4943bc565a9bb75cc72727778ff72e');
+    }
+  });
+
+  it('a log hashing with the runtime binding verifies a log hashed by the portable one, and the other way round', async () => {
+    const { sealed } = await logOf(3);
+    let hashed = 0;
+    const counted = { ...nodeCrypto.hashes, sha256Hex: (d: Uint8Array | string) => (hashed++, nodeCrypto.hashes.sha256Hex!(d)) };
+    const native = new AuditLog(sealed, { hashes: counted });
+    await native.append(entry(4));
+    expect(hashed).toBe(1);
+    expect(await native.verify()).toEqual({ intact: true, records: 4 });
+    expect(hashed).toBe(5);
+    expect(await new AuditLog(sealed).verify()).toEqual({ intact: true, records: 4 });
   });
 
   it('a one-byte edit beneath the barrier is named', async () => {

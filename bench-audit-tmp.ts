@@ -1,0 +1,34 @@
+// temp micro-bench (not committed): N clients, each: busy C µs then audit append; measures appends/s, CPU per append, batch sizes
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLog } from './src/audit/log.ts';
+import { RootKey } from './src/kms/root-key.ts';
+import { nodeCrypto } from './src/runtime/node-crypto.ts';
+import { SealedStore } from './src/store/barrier.ts';
+import { FileStore } from './src/store/file.ts';
+
+const N = +(process.argv[2] ?? 16), C = +(process.argv[3] ?? 70), SECS = +(process.argv[4] ?? 3);
+const dir = mkdtempSync(join(tmpdir(), 'acb-'));
+const root = await RootKey.fromBytes(new Uint8Array(32).fill(7), nodeCrypto);
+const store = await FileStore.open(dir);
+const sealed = SealedStore.over(store, root.barrierMac);
+const log = new AuditLog(sealed, { segments: await store.appendLog('audit'), hashes: nodeCrypto.hashes } as any);
+const busy = (us: number) => { const t = performance.now() + us / 1000; while (performance.now() < t); };
+let n = 0, stop = false;
+const entry = (i: number) => ({ time: new Date().toISOString(), request_id: 'f'.repeat(32), principal: 'admin', access_key: 'ABCDEFGHIJKLMNOPQRST', project: 'p'.repeat(32), operation: 'encrypt-data', resource: 'k'.repeat(36), method: 'POST', status: 200, result: 'success' as const });
+const client = async () => { while (!stop) { await new Promise((r) => setImmediate(r)); busy(C); await log.append(entry(n)); n++; } };
+let writes = 0, wtime = 0;
+const blocks = (log as any).blocks; const w0 = blocks.write.bind(blocks);
+blocks.write = async (rs: unknown[]) => { writes++; const t = performance.now(); try { return await w0(rs); } finally { wtime += performance.now() - t; } };
+for (let i = 0; i < 200; i++) await log.append(entry(0));
+writes = 0; wtime = 0;
+n = 0;
+const cpu0 = process.cpuUsage(); const t0 = performance.now();
+const loops = Array.from({ length: N }, client);
+await new Promise((r) => setTimeout(r, SECS * 1000));
+stop = true; await Promise.all(loops);
+const dt = (performance.now() - t0) / 1000; const cpu = process.cpuUsage(cpu0);
+const seg = (log as any).blocks.segments ?? (log as any).segments;
+console.log(`N=${N} C=${C}us: ${(n / dt).toFixed(0)} appends/s, cpu/append ${((cpu.user + cpu.system) / n).toFixed(1)} us (user ${(cpu.user / n).toFixed(1)}, sys ${(cpu.system / n).toFixed(1)}), busy-work share ${(C * n / 1e6 / dt * 100).toFixed(0)}%; ${writes} writes, ${(n / writes).toFixed(1)} records/block, ${(wtime / writes * 1000).toFixed(0)} us/write`);
+await log.flush(); await store.close();
