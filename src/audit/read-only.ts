@@ -11,8 +11,13 @@
 // (`obs/default`, …) keeps it too, since the operation creates that key on first use.
 import { DEFAULT_KEY_NAME } from '../kms/keys.ts';
 
-/** KMS and CSMS operations that write nothing to the store (they may read and use keys, never change them). */
-const READ_ONLY: ReadonlySet<string> = new Set([
+/**
+ * KMS and CSMS operations that write nothing to the store (they may read and use keys, never change them;
+ * test/audit/read-only.test.ts runs each against a store that records writes). A key whose deletion date or
+ * imported material's expiry has passed is destroyed or stripped on the first read after it, as maintenance
+ * would: the effect of the earlier request that scheduled it, not of the read.
+ */
+export const READ_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
   // KMS: cryptographic use of a key. Seals are counted in memory (src/kms/seal-counter.ts); the counts'
   // write-back and the rotation at 2^31 seals are the KMS's own upkeep, like a scheduled rotation.
   'encrypt-data',
@@ -50,6 +55,6 @@ const READ_ONLY: ReadonlySet<string> = new Set([
  * operation is known to change nothing and the request names no service default key.
  */
 export function needsRequestRecord(operation: string | undefined, resource: string | undefined): boolean {
-  if (operation === undefined || !READ_ONLY.has(operation)) return true;
+  if (operation === undefined || !READ_ONLY_OPERATIONS.has(operation)) return true;
   return resource !== undefined && DEFAULT_KEY_NAME.test(resource);
 }

@@ -127,11 +127,11 @@ export class AppendLog {
     new DataView(frame.buffer).setUint32(0, payload.length);
     frame.set(payload, HEADER);
     const handle = this.handle!;
-    const path = join(this.dir, this.names.at(-1)!.name);
     try {
       let off = 0;
       while (off < frame.length) off += await handle.write(frame, off, frame.length - off);
     } catch (e) {
+      const path = join(this.dir, this.names.at(-1)!.name);
       // Part of the frame may be on disk: cut back to the last whole one before anything follows it.
       try {
         await handle.truncate(this.size);
