@@ -70,7 +70,7 @@ export async function verifyRequest(req: IncomingRequest<Pick<Headers, 'get' | '
   const credential = await credentials.find(accessKey);
   const headers: Record<string, string> = {};
   for (const h of signed) headers[h] = req.headers.get(h) ?? '';
-  const request = { method: req.method, path: req.rawPath, query: [...req.url.searchParams], headers, payloadHash: declared ?? bodyHash };
+  const request = { method: req.method, path: req.rawPath, query: req.url.search ? [...req.url.searchParams] : [], headers, payloadHash: declared ?? bodyHash };
   // AUTH admits exactly 64 hex digits, so this always decodes.
   const given = fromHex(signatureHex);
   // Unknown access keys are checked against a throwaway key with the same HMAC implementation, so both

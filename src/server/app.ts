@@ -151,7 +151,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     c.set('body', body);
     const url = new URL(c.req.url);
     c.set('url', url);
-    refuseRepeatedParameters(url.searchParams);
+    if (url.search) refuseRepeatedParameters(url.searchParams);
     const headers = headerReader(c.req.raw, c.env);
     c.set('headers', headers);
     const credential = await verifyRequest({ method: c.req.method, url, rawPath: url.pathname, headers, body }, credentials, kms.clock.now(), kms.crypto.hashes);
@@ -231,20 +231,22 @@ export function createApp(options: AppOptions): Hono<Env> {
 
 async function handleKms(c: Context<Env>, route: Route, kms: Kms, limiter?: RateLimiter): Promise<Response> {
   c.set('operation', route.name);
-  const project = c.req.param('project_id') ?? '';
+  // Decoded once: each c.req.param call decodes the route's parameters again.
+  const params = c.req.param() as Record<string, string>;
+  const project = params.project_id ?? '';
   if (!PROJECT_ID.test(project)) throw kmsHttpError(new KmsError(Code.InvalidUrl, 'Invalid project_id in the request URL.'));
   const credential = c.get('credential');
   checkProject(c, credential, project);
   throttle(c, limiter, route.name, kms.clock.now());
   const body = parseJsonBody(c.get('body'));
   const reader = FieldReader.of(body, KMS_FIELDS);
-  nameResource(c, c.req.param('key_id') ?? (body as Record<string, unknown>).key_id);
+  nameResource(c, params.key_id ?? (body as Record<string, unknown>).key_id);
   reader.string('sequence', { max: 36, pattern: /^[0-9a-zA-Z-]{1,36}$/ });
   await c.get('auditRequest')?.();
   const reply = await route.op(kms, { project, principal: credential.principal, role: credential.role, requestId: c.get('requestId'), policies: credential.policies, narrowing: credential.narrowing }, {
     body: reader,
     query: c.get('url').searchParams,
-    params: c.req.param() as Record<string, string>,
+    params,
   });
   return render(c, reply);
 }
