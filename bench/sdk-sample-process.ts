@@ -3,6 +3,7 @@
 // state another one left behind (AWS's streams leave hundreds of MiB of Buffers for the next candidate's
 // collector). Every candidate does the same here: prepare its input (untimed), one warm-up pass of
 // WARM_UP bytes, a full collection, then one timed pass over its bytes.
+import { createCipheriv, createSecretKey } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
@@ -28,6 +29,7 @@ const CANDIDATES = [
   'sdk-encrypt',
   'sdk-decrypt',
   'sdk-encrypt-node',
+  'node-crypto-alone',
   'sdk-decrypt-node',
   'sdk-encrypt-256kib',
   'aws-encrypt',
@@ -139,6 +141,28 @@ async function prepare(candidate: Candidate): Promise<{ bytes: number; pass: Pas
       return { bytes: STREAM, pass: sdkEncrypt({}) };
     case 'sdk-encrypt-node':
       return { bytes: STREAM, pass: sdkEncrypt({ crypto: nodeCrypto }) };
+    case 'node-crypto-alone': {
+      // The ceiling of sdk-encrypt-node: each chunk of the same source sealed by its own node:crypto
+      // AES-256-GCM call (a fresh nonce each: a counter), the output dropped. No framing, no stream out.
+      const key = createSecretKey(random(32));
+      const iv = new Uint8Array(12);
+      let counter = 0;
+      return {
+        bytes: STREAM,
+        pass: async (n) => {
+          const r = source(n, block).getReader();
+          for (;;) {
+            const { done, value } = await r.read();
+            if (done) return;
+            new DataView(iv.buffer).setUint32(8, counter++);
+            const c = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+            c.update(value);
+            c.final();
+            c.getAuthTag();
+          }
+        },
+      };
+    }
     case 'sdk-encrypt-256kib':
       return { bytes: STREAM, pass: sdkEncrypt({ segmentSize: 256 * 1024 }) };
     case 'sdk-decrypt':
