@@ -4,7 +4,7 @@
 // project, the secret's id, the version id and the value's kind: a sealed value moved to another secret or
 // version does not open. Opening goes through the CMK's state rules, so a disabled CMK (KMS.0209) or one
 // pending deletion (KMS.0210) makes reads fail without touching what is stored.
-import { AuthenticationError, aesGcmOpen, aesGcmSeal, importAesGcmKey } from '../crypto/aes-gcm.ts';
+import { aesGcmOpen, aesGcmSeal, importAesGcmKey } from '../crypto/aes-gcm.ts';
 import { concat, randomBytes, utf8, wipe } from '../crypto/bytes.ts';
 import { fromBase64, toBase64 } from '../crypto/encoding.ts';
 import { openBlob, sealBlob } from '../kms/data.ts';
@@ -50,9 +50,9 @@ export async function openValue(kms: Kms, project: string, secretId: string, v: 
     const key = await importAesGcmKey(dek, kms.crypto.aesGcm);
     const sealed = fromBase64(v.sealed);
     return await aesGcmOpen(key, sealed.subarray(0, IV_BYTES), sealed.subarray(IV_BYTES), ad);
-  } catch (e) {
-    if (e instanceof AuthenticationError) throw damaged();
-    throw e;
+  } catch {
+    // Everything here works on the stored value alone (its base64, its IV, its tag): whatever fails, it is damaged.
+    throw damaged();
   } finally {
     wipe(dek);
   }

@@ -54,4 +54,14 @@ describe('secrets maintenance', () => {
     };
     expect(await runSecretsMaintenance(secrets)).toEqual({ deleted: 0, rotated: 2, expired: 2, failed: 2 });
   });
+
+  it('a secret whose rotation fails (its CMK disabled) is counted as failed', async () => {
+    const rig = await makeRig();
+    const key = (await rig.client.request('POST', '/v1.0/{project_id}/kms/create-key', { key_alias: 'rot-key' })).key_info.key_id;
+    await rig.client.request('POST', `${P}/secrets`, { name: 'ok', secret_string: 'x', auto_rotation: true, rotation_period: '6h' });
+    await rig.client.request('POST', `${P}/secrets`, { name: 'stuck', secret_string: 'x', auto_rotation: true, rotation_period: '6h', kms_key_id: key });
+    await rig.client.request('POST', '/v1.0/{project_id}/kms/disable-key', { key_id: key });
+    rig.clock.advance(6 * 3_600_000);
+    expect(await runSecretsMaintenance(new Secrets(rig.kms))).toEqual({ deleted: 0, rotated: 1, expired: 0, failed: 1 });
+  });
 });

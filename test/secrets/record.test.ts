@@ -63,7 +63,8 @@ describe('secret record', () => {
   });
 
   it('the Secret model: optional fields only when set', () => {
-    expect(secretInfo(record(), periodMs)).toEqual({
+    // toStrictEqual: an unset field is absent, not present as undefined.
+    expect(secretInfo(record(), periodMs)).toStrictEqual({
       id: 'id-1',
       name: 'db',
       state: 'ENABLED',
@@ -78,7 +79,7 @@ describe('secret record', () => {
     });
     const full = record({ scheduledDeleteAt: 9, autoRotation: true, rotationPeriod: '6h', rotationConfig: '{}', rotationTime: 100, rotationFuncUrn: 'urn:x' });
     const info = secretInfo(full, periodMs);
-    expect(info).toEqual({
+    expect(info).toStrictEqual({
       ...secretInfo(record(), periodMs),
       scheduled_delete_time: 9,
       auto_rotation: true,
@@ -95,8 +96,8 @@ describe('secret record', () => {
 
   it('the VersionMetadata and Stage models', () => {
     const r = record();
-    expect(versionMetadata(r, r.versions[0])).toEqual({ id: 'v1', create_time: 1000, kms_key_id: 'key-1', secret_name: 'db', version_stages: [] });
-    expect(versionMetadata(r, r.versions[1])).toEqual({ id: 'v2', create_time: 1500, expire_time: 5000, kms_key_id: 'key-1', secret_name: 'db', version_stages: ['other'] });
-    expect(stageInfo(r, 'alpha')).toEqual({ name: 'alpha', update_time: 13, secret_name: 'db', version_id: 'v3' });
+    expect(versionMetadata(r, r.versions[0])).toStrictEqual({ id: 'v1', create_time: 1000, kms_key_id: 'key-1', secret_name: 'db', version_stages: [] });
+    expect(versionMetadata(r, r.versions[1])).toStrictEqual({ id: 'v2', create_time: 1500, expire_time: 5000, kms_key_id: 'key-1', secret_name: 'db', version_stages: ['other'] });
+    expect(stageInfo(r, 'alpha')).toStrictEqual({ name: 'alpha', update_time: 13, secret_name: 'db', version_id: 'v3' });
   });
 });

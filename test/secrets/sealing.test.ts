@@ -79,6 +79,9 @@ describe('secret value sealing', () => {
     const wrapped = fromBase64(v.wrappedKey);
     wrapped[wrapped.length - 1] ^= 1;
     expect(await refused(ADMIN.project, SECRET, { ...v, wrappedKey: Buffer.from(wrapped).toString('base64') })).toEqual(damaged('v1'));
+    // A stored value cut short (no room for its IV) or no longer base64 is damaged too.
+    expect(await refused(ADMIN.project, SECRET, { ...v, sealed: Buffer.from(sealed.subarray(0, 5)).toString('base64') })).toEqual(damaged('v1'));
+    expect(await refused(ADMIN.project, SECRET, { ...v, sealed: '!' + v.sealed.slice(1) })).toEqual(damaged('v1'));
     // Another project does not even find the CMK.
     const other = await rejection<KmsError>(openValue(rig.kms, OTHER_PROJECT, SECRET, v));
     expect([other.code, other.status]).toEqual(['KMS.0207', 400]);
