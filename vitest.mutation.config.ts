@@ -19,6 +19,9 @@ export default defineConfig({
       'test/server/huawei-sdk.test.ts',
       'test/wasm/artifact.test.ts',
       'test/wasm/workerd.test.ts',
+      'test/secrets/sync.test.ts',
+      'test/secrets/db-password-flow.test.ts',
+      'test/secrets/huawei-sdk-e2e.test.ts',
     ],
   },
 });
