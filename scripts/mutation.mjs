@@ -46,7 +46,8 @@ const TESTS_OF = [
   ['src/secrets/', ['test/secrets/password.test.ts', 'test/secrets/rotation-period.test.ts', 'test/secrets/record.test.ts', 'test/secrets/sealing.test.ts', 'test/secrets/versions.test.ts', 'test/secrets/maintenance.test.ts', 'test/secrets/errors.test.ts', 'test/secrets/expiry.test.ts', 'test/secrets/bad-inputs.test.ts', 'test/secrets/lifecycle.test.ts', 'test/secrets/faults.test.ts', 'test/secrets/fuzz.test.ts', 'test/secrets/listing.test.ts', 'test/secrets/quota.test.ts']],
   ['src/store/barrier.ts', ['test/store/barrier.test.ts']],
   ['src/store/ordered-map.ts', ['test/store/ordered-map.test.ts', 'test/store/store.test.ts']],
-  ['src/store/fs/append-log.ts', ['test/audit/segments.test.ts']],
+  ['src/store/fs/append-log.ts', ['test/audit/segments.test.ts', 'test/store/append-log.test.ts']],
+  ['src/store/fs/dir-lock.ts', ['test/store/dir-lock.test.ts']],
   // test/store/fs-faults.test.ts replays whole KMS operations per mutant (about 1.5 h here); the fault tests
   // of the store's own calls (atomic-write, fs, file-faults) reach the same paths in seconds.
   ['src/store/', ['test/store/store.test.ts', 'test/store/fsync-order.test.ts', 'test/store/lock.test.ts', 'test/store/file-format.test.ts', 'test/store/atomic-write.test.ts', 'test/store/fs.test.ts', 'test/store/file-faults.test.ts']],
