@@ -7,6 +7,7 @@ import { AuthenticationError, GCM_TAG_BYTES, type AesGcmImplementation } from '.
 import { concat } from '../crypto/bytes.ts';
 import type { HashImplementation } from '../crypto/hash.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
+import { sealOnWorker } from './node-aes-worker.ts';
 import { nodeRsaPrivate } from './node-rsa.ts';
 
 /** A Buffer's bytes as a plain Uint8Array (no copy): consumers' `slice` then copies, as on any Uint8Array. */
@@ -17,7 +18,7 @@ export const nodeAesGcm: AesGcmImplementation = async (raw) => {
   const cipher = raw.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm';
   // GCM runs incrementally here, so pieces go through one cipher as they are: no join of the input, and
   // ciphertext and tag come out apart (the SDK writes them one after the other).
-  const sealPieces = async (iv: Uint8Array, plaintext: readonly Uint8Array[], aad?: Uint8Array): Promise<Uint8Array[]> => {
+  const sealHere = (iv: Uint8Array, plaintext: readonly Uint8Array[], aad?: Uint8Array): Uint8Array[] => {
     const c = createCipheriv(cipher, key, iv, { authTagLength: GCM_TAG_BYTES });
     if (aad) c.setAAD(aad);
     const out: Uint8Array[] = [];
@@ -26,6 +27,19 @@ export const nodeAesGcm: AesGcmImplementation = async (raw) => {
     if (tail.length) out.push(plain(tail));
     out.push(plain(c.getAuthTag()));
     return out;
+  };
+  // A large seal goes to the worker thread when it is idle (node-aes-worker.ts): while it runs there, the
+  // SDK's window hands this thread the next segment. Same cipher, key, nonce and bytes either way.
+  const sealPieces = async (iv: Uint8Array, plaintext: readonly Uint8Array[], aad?: Uint8Array): Promise<Uint8Array[]> => {
+    const away = sealOnWorker(cipher, key, iv, plaintext, aad);
+    if (away) {
+      try {
+        return await away;
+      } catch {
+        // the worker is gone; this thread seals
+      }
+    }
+    return sealHere(iv, plaintext, aad);
   };
   const openPieces = async (iv: Uint8Array, sealed: readonly Uint8Array[], aad?: Uint8Array): Promise<Uint8Array[]> => {
     let total = 0;
