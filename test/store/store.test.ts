@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileStore, fileName } from '../../src/store/file.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import { ConflictError, StoreError, listAll, type Store } from '../../src/store/store.ts';
+import { ConflictError, StoreError, getJson, listAll, putJson, storeFailureMessage, type Store } from '../../src/store/store.ts';
 import { FaultyFs } from '../helpers/faulty-fs.ts';
 // @ts-expect-error plain ESM helper without types
 import { bundle } from '../../scripts/bundle.mjs';
@@ -104,8 +104,47 @@ for (const [name, open] of backends) {
       await expect(s.put('k'.repeat(513), te('x'))).rejects.toBeInstanceOf(StoreError);
       await s.close?.();
     });
+
+    it('keys: up to 512 UTF-8 bytes, counted as bytes; refusals say why', async () => {
+      const s = await open();
+      expect(s.exclusive).toBe(true); // this process is the only writer of both
+      await s.put('k'.repeat(512), te('x'));
+      await s.put('é'.repeat(256), te('x')); // 512 bytes in 256 characters
+      await expect(s.put('é'.repeat(256) + 'a', te('x'))).rejects.toThrow(/^store key longer than 512 bytes$/);
+      await expect(s.put('', te('x'))).rejects.toThrow(/^store key must be a non-empty string$/);
+      await expect(s.put(42 as unknown as string, te('x'))).rejects.toThrow(/^store key must be a non-empty string$/);
+      await s.put('k', te('1'));
+      const conflict = await s.put('k', te('2'), { ifVersion: null }).catch((e: unknown) => e);
+      expect(conflict).toBeInstanceOf(ConflictError);
+      const c = conflict as ConflictError;
+      expect([c.name, c.key, c.message]).toEqual(['ConflictError', 'k', 'concurrent modification of k']);
+      await s.close?.();
+    });
   });
 }
+
+describe('store helpers', () => {
+  it('a StoreError is not an unknown outcome nor shown to callers unless it says so; callers are told which', () => {
+    const plain = new StoreError('disk on fire /data/store/x');
+    expect([plain.name, plain.unknownOutcome, plain.shownToCaller]).toEqual(['StoreError', false, false]);
+    expect(storeFailureMessage(plain)).toBe('The key store failed; the operation did not complete. Try again.');
+    expect(storeFailureMessage(new StoreError('after the rename', true))).toBe(
+      'The key store failed after the change was written; it may or may not have taken effect. Check before retrying.',
+    );
+    expect(storeFailureMessage(new StoreError('record kms/x failed its check', true, true))).toBe('record kms/x failed its check');
+  });
+
+  it('getJson and putJson carry a JSON value and its version; listAll follows cursors past one page', async () => {
+    const s = new MemoryStore();
+    expect(await getJson(s, 'j')).toBeNull();
+    const version = await putJson(s, 'j', { a: [1, 'é'] });
+    expect(await getJson(s, 'j')).toEqual({ value: { a: [1, 'é'] }, version });
+    await expect(putJson(s, 'j', {}, { ifVersion: null })).rejects.toBeInstanceOf(ConflictError);
+    const keys = Array.from({ length: 1001 }, (_, i) => `p/${String(i).padStart(4, '0')}`);
+    for (const k of keys) await s.put(k, te(''));
+    expect(await listAll(s, 'p/')).toEqual(keys);
+  });
+});
 
 describe('FileStore durability', () => {
   it('keeps everything across close and reopen, including odd keys', async () => {
