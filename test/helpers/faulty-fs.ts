@@ -69,3 +69,25 @@ export class FaultyFs implements Fs {
     return this.step('mkdir', path, () => this.inner.mkdir(path, mode), () => undefined);
   }
 }
+
+/**
+ * A file system whose writes write at most `max` bytes each (a short write, as write(2) may do); `asked`
+ * records the (offset, length) of every write call, so a test sees how the caller continued.
+ */
+export function shortWrites(max: number, inner: Fs = nodeFs): { fs: Fs; asked: [number, number][] } {
+  const asked: [number, number][] = [];
+  const fs: Fs = {
+    ...inner,
+    async open(path, flags, mode) {
+      const h = await inner.open(path, flags, mode);
+      return {
+        ...h,
+        write: (bytes, offset, length) => {
+          asked.push([offset, length]);
+          return h.write(bytes, offset, Math.min(length, max));
+        },
+      };
+    },
+  };
+  return { fs, asked };
+}

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AppendLog, framesOf, segmentName } from '../../src/store/fs/append-log.ts';
 import { nodeFs, type Fs } from '../../src/store/fs/fs.ts';
 import { StoreError } from '../../src/store/store.ts';
-import { FaultyFs } from '../helpers/faulty-fs.ts';
+import { FaultyFs, shortWrites } from '../helpers/faulty-fs.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -148,20 +148,7 @@ describe('AppendLog appends', () => {
 
   it('a short write is continued from where it stopped', async () => {
     const dir = tempDir();
-    const asked: [number, number][] = [];
-    const short: Fs = {
-      ...nodeFs,
-      async open(p, flags, mode) {
-        const h = await nodeFs.open(p, flags, mode);
-        return {
-          ...h,
-          write: (bytes, offset, length) => {
-            asked.push([offset, length]);
-            return h.write(bytes, offset, Math.min(length, 4));
-          },
-        };
-      },
-    };
+    const { fs: short, asked } = shortWrites(4);
     const log = await AppendLog.open(dir, short);
     await log.append(1, te('abcdef'));
     expect(asked).toEqual([

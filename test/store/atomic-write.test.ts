@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileWriteError, writeFileAtomic } from '../../src/store/fs/atomic-write.ts';
 import { nodeFs, type Fs } from '../../src/store/fs/fs.ts';
 import { StoreError } from '../../src/store/store.ts';
-import { FaultyFs, type FsFault } from '../helpers/faulty-fs.ts';
+import { FaultyFs, shortWrites } from '../helpers/faulty-fs.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -62,20 +62,7 @@ describe('writeFileAtomic', () => {
 
   it('a short write is continued from where it stopped until every byte is written', async () => {
     const { path, content } = setup();
-    const asked: [number, number][] = [];
-    const short: Fs = {
-      ...nodeFs,
-      async open(p, flags, mode) {
-        const h = await nodeFs.open(p, flags, mode);
-        return {
-          ...h,
-          write: (bytes, offset, length) => {
-            asked.push([offset, length]);
-            return h.write(bytes, offset, Math.min(length, 3));
-          },
-        };
-      },
-    };
+    const { fs: short, asked } = shortWrites(3);
     await writeFileAtomic(short, path, te('0123456789'));
     expect(asked).toEqual([
       [0, 10],
