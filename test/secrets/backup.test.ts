@@ -8,6 +8,7 @@ import { toBase64 } from '../../src/crypto/encoding.ts';
 import { Secrets } from '../../src/secrets/secrets.ts';
 import { listAll } from '../../src/store/store.ts';
 import { makeRig, OTHER_PROJECT, rejection } from '../helpers/kms.ts';
+import { observedCrypto } from '../helpers/observed-crypto.ts';
 
 const P = '/v1/{project_id}';
 
@@ -75,7 +76,7 @@ describe('batch import', () => {
     const t = await rig();
     await t.call('POST', '/secrets', { name: 'taken', secret_string: 'x' });
     const out = await t.call('POST', '/secrets/batch-import', {
-      secrets: [{ name: 'one', secret_string: 'v1' }, { name: 'taken', secret_string: 'v' }, 'not an object', { name: 7, secret_string: 'v' }, { name: 'two', secret_binary: 'AAEC' }, { name: 'novalue' }],
+      secrets: [{ name: 'one', secret_string: 'v1' }, { name: 'taken', secret_string: 'v' }, 'not an object', { name: 7, secret_string: 'v' }, { name: 'two', secret_binary: 'AAEC' }, { name: 'novalue' }, null],
     });
     expect(out).toEqual({
       error_list: [
@@ -83,10 +84,11 @@ describe('batch import', () => {
         { name: 'secrets[2]', error_msg: 'Invalid secrets[2]: must be a JSON object.' },
         { name: 'secrets[3]', error_msg: 'Invalid name: must be a JSON string.' },
         { name: 'novalue', error_msg: 'Invalid secret_string: give secret_string or secret_binary.' },
+        { name: 'secrets[6]', error_msg: 'Invalid secrets[6]: must be a JSON object.' },
       ],
-      total: 6,
+      total: 7,
       success: 2,
-      failed: 4,
+      failed: 5,
     });
     expect((await t.call('GET', '/secrets/one/versions/latest')).version.secret_string).toBe('v1');
     expect((await t.call('GET', '/secrets/two/versions/latest')).version.secret_binary).toBe('AAEC');
@@ -103,5 +105,16 @@ describe('batch import', () => {
     const e = await rejection(t.call('POST', '/secrets/batch-import', { secrets: [{ name: 'one', secret_string: 'v1' }] }));
     t.store.put = put;
     expect(e.status).toBe(500);
+  });
+});
+
+describe('batch import wipes', () => {
+  it('each imported value once it is sealed', async () => {
+    const observed = observedCrypto();
+    const t = await makeRig({ crypto: observed.crypto });
+    await t.client.request('POST', `${P}/secrets/batch-import`, { secrets: [{ name: 'a', secret_string: 'value-one' }, { name: 'b', secret_binary: 'AAECAwQ=' }] });
+    const values = observed.sealed.filter((b) => b.length === 9 || b.length === 5);
+    expect(values.map((b) => b.length).sort()).toEqual([5, 9]);
+    expect(values.every((b) => b.every((x) => x === 0))).toBe(true);
   });
 });

@@ -81,4 +81,21 @@ describe('rotation', () => {
     expect((await t.records('SECRET_ROTATED_FAILED')).map((c: any) => c.secret_name)).toEqual(['broken']);
     expect(await rotateDue(t.secrets, t.client.projectId)).toEqual({ rotated: 0, failed: 1 });
   });
+
+  it('a secret another run rotated meanwhile is skipped, not counted as failed', async () => {
+    const t = await rig();
+    await t.call('POST', '/secrets', { name: 'due', secret_string: 'x', auto_rotation: true, rotation_period: '6h', event_subscriptions: ['rot'] });
+    t.clock.advance(H6);
+    const repo = t.secrets.repo;
+    const update = repo.update.bind(repo);
+    // The other run rotates between this run's listing and its write.
+    repo.update = async (project, name, change) => {
+      repo.update = update;
+      await rotateSecret(t.secrets, project, name);
+      return update(project, name, change);
+    };
+    expect(await rotateDue(t.secrets, t.client.projectId)).toEqual({ rotated: 0, failed: 0 });
+    expect((await t.call('GET', '/secrets/due/versions')).version_metadatas.map((v: any) => v.id)).toEqual(['v2', 'v1']);
+    expect(await t.records('SECRET_ROTATED_FAILED')).toEqual([]);
+  });
 });
