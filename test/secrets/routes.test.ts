@@ -9,7 +9,8 @@ import { CsmsError } from '../../src/secrets/errors.ts';
 import { csmsFields, type Call } from '../../src/secrets/operation.ts';
 import { CSMS_ROUTES } from '../../src/secrets/routes.ts';
 import { Secrets } from '../../src/secrets/secrets.ts';
-import { ADMIN, makeRig } from '../helpers/kms.ts';
+import { SignedClient } from '../../src/sdk/client.ts';
+import { ADMIN, makeRig, USERS } from '../helpers/kms.ts';
 
 const route = (name: string) => CSMS_ROUTES.find((r) => r.name === name)!;
 const allow = (Action: string[], Resource?: string[]): Statement => ({ Effect: 'Allow', Action, ...(Resource ? { Resource } : {}) });
@@ -69,11 +70,42 @@ describe('CSMS authorization', () => {
     expect((await run('CreateSecret', { policies }, {}, { name: 'app-1', secret_string: 'v' })).body).toMatchObject({ secret: { name: 'app-1' } });
     expect(await run('CreateSecret', { policies }, {}, { name: 'db-2', secret_string: 'v' })).toEqual(refusal('CreateSecret'));
     // The body name counts only for CreateSecret: another operation with a body name is judged on its path.
+    const event = { name: 'app-event', event_types: ['SECRET_ROTATED'], state: 'ENABLED', notification: { target_type: 'SMN', target_id: 'urn', target_name: 'n' } };
+    expect(await run('CreateSecretEvent', { policies: [allow([CSMS_ACTIONS.CreateSecretEvent], [secretArn('app-*')])] }, {}, event)).toEqual(refusal('CreateSecretEvent'));
+    expect((await run('CreateSecretEvent', { policies: [allow([CSMS_ACTIONS.CreateSecretEvent])] }, {}, event)).body).toBeDefined();
     const update = [allow(['csms:secret:update'], [secretArn('app-*')])];
     expect(await run('UpdateSecret', { policies: update }, { secret_name: 'other' }, { name: 'app-1', description: 'x' })).toEqual(refusal('UpdateSecret'));
   });
 
   it('every route has its action', () => {
     expect(CSMS_ROUTES.filter((r) => typeof CSMS_ACTIONS[r.name] !== 'string').map((r) => r.name)).toEqual([]);
+  });
+
+  it('a user without policies gets 403 KMS.0307 from every route, in the route’s error form, before the operation runs', async () => {
+    const t = await makeRig();
+    let raw: unknown;
+    const alice = new SignedClient({
+      endpoint: 'http://kms.test',
+      accessKey: USERS.alice.accessKey,
+      secretKey: USERS.alice.secretKey,
+      projectId: ADMIN.project,
+      fetch: async (r) => {
+        const res = await t.app.fetch(r);
+        raw = await res.clone().json();
+        return res;
+      },
+      now: () => t.clock.now(),
+      retry: false,
+    });
+    const id = '11111111-2222-4333-8444-555555555555';
+    for (const r of CSMS_ROUTES) {
+      const path = r.path.replace(/:secret_name|:event_name|:version_id|:stage_name|:key/g, 'x').replace(/:secret_id|:resource_id/g, id).replace(/:[a-z_]+/g, 'x');
+      const e = await alice.request(r.method, `/v1/{project_id}${path}`, r.method === 'GET' || r.method === 'DELETE' ? undefined : {}).catch((x) => x);
+      expect([e.status, e.code], `${r.name} ${path}`).toEqual([403, 'KMS.0307']);
+      const message = `The caller may not call ${r.name}: no policy of the caller allows ${CSMS_ACTIONS[r.name]} on this resource.`;
+      const flat = { error_code: 'KMS.0307', error_msg: message };
+      if (r.errors === 'flat') expect(raw, r.name).toEqual(flat);
+      else expect(raw, r.name).toEqual({ error: flat, ...flat });
+    }
   });
 });
