@@ -23,7 +23,7 @@ async function setup() {
   await t.client.request('POST', '/v1/{project_id}/secrets', { name: 'other', secret_string: 'x' });
   const region = t.kms.region;
   const secretArn = (name: string) => `CSMS:${region}:${ADMIN.project}:secret:${name}`;
-  const run = async (name: string, call: Partial<Call>, params: Record<string, string> = {}, body: object = {}) => {
+  const run = async (name: string, call: Partial<Call>, params: Record<string, string> = {}, body: object = {}): Promise<any> => {
     const c: Call = { project: ADMIN.project, principal: 'someone', role: 'user', requestId: 'r', ...call };
     try {
       return await route(name).op(secrets, c, { body: csmsFields(body), query: new URLSearchParams(), params });
