@@ -9,6 +9,8 @@
 // shared memory costs more than the seal; the caller's own chunks hold the same bytes). The key goes over
 // as a KeyObject, so its bytes stay in OpenSSL; the ciphertext comes back transferred, not copied.
 // Whatever goes wrong here (no worker support, a crash) makes the caller seal on its own thread.
+// Opens stay on the calling thread: the same hand-off for decryptStream measured about 0.6x of opening
+// every segment here (256 MiB, 1 MiB segments; not profiled further).
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
