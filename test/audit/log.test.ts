@@ -65,9 +65,11 @@ describe('audit chain', () => {
     // A record from before request records (no phase), and a request record with absent fields and non-ASCII text.
     const old = { seq: 1, prev: '0'.repeat(64), ...auditEntry(1) };
     const request = { seq: 2, prev: 'ab', time: '2026-01-01T00:00:02.000Z', request_id: 'réq2', access_key: 'unverified:AK', project: 'p1', operation: 'create-key', method: 'POST', status: 0, result: 'pending', phase: 'request' } as const;
+    const failed = { seq: 3, prev: 'cd', time: '2026-01-01T00:00:03.000Z', request_id: 'req3', principal: 'bob', access_key: 'AK', project: 'p1', operation: 'describe-key', resource: 'key-0', method: 'POST', status: 404, error_code: 'KMS.0207', result: 'failure' } as const;
     for (const hashes of [undefined, nobleHashes, nodeCrypto.hashes]) {
       expect(recordHash(old, hashes)).toBe('ecae35a1520bd80b47e59a941b73aaeed73e7ebb70e1b3595f728ecce149df9e');
       expect(recordHash(request, hashes)).toBe('756de2a7a7c072a00cc1556f5198b8b72f4943bc565a9bb75cc72727778ff72e');
+      expect(recordHash(failed, hashes)).toBe('8c3197c6eac7e3cb99b6cfb0f1d5320c28d4189bd4bc6f690d3f668efe944ee6');
     }
   });
 

@@ -76,6 +76,26 @@ describe('audit segments', () => {
     await d.close();
   });
 
+  it('appends made while a block is being written wait for it and go into the next block: one writer at a time', async () => {
+    const faulty = new FaultyFs();
+    const d = await dataDir(faulty);
+    const { log } = await d.open();
+    await log.append(entry(1));
+    faulty.arm(0);
+    const first = log.append(entry(2));
+    // Let the turn end: the first block's write is now in flight.
+    await new Promise((r) => setImmediate(r));
+    expect(faulty.calls.filter((c) => c.startsWith('write ') && c.endsWith('.seg'))).toHaveLength(1);
+    const later = [log.append(entry(3)), log.append(entry(4))];
+    const records = await Promise.all([first, ...later]);
+    expect(records.map((r) => r.seq)).toEqual([2, 3, 4]);
+    expect([records[1].prev, records[2].prev]).toEqual([records[0].hash, records[1].hash]);
+    expect(faulty.calls.filter((c) => c.startsWith('write ') && c.endsWith('.seg'))).toHaveLength(2);
+    await log.flush();
+    expect(await log.verify()).toEqual({ intact: true, records: 4 });
+    await d.close();
+  });
+
   it('cuts a torn last frame (a crash mid-write) at open, and goes on from the last whole one', async () => {
     const d = await dataDir();
     let { log } = await d.open();
