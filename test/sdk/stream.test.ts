@@ -257,6 +257,21 @@ describe('ENV1 window, wiping and cancellation', () => {
     await enc.read();
     expect(log.pulls).toBeGreaterThan(0);
     await enc.cancel();
+    const { ciphertext } = await encrypt(random(10), { keyring, segmentSize: S });
+    const sealed = source([ciphertext]);
+    const dec = decryptStream(sealed.stream, { keyring }).getReader();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(sealed.log.pulls).toBe(0);
+    expect(Buffer.from((await dec.read()).value!).length).toBe(10);
+  });
+
+  it('plaintextLength: an endless input stops being read at the first segment past the announced length', async () => {
+    const keyring = aesKeyring();
+    let pulls = 0;
+    const endless = new ReadableStream<Uint8Array>({ pull: (c) => void (pulls++, c.enqueue(new Uint8Array(S))) }, { highWaterMark: 0 });
+    const e = await rejection(collect(encryptStream(endless, { keyring, segmentSize: S, windowBytes: 2 * S, plaintextLength: S })));
+    expect([e.name, e.message]).toEqual(['InvalidArgumentError', `the input is not the announced plaintextLength of ${S} bytes`]);
+    expect(pulls).toBeLessThanOrEqual(4);
   });
 });
 
@@ -541,6 +556,17 @@ describe('ByteQueue', () => {
     expect(q.size).toBe(9);
     expect(await q.fill(9)).toBe(true);
     expect(await q.fill(10)).toBe(false);
+    // The empty chunk left no empty piece behind.
+    expect(q.takePieces(9, 4).map((p) => [...p])).toEqual([[0, 1, 2], [3, 4, 5, 6], [7, 8]]);
+    expect(await q.fill(1)).toBe(false);
+  });
+
+  it('take and peek of nothing work on an empty queue', async () => {
+    const q = queue();
+    expect(await q.fill(0)).toBe(true);
+    expect(q.take(0)).toEqual(new Uint8Array(0));
+    expect(q.peek(0)).toEqual(new Uint8Array(0));
+    expect(q.takePieces(0, 1)).toEqual([]);
   });
 
   it('take and peek across chunks, views when one chunk holds the bytes', async () => {
@@ -555,7 +581,12 @@ describe('ByteQueue', () => {
     const taken = q.take(2);
     expect([taken.buffer === first.buffer, [...taken]]).toEqual([true, [0, 1]]);
     expect([...q.peek(7)]).toEqual([...seq(2, 7)]);
-    expect([...q.take(2)]).toEqual([2, 3]);
+    expect([...q.peek(3)]).toEqual([2, 3, 4]);
+    // Exactly the rest of the first chunk: still a view, for peek and for take.
+    const rest = q.peek(2);
+    expect([rest.buffer === first.buffer, [...rest]]).toEqual([true, [2, 3]]);
+    const restTaken = q.take(2);
+    expect([restTaken.buffer === first.buffer, [...restTaken]]).toEqual([true, [2, 3]]);
     expect([...q.take(5)]).toEqual([...seq(4, 5)]);
     expect(q.size).toBe(3);
     expect([...q.peek(3)]).toEqual([9, 10, 11]);
