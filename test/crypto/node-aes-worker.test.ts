@@ -3,7 +3,7 @@
 // sizes it is meant for; node:crypto's provider hands it a large seal when it is idle, and what the
 // provider seals (here or there) opens with WebCrypto, in a stream too.
 import { createSecretKey } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { webCryptoAesGcm } from '../../src/crypto/aes-gcm.ts';
 import { nodeAesGcm, nodeCrypto } from '../../src/runtime/node-crypto.ts';
 import { OFFLOAD_MAX_BYTES, OFFLOAD_MIN_BYTES, sealOnWorker } from '../../src/runtime/node-aes-worker.ts';
@@ -45,6 +45,30 @@ describe('node:crypto AES-GCM worker', () => {
       expect(joined(out).equals(Buffer.from(await web.seal(iv, data, aad)))).toBe(true);
       expect(Buffer.from(await web.open(iv, joined(out), aad)).equals(Buffer.from(data))).toBe(true);
     }
+  });
+
+  it('wipes its copy of the plaintext once the cipher has read it, before it answers', async () => {
+    // A fresh copy of the module, so that its shared buffer is made here, where the test can see it.
+    vi.resetModules();
+    const fresh = await import('../../src/runtime/node-aes-worker.ts');
+    const made: SharedArrayBuffer[] = [];
+    const Real = globalThis.SharedArrayBuffer;
+    globalThis.SharedArrayBuffer = class extends Real {
+      constructor(n: number) {
+        super(n);
+        made.push(this);
+      }
+    } as typeof SharedArrayBuffer;
+    let away: Promise<Uint8Array[]> | undefined;
+    try {
+      away = fresh.sealOnWorker('aes-256-gcm', createSecretKey(random(32)), random(12), [random(MiB).fill(0xa5)], undefined);
+    } finally {
+      globalThis.SharedArrayBuffer = Real;
+    }
+    expect(made).toHaveLength(1);
+    expect(new Uint8Array(made[0], 0, 16)).toEqual(new Uint8Array(16).fill(0xa5)); // the copy the worker reads
+    expect((await away!).map((p) => p.length)).toEqual([MiB, 16]);
+    expect(Buffer.from(made[0]).equals(Buffer.alloc(made[0].byteLength))).toBe(true);
   });
 
   it('takes only the sizes it is for: small seals cost less here than the hop, and its buffer stays bounded', async () => {
