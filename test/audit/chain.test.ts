@@ -120,6 +120,10 @@ describe('verify names the first bad record, why, and how far the chain held', (
       await put(3, value);
       expect([value, await log.verify()]).toEqual([value, { intact: false, records: 2, first_bad: { seq: 3, reason: 'record 3 is missing' } }]);
     }
+    // The last block emptied: missing, not cut off (the head still names it).
+    const { log, put } = await blocksOf([2, 2, 1]);
+    await put(5, { records: [] });
+    expect(await log.verify()).toEqual({ intact: false, records: 4, first_bad: { seq: 5, reason: 'record 5 is missing' } });
   });
 
   it('a removed first, middle or last block', async () => {
@@ -306,6 +310,9 @@ describe('query paging and filters', () => {
     expect(await page({ limit: -5 })).toEqual({ n: 1, first: 1, last: 1, next: 1 });
     expect(await page({ limit: 1200, marker: 10 })).toEqual({ n: 1000, first: 11, last: 1010, next: 1010 });
     expect(await page({ limit: 300, marker: 1000 })).toEqual({ n: 280, first: 1001, last: 1280, next: undefined });
+    // From a time inside a block, the window of records read starts at that record, not at its block's first.
+    expect(await page({ from: at(200), limit: 1000 })).toEqual({ n: 1000, first: 200, last: 1199, next: 1199 });
+    expect(await page({ from: at(300), to: at(1290), limit: 1000 })).toEqual({ n: 981, first: 300, last: 1280, next: undefined });
     expect(await page({ marker: 1280 })).toEqual({ n: 0, first: undefined, last: undefined, next: undefined });
     expect(await page({ marker: 5000 })).toEqual({ n: 0, first: undefined, last: undefined, next: undefined });
     // A filter that skips records: the marker names the last record read before the limit was reached.
@@ -328,6 +335,21 @@ describe('query paging and filters', () => {
 class SharedStore extends FaultyStore {
   override get exclusive() {
     return false;
+  }
+}
+
+/** A shared store that holds back the first head write after `hold` is set until that promise settles. */
+class HeldStore extends SharedStore {
+  hold: Promise<void> | undefined;
+  held = 0;
+  override async put(key: string, value: Uint8Array, options?: Parameters<Store['put']>[2]) {
+    if (key === HEAD && this.hold) {
+      const hold = this.hold;
+      this.hold = undefined;
+      this.held++;
+      await hold;
+    }
+    return super.put(key, value, options);
   }
 }
 
@@ -365,6 +387,38 @@ describe('the chain end in a store others write too', () => {
     expect((await shared.inner.list('audit/records/')).keys).toEqual([1, 2, 3, 4, 5].map(seqKey));
     expect(await a.verify()).toEqual({ intact: true, records: 5 });
     expect((await a.query({ from: entry(4).time })).records.map((r) => r.seq)).toEqual([4, 5]);
+  });
+
+  it('a head write that lost the race to another writer leaves the newer head in place', async () => {
+    const shared = new HeldStore(new MemoryStore());
+    const sealed = await sealedOver(shared);
+    let release!: () => void;
+    shared.hold = new Promise((r) => (release = r));
+    const a = new AuditLog(sealed).append(entry(1));
+    for (let i = 0; i < 1000 && !shared.held; i++) await new Promise((r) => setImmediate(r));
+    expect(shared.held).toBe(1); // record 1's block is written, its head write waits
+    const r2 = await new AuditLog(sealed).append(entry(2));
+    release();
+    const r1 = await a;
+    expect([r1.seq, r2.seq, r2.prev]).toEqual([1, 2, r1.hash]);
+    expect((await getJson(sealed, HEAD))!.value).toEqual({ seq: 2, hash: r2.hash, time: r2.time });
+    expect(await new AuditLog(sealed).verify()).toEqual({ intact: true, records: 2 });
+  });
+
+  it('an exclusive store: the chain end is remembered, not read again for each append; flush writes nothing', async () => {
+    const faulty = new FaultyStore(new MemoryStore());
+    const sealed = await sealedOver(faulty);
+    const log = new AuditLog(sealed);
+    await log.append(entry(1));
+    let headReads = 0;
+    const get = sealed.get.bind(sealed);
+    sealed.get = (k) => (k === HEAD && headReads++, get(k));
+    faulty.arm(0);
+    await log.append(entry(2));
+    await log.append(entry(3));
+    expect([headReads, faulty.writes]).toEqual([0, 4]);
+    await log.flush();
+    expect(faulty.writes).toBe(4);
   });
 
   it('an exclusive store keeps its chain end: a head write that failed is retried by the next append', async () => {
@@ -430,19 +484,26 @@ describe('segments: the sealed head follows the appends', () => {
     vi.advanceTimersByTime(1);
     await settled();
     expect([heads.length, await head()]).toEqual([2, 3]);
-    // Nothing new: flush writes no head.
+    // Nothing new: no timer is left to write it again, and flush writes no head.
+    vi.advanceTimersByTime(1000);
+    await settled();
+    expect(heads.length).toBe(2);
     await log.flush();
     expect(heads.length).toBe(2);
-    // A record after it: its head is due later, flush writes it now and the timer is gone.
+    // 1000 ms on, the next record's head is due at once; the one after it is due 250 ms later, and flush
+    // writes it now and the timer is gone.
     await log.append(entry(4));
     await settled();
-    expect(heads.length).toBe(2);
-    await log.flush();
     expect([heads.length, await head()]).toEqual([3, 4]);
-    vi.advanceTimersByTime(10_000);
+    await log.append(entry(5));
     await settled();
     expect(heads.length).toBe(3);
-    expect(await log.verify()).toEqual({ intact: true, records: 4 });
+    await log.flush();
+    expect([heads.length, await head()]).toEqual([4, 5]);
+    vi.advanceTimersByTime(10_000);
+    await settled();
+    expect(heads.length).toBe(4);
+    expect(await log.verify()).toEqual({ intact: true, records: 5 });
     await store.close();
   });
 
