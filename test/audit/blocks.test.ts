@@ -5,28 +5,19 @@
 // newest on a write; store blocks that vanish between a listing and a read end a query instead of failing it.
 import { describe, expect, it } from 'vitest';
 import { seqKey, SegmentBlocks, type FrameLog, type Segment } from '../../src/audit/blocks.ts';
-import { AuditLog, recordHash, type AuditEntry, type AuditRecord } from '../../src/audit/log.ts';
+import { AuditLog, type AuditRecord } from '../../src/audit/log.ts';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
 import { SealedStore } from '../../src/store/barrier.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { putJson, StoreError, type Store } from '../../src/store/store.ts';
-import { auditEntry } from '../helpers/audit-entries.ts';
+import { auditEntry, chained } from '../helpers/audit-entries.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
 
 const entry = auditEntry;
 const GENESIS = '0'.repeat(64);
 
-/** Chains `entries` after `prev` (seq `from` onwards) as AuditLog does. */
-function chained(from: number, prev: string, entries: AuditEntry[]): AuditRecord[] {
-  return entries.map((e, i) => {
-    const r = { ...e, seq: from + i, prev } as AuditRecord;
-    r.hash = recordHash(r);
-    prev = r.hash;
-    return r;
-  });
-}
 
 /** An append-only frame log in memory: a new segment every `perSegment` frames; its reads are counted. */
 class MemoryFrameLog implements FrameLog {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BLOCK, seqKey } from '../../src/audit/blocks.ts';
-import { AuditLog, recordHash, type AuditEntry, type AuditQuery, type AuditRecord } from '../../src/audit/log.ts';
+import { AuditLog, recordHash, type AuditQuery, type AuditRecord } from '../../src/audit/log.ts';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { RootKey } from '../../src/kms/root-key.ts';
 import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
@@ -18,7 +18,7 @@ import { AppendLog } from '../../src/store/fs/append-log.ts';
 import { nodeFs } from '../../src/store/fs/fs.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { getJson, putJson, StoreError, type Store } from '../../src/store/store.ts';
-import { auditEntry } from '../helpers/audit-entries.ts';
+import { auditEntry, chained } from '../helpers/audit-entries.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
 
 const entry = auditEntry;
@@ -56,15 +56,6 @@ async function blocksOf(sizes: number[], times?: number[]) {
   return { raw, sealed, log, block, put, fresh: () => new AuditLog(sealed) };
 }
 
-/** Chains `entries` after `prev` (seq `from` onwards) as AuditLog would, for blocks written by hand. */
-function chained(from: number, prev: string, entries: AuditEntry[]): AuditRecord[] {
-  return entries.map((e, i) => {
-    const r = { ...e, seq: from + i, prev } as AuditRecord;
-    r.hash = recordHash(r);
-    prev = r.hash;
-    return r;
-  });
-}
 
 describe('verify names the first bad record, why, and how far the chain held', () => {
   it('an intact log of several blocks; an empty one; a head sealed over no records', async () => {
