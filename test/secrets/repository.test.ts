@@ -357,6 +357,13 @@ describe('SecretRepository.remove', () => {
     expect(await store.get(idPath('id-a'))).not.toBeNull();
   });
 
+  it('is CSMS.0106 for a secret that does not exist, and runs no check', async () => {
+    const { repo } = rig();
+    let checks = 0;
+    expect(await failure(repo.remove(P, 'none', () => void checks++))).toEqual(csms('CSMS.0106', 'The secret none does not exist.'));
+    expect(checks).toBe(0);
+  });
+
   it('a refusing check stops it before any write', async () => {
     const { repo, store } = rig();
     await repo.create(record('a'));
@@ -529,6 +536,7 @@ describe('SecretRepository.list', () => {
     await repo.create(record('a'));
     await repo.create(record('b'));
     await repo.create({ ...record('c'), project: 'other' });
+    await putJson(repo.store, 'kms/not-csms/key/k', {}); // another service's data names no CSMS project
     expect(await repo.count(P)).toBe(2);
     expect(await repo.count('none')).toBe(0);
     expect((await repo.projects()).sort()).toEqual(['other', P]);
