@@ -10,6 +10,7 @@ import { makeRig, rejection } from '../helpers/kms.ts';
 import { observedCrypto } from '../helpers/observed-crypto.ts';
 
 const P = '/v1/{project_id}';
+const missing = (field: string) => [400, 'CSMS.0002', `Missing required parameter: ${field}.`];
 
 async function rig() {
   const observed = observedCrypto();
@@ -107,6 +108,19 @@ describe('create', () => {
     for (const name of ['x'.repeat(65), 'a b', '', 'a/b']) expect(await t.refused('POST', '/secrets', { name, secret_string: 'v' }), name).toEqual(name === '' ? [400, 'CSMS.0002', expect.any(String)] : t.invalid('name', 'has an invalid format'));
     expect(await t.refused('POST', '/secrets', { name: 'a.b_c-D9', secret_string: 'other' })).toEqual(t.invalid('name', 'a secret named a.b_c-D9 already exists'));
     expect((await t.call('GET', '/secrets/a.b_c-D9/versions/latest')).version.secret_string).toBe('v');
+    // The name is checked before the value is sealed: a taken name costs no seal.
+    t.observed.sealed.length = 0;
+    expect(await t.refused('POST', '/secrets', { name: 'a.b_c-D9', secret_binary: 'AAEC' })).toEqual(t.invalid('name', 'a secret named a.b_c-D9 already exists'));
+    expect(t.observed.sealed).toEqual([]);
+    expect(await t.refused('POST', '/secrets', { secret_string: 'v' })).toEqual(missing('name'));
+    expect(await t.refused('POST', '/secrets', { name: 'nv' })).toEqual(t.invalid('secret_string', 'give secret_string or secret_binary'));
+    expect(await t.refused('GET', '/secrets/nv')).toEqual([400, 'CSMS.0106', 'The secret nv does not exist.']);
+  });
+
+  it('a new secret has no tags', async () => {
+    const t = await rig();
+    const s = (await t.call('POST', '/secrets', { name: 'a', secret_string: 'v' })).secret;
+    expect(await t.call('GET', `/csms/${s.id}/tags`)).toStrictEqual({ tags: [], sys_tags: [] });
   });
 
   it('description up to 2048 bytes (not characters)', async () => {
@@ -318,10 +332,10 @@ describe('path names, deletion and restore', () => {
       expect(await t.refused('POST', `/secrets/${name}/scheduled-deleted-tasks/create`, { recovery_window_in_days: 7 }), name).toEqual(bad);
       expect(await t.refused('POST', `/secrets/${name}/scheduled-deleted-tasks/cancel`), name).toEqual(bad);
     }
-    const missing = [400, 'CSMS.0106', 'The secret nope does not exist.'];
-    expect(await t.refused('GET', '/secrets/nope')).toEqual(missing);
-    expect(await t.refused('PUT', '/secrets/nope', { description: 'd' })).toEqual(missing);
-    expect(await t.refused('DELETE', '/secrets/nope')).toEqual(missing);
+    const notFound = [400, 'CSMS.0106', 'The secret nope does not exist.'];
+    expect(await t.refused('GET', '/secrets/nope')).toEqual(notFound);
+    expect(await t.refused('PUT', '/secrets/nope', { description: 'd' })).toEqual(notFound);
+    expect(await t.refused('DELETE', '/secrets/nope')).toEqual(notFound);
     expect((await t.call('POST', '/secrets', { name: 'x'.repeat(64), secret_string: 'v' })).secret.name).toHaveLength(64);
     expect((await t.call('GET', `/secrets/${'x'.repeat(64)}`)).secret.name).toHaveLength(64);
   });
@@ -330,6 +344,7 @@ describe('path names, deletion and restore', () => {
     const t = await rig();
     await t.event('ev');
     const created = (await t.call('POST', '/secrets', { name: 'a', secret_string: 'v', event_subscriptions: ['ev'] })).secret;
+    expect(await t.refused('POST', '/secrets/a/scheduled-deleted-tasks/create', {})).toEqual(missing('recovery_window_in_days'));
     for (const days of [6, 31]) {
       expect((await t.refused('POST', '/secrets/a/scheduled-deleted-tasks/create', { recovery_window_in_days: days }))[1], String(days)).toBe('CSMS.0002');
     }
