@@ -8,7 +8,7 @@ import { CsmsError } from '../../src/secrets/errors.ts';
 import type { SecretRecord } from '../../src/secrets/record.ts';
 import { SecretRepository, secretPath } from '../../src/secrets/repository.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import { ConflictError, getJson, putJson, StoreError, type ListOptions, type PutOptions, type Store } from '../../src/store/store.ts';
+import { getJson, putJson, StoreError, type ListOptions, type PutOptions, type Store } from '../../src/store/store.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
 import { RacingStore } from '../helpers/racing-store.ts';
 
@@ -540,18 +540,5 @@ describe('SecretRepository.list', () => {
     expect(await repo.count(P)).toBe(2);
     expect(await repo.count('none')).toBe(0);
     expect((await repo.projects()).sort()).toEqual(['other', P]);
-  });
-});
-
-describe('conflicts never leak', () => {
-  it('a ConflictError from the store is never what a caller of create sees', async () => {
-    const racing = new RacingStore();
-    const { repo } = rig(racing);
-    racing.beforePut.set(idPath('x'), async () => {
-      await putJson(racing, idPath('x'), { name: 'r', at: 0 });
-    });
-    const e = await failure(repo.create(record('a', 'x')));
-    expect(e).not.toBeInstanceOf(ConflictError);
-    expect(e).toBeInstanceOf(CsmsError);
   });
 });
