@@ -6,15 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { csmsFields } from '../../src/secrets/operation.ts';
 import { createSecretOp } from '../../src/secrets/ops/secrets.ts';
 import { Secrets } from '../../src/secrets/secrets.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
+import { FaultyStore } from '../helpers/faulty-store.ts';
 import { makeRig, rejection } from '../helpers/kms.ts';
 import { observedCrypto } from '../helpers/observed-crypto.ts';
 
 const P = '/v1/{project_id}';
 const missing = (field: string) => [400, 'CSMS.0002', `Missing required parameter: ${field}.`];
 
-async function rig() {
+async function rig(store?: FaultyStore) {
   const observed = observedCrypto();
-  const t = await makeRig({ crypto: observed.crypto });
+  const t = await makeRig({ crypto: observed.crypto, ...(store ? { store } : {}) });
   const call = (method: string, path: string, body?: unknown, query?: Record<string, string>) => t.client.request<any>(method, `${P}${path}`, body, query);
   const refused = async (method: string, path: string, body?: unknown, query?: Record<string, string>) => {
     const e = await rejection(call(method, path, body, query));
@@ -306,6 +308,33 @@ describe('update', () => {
     expect(await t.refused('PUT', '/secrets/a', { event_subscriptions: ['nope'] })).toEqual([400, 'CSMS.0005', expect.stringContaining('event nope')]);
     expect((await t.call('GET', '/secrets/a')).secret).toStrictEqual(before);
     expect((await t.call('PUT', '/secrets/a', { description: 'x'.repeat(2048), rotation_func_urn: 'u'.repeat(2048) })).secret.description).toHaveLength(2048);
+  });
+
+  it('a store write that fails leaves the secret as it was; one that lands though it failed leaves it whole', async () => {
+    const store = new FaultyStore(new MemoryStore());
+    const t = await rig(store);
+    await t.event('ev');
+    const before = (await t.call('POST', '/secrets', { name: 'a', secret_string: 'v' })).secret;
+    const change = { description: 'd', auto_rotation: true, rotation_period: '1d', event_subscriptions: ['ev'], rotation_func_urn: 'u' };
+    store.arm(1);
+    await rejection(t.call('PUT', '/secrets/a', change));
+    expect(store.injected).toBeDefined();
+    expect((await t.call('GET', '/secrets/a')).secret).toStrictEqual(before);
+    store.arm(1, 'lost-ack');
+    await rejection(t.call('PUT', '/secrets/a', change));
+    expect(store.injected).toBeDefined();
+    store.arm(0);
+    const after = (await t.call('GET', '/secrets/a')).secret;
+    expect(after).toStrictEqual({
+      ...before,
+      description: 'd',
+      auto_rotation: true,
+      rotation_period: '1d',
+      rotation_time: t.clock.now(),
+      next_rotation_time: t.clock.now() + 86_400_000,
+      event_subscriptions: ['ev'],
+      rotation_func_urn: 'u',
+    });
   });
 
   it('kms_key_id moves the secret to that key; without it the key stays', async () => {
