@@ -102,10 +102,13 @@ export class Directory implements CredentialSource {
     const fixed = await this.configured.find(accessKey);
     if (fixed || !AK.test(accessKey)) return fixed;
     const key = await getJson<AccessKeyRecord>(this.store, KEYS + accessKey);
-    if (!key) return this.roles.find(accessKey);
-    if (key.value.status !== 'active') return null;
+    if (!key) {
+      this.built.delete(accessKey);
+      return this.roles.find(accessKey);
+    }
+    if (key.value.status !== 'active') return this.forget(accessKey);
     const user = await getJson<UserRecord>(this.store, USERS + key.value.user);
-    if (!user || !user.value.access_keys.includes(accessKey)) return null;
+    if (!user || !user.value.access_keys.includes(accessKey)) return this.forget(accessKey);
     const policies = await this.policyDocs(user.value.policies);
     const versions = JSON.stringify([key.version, user.version, ...policies.map((d) => d?.version ?? null)]);
     const last = this.built.get(accessKey);
@@ -122,6 +125,12 @@ export class Directory implements CredentialSource {
     if (this.built.size >= MAX_BUILT) this.built.delete(this.built.keys().next().value as string);
     this.built.set(accessKey, { versions, credential });
     return credential;
+  }
+
+  /** A key that no longer authenticates: its built credential (its secret among it) is not kept either. */
+  private forget(accessKey: string): null {
+    this.built.delete(accessKey);
+    return null;
   }
 
   /** The statements of the named policies; a policy deleted since it was attached contributes none. */

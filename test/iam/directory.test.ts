@@ -466,6 +466,23 @@ describe('policies', () => {
   });
 });
 
+describe('a key that no longer authenticates', () => {
+  it('leaves no built credential behind: a disabled key frees its place, so the oldest stays built', async () => {
+    const { dir } = await rig();
+    const keys: string[] = [];
+    for (let i = 0; i < 1025; i++) {
+      await dir.createUser(`u${i}`, [P1]);
+      keys.push((await dir.createAccessKey(`u${i}`)).access_key);
+    }
+    const oldest = await dir.find(keys[0]);
+    for (const ak of keys.slice(1, 1024)) await dir.find(ak);
+    await dir.setAccessKeyStatus('u5', keys[5], 'disabled');
+    expect(await dir.find(keys[5])).toBeNull();
+    await dir.find(keys[1024]); // the 1024th built credential: nothing need go, since u5's went
+    expect(await dir.find(keys[0])).toBe(oldest);
+  });
+});
+
 describe('deleting a policy', () => {
   async function holders(store: Store = new MemoryStore()) {
     const r = await rig(store);
