@@ -3,30 +3,22 @@
 import { describe, expect, it } from 'vitest';
 import { findVersion, latestVersion, nextRotationTime, secretInfo, stageInfo, stagesOf, SYSCURRENT, SYSPREVIOUS, SYSTEM_STAGES, versionMetadata, type SecretRecord, type VersionRecord } from '../../src/secrets/record.ts';
 import { periodMs } from '../../src/secrets/rotation-period.ts';
+import { secretRecord } from '../helpers/secret-record.ts';
 
 const version = (id: string, extra: Partial<VersionRecord> = {}): VersionRecord => ({ id, createdAt: 1000, kmsKeyId: 'key-1', kind: 'string', wrappedKey: 'w', sealed: 's', ...extra });
 
 function record(extra: Partial<SecretRecord> = {}): SecretRecord {
-  return {
-    schema: 1,
-    id: 'id-1',
-    project: 'p',
-    name: 'db',
-    state: 'ENABLED',
+  return secretRecord({
     kmsKeyId: 'key-1',
     description: 'd',
     createdAt: 1000,
     updatedAt: 2000,
-    secretType: 'COMMON',
-    autoRotation: false,
     eventSubscriptions: ['e1'],
-    enterpriseProjectId: '0',
     nextVersion: 4,
     versions: [version('v1'), version('v2', { expireTime: 5000, createdAt: 1500 }), version('v3')],
     stages: { SYSCURRENT: { version: 'v3', updatedAt: 10 }, beta: { version: 'v3', updatedAt: 11 }, SYSPREVIOUS: { version: 'v3', updatedAt: 12 }, alpha: { version: 'v3', updatedAt: 13 }, Alpha: { version: 'v3', updatedAt: 15 }, other: { version: 'v2', updatedAt: 14 } },
-    tags: [],
     ...extra,
-  };
+  });
 }
 
 describe('secret record', () => {

@@ -11,33 +11,13 @@ import { MemoryStore } from '../../src/store/memory.ts';
 import { getJson, putJson, StoreError, type ListOptions, type PutOptions, type Store } from '../../src/store/store.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
 import { RacingStore } from '../helpers/racing-store.ts';
+import { secretRecord } from '../helpers/secret-record.ts';
 
 const P = 'proj';
 const GRACE_MS = 10 * 60 * 1000;
 const idPath = (id: string, project = P) => `csms/${project}/id/${id}`;
 
-function record(name: string, id = `id-${name}`, extra: Partial<SecretRecord> = {}): SecretRecord {
-  return {
-    schema: 1,
-    id,
-    project: P,
-    name,
-    state: 'ENABLED',
-    kmsKeyId: 'key',
-    description: '',
-    createdAt: 0,
-    updatedAt: 0,
-    secretType: 'COMMON',
-    autoRotation: false,
-    eventSubscriptions: [],
-    enterpriseProjectId: '0',
-    nextVersion: 1,
-    versions: [],
-    stages: {},
-    tags: [],
-    ...extra,
-  };
-}
+const record = (name: string, id = `id-${name}`, extra: Partial<SecretRecord> = {}): SecretRecord => secretRecord({ id, project: P, name, ...extra });
 
 function rig(inner: Store = new MemoryStore()) {
   const clock = new ManualClock();

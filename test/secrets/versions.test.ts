@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CsmsError } from '../../src/secrets/errors.ts';
 import { csmsFields } from '../../src/secrets/operation.ts';
 import type { SecretRecord, VersionRecord } from '../../src/secrets/record.ts';
+import { secretRecord } from '../helpers/secret-record.ts';
 import { openValue } from '../../src/secrets/sealing.ts';
 import { Secrets } from '../../src/secrets/secrets.ts';
 import { addVersion, assertStageQuota, assertUsable, cmkFor, DEFAULT_CMK, moveStage, prune, readKmsKeyId, readStages, readValue, STAGE_NAME } from '../../src/secrets/versions.ts';
@@ -33,26 +34,16 @@ const invalid = (field: string, why: string): [string, number, string] => ['CSMS
 
 const version = (id: string): VersionRecord => ({ id, createdAt: 0, kmsKeyId: 'k', kind: 'string', wrappedKey: '', sealed: '' });
 function record(versions: string[], stages: Record<string, string>, extra: Partial<SecretRecord> = {}): SecretRecord {
-  return {
-    schema: 1,
+  return secretRecord({
     id: '11111111-2222-4333-8444-555555555555',
     project: ADMIN.project,
     name: 'app',
-    state: 'ENABLED',
     kmsKeyId: DEFAULT_CMK,
-    description: '',
-    createdAt: 0,
-    updatedAt: 0,
-    secretType: 'COMMON',
-    autoRotation: false,
-    eventSubscriptions: [],
-    enterpriseProjectId: '0',
     nextVersion: versions.length + 1,
     versions: versions.map(version),
     stages: Object.fromEntries(Object.entries(stages).map(([s, v]) => [s, { version: v, updatedAt: 0 }])),
-    tags: [],
     ...extra,
-  };
+  });
 }
 
 async function secrets(limits: ConstructorParameters<typeof Secrets>[1] = {}) {
