@@ -3,24 +3,16 @@
 // files are segments, what open() reads back (the newest frame, from an older segment when the newer ones
 // are empty) and cuts off, when a segment is full, the order of segment names, short writes, and the
 // errors of each file-system call, named by file (test/helpers/faulty-fs.ts).
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppendLog, framesOf, segmentName } from '../../src/store/fs/append-log.ts';
 import { nodeFs, type Fs } from '../../src/store/fs/fs.ts';
 import { StoreError } from '../../src/store/store.ts';
 import { FaultyFs, shortWrites } from '../helpers/faulty-fs.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'edgekms-appendlog-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('appendlog');
 
 const te = (s: string) => new TextEncoder().encode(s);
 const td = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));

@@ -1,22 +1,14 @@
 // npm start and its data directory: root.key and admin.json are complete files, and a root-key mistake on
 // an existing deployment is refused before anything is written.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { huaweiClient } from '../helpers/huawei-sdk.ts';
 import { startNodeServer } from '../helpers/node-server.ts';
 import { readStoreFile, storeKeys, writeStoreFile } from '../helpers/store-files.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'edgekms-datadir-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('datadir');
 
 /** Starting must fail; returns its output. */
 async function refusedStart(env: Record<string, string | undefined>): Promise<string> {

@@ -5,26 +5,18 @@
 // - an unknown outcome (a failure after the commit point) makes memory take what is on disk, and the store
 //   goes on working; if the disk cannot be read back, the store stops, once, naming the file;
 // - start-up failures name the file or directory; close waits for writes in flight and closes what it opened.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileStore, fileName } from '../../src/store/file.ts';
 import { lockDir } from '../../src/store/fs/dir-lock.ts';
 import { nodeFs, type Fs, type FsHandle } from '../../src/store/fs/fs.ts';
 import { StoreError } from '../../src/store/store.ts';
 import { FaultyFs } from '../helpers/faulty-fs.ts';
 import { storeFilePath, writeStoreFile } from '../helpers/store-files.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'edgekms-filefault-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('filefault');
 
 const te = (s: string) => new TextEncoder().encode(s);
 const td = (b: Uint8Array) => new TextDecoder().decode(b);

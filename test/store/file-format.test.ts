@@ -3,23 +3,15 @@
 // the fault; names map to files as documented; leftover temp files are dropped; and the real file system
 // (node:fs, not the fault-injecting wrapper of fsync-order.test.ts) fsyncs what the store writes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileStore, fileName } from '../../src/store/file.ts';
 import { nodeFs, sameStamp } from '../../src/store/fs/fs.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'edgekms-format-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('format');
 afterEach(() => vi.restoreAllMocks());
 
 const te = (s: string) => new TextEncoder().encode(s);

@@ -7,10 +7,9 @@
 // - an operation reported as failed is not there after the restart, unless it was reported as an
 //   unknown outcome (KMS.0102 "may or may not have taken effect");
 // - a first start either completes or fails naming the file, and the next start works with one root key.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/runtime/config.ts';
 import { openDataDir } from '../../src/runtime/data-dir.ts';
 import { nodeCrypto } from '../../src/runtime/node-crypto.ts';
@@ -18,16 +17,9 @@ import { FileStore } from '../../src/store/file.ts';
 import { ApiError } from '../../src/sdk/errors.ts';
 import { FS_FAULTS, FaultyFs, type FsFault } from '../helpers/faulty-fs.ts';
 import { makeRig, type Rig } from '../helpers/kms.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'edgekms-fsfault-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('fsfault');
 
 type Outcome = 'ok' | 'failed' | 'unknown';
 const kms = (rig: Rig, action: string, body: object) => rig.client.request('POST', `/v1.0/{project_id}/kms/${action}`, body);
