@@ -1,5 +1,5 @@
 // Node rim of the encryption SDK: node:stream adapters for the WHATWG streams of the portable core (with
-// Node's crypto provider, node:crypto, as the default AES-GCM binding), and file helpers that write
+// Node's crypto provider, node:crypto, as the default AES-GCM binding: sdk-native.ts), and file helpers that write
 // plaintext to a temporary file next to the destination and rename it into place only once the whole
 // input has verified, so a failed or tampered input never leaves a partial plaintext file behind.
 import { randomBytes } from 'node:crypto';
@@ -7,22 +7,20 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { decryptGoEnvelopeStream, type GoEnvelopeOptions } from '../sdk/legacy/go-envelope.ts';
-import { decryptStream } from '../sdk/stream/decrypt-stream.ts';
-import { encryptStream } from '../sdk/stream/encrypt-stream.ts';
 import type { DecryptOptions, EncryptOptions } from '../sdk/stream/options.ts';
-import { nodeCrypto } from './node-crypto.ts';
+import { decryptStream, encryptStream } from './sdk-native.ts';
 
 const toWeb = (r: Readable) => Readable.toWeb(r) as unknown as ReadableStream<Uint8Array>;
 const fromWeb = (s: ReadableStream<Uint8Array>) => Readable.fromWeb(s as never);
 
 /** ENV1 encryption of a Node readable into a Node readable (backpressure carried both ways). */
 export function encryptNodeStream(input: Readable, options: EncryptOptions): Readable {
-  return fromWeb(encryptStream(toWeb(input), { crypto: nodeCrypto, ...options }));
+  return fromWeb(encryptStream(toWeb(input), options));
 }
 
 /** ENV1 decryption of a Node readable; a segment's plaintext is emitted only after its tag verifies. */
 export function decryptNodeStream(input: Readable, options: DecryptOptions): Readable {
-  return fromWeb(decryptStream(toWeb(input), { crypto: nodeCrypto, ...options }));
+  return fromWeb(decryptStream(toWeb(input), options));
 }
 
 /**
@@ -54,7 +52,7 @@ export async function writeFileWhenVerified(stream: ReadableStream<Uint8Array>, 
 export async function decryptFile(inPath: string, outPath: string, options: DecryptOptions): Promise<void> {
   const input = await open(inPath, 'r');
   try {
-    await writeFileWhenVerified(decryptStream(toWeb(input.createReadStream({ autoClose: false })), { crypto: nodeCrypto, ...options }), outPath);
+    await writeFileWhenVerified(decryptStream(toWeb(input.createReadStream({ autoClose: false })), options), outPath);
   } finally {
     await input.close();
   }

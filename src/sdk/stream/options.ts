@@ -23,8 +23,8 @@ export interface MessageInfo {
 
 interface Common {
   /**
-   * The AES-GCM binding for AES-suite segments (default: the portable provider, WebCrypto). Node users
-   * get node:crypto through the Node adapters (src/runtime/sdk-node.ts).
+   * The AES-GCM binding for AES-suite segments (default here: the portable provider, WebCrypto). The
+   * package's Node entry fills in node:crypto instead when this is left out (src/runtime/sdk-native.ts).
    */
   crypto?: CryptoProvider;
   /**

@@ -1,7 +1,8 @@
 // A consumer's script, run by Node and by Deno from a fresh project that installed the packed tarball: the
 // embedded service ('edgekms/server') answers a KmsClient in-process, and ENV1 messages round-trip through
 // a KMS keyring with both suites (the SM one needs the WASM core, found beside the package's bundle). Where
-// the package resolves to its Node bundle, node:crypto's AES-GCM and WebCrypto's open each other's messages.
+// the package resolves to its Node bundle (node:crypto by default), node:crypto's AES-GCM and WebCrypto's
+// open each other's messages.
 import { KmsClient, KmsKeyring, SM4_GCM_HKDF_SM3, DEFAULT_SUITE, decrypt, encrypt, loadWasm } from 'edgekms';
 import * as sdk from 'edgekms';
 import { MemoryStore, RootKey, adminCredential, createService, portableCrypto, readEnv } from 'edgekms/server';
@@ -36,9 +37,10 @@ for (const suite of [DEFAULT_SUITE, SM4_GCM_HKDF_SM3]) {
 }
 let nodeCrypto = false;
 if (sdk.nodeCrypto) {
-  const { ciphertext } = await encrypt(plaintext, { keyring, crypto: sdk.nodeCrypto });
+  // node:crypto is this bundle's default; WebCrypto (portableCrypto) is chosen by passing it.
+  const { ciphertext } = await encrypt(plaintext, { keyring, crypto: sdk.portableCrypto });
   const { plaintext: back } = await decrypt(ciphertext, { keyring });
-  const again = await decrypt((await encrypt(plaintext, { keyring })).ciphertext, { keyring, crypto: sdk.nodeCrypto });
+  const again = await decrypt((await encrypt(plaintext, { keyring })).ciphertext, { keyring, crypto: sdk.portableCrypto });
   nodeCrypto = back.length === plaintext.length && back.every((b, i) => b === plaintext[i]) && again.plaintext.every((b, i) => b === plaintext[i]);
   if (!nodeCrypto) throw new Error('node:crypto and WebCrypto do not open each other\'s messages');
   if (typeof sdk.encryptNodeStream !== 'function' || typeof sdk.decryptFile !== 'function') throw new Error('the Node helpers are missing');
