@@ -5,11 +5,13 @@
 // spell of the shared machine falls on both; figures are medians with their range, the ratio the median
 // of the per-round ratios. Server and load generator are separate processes.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { signRequest } from '../../src/iam/signer.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
 import { interleaved, range, ratios, summarize, type BenchReport } from '../report.ts';
+import { summarizeCpuProfile, type CpuProfile } from '../lib/cpu-profile.ts';
 import { rawRequest, runLoad } from '../lib/load.ts';
 // @ts-expect-error plain ESM helper without types
 import { bundle } from '../../scripts/bundle.mjs';
@@ -99,6 +101,21 @@ async function measure(report: BenchReport, script: string, accessLog: boolean):
       report.metric(`server_encrypt_data_vs_bare_cpu_ratio${suffix}`, b.median / e.median);
     }
   } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    if (CPU_PROF) {
+      await exited;
+      printProfile(child.pid!, accessLog);
+    }
   }
+}
+
+/** The server's profile (written as it exits), summarised: both routes' requests, interleaved as measured. */
+function printProfile(pid: number, accessLog: boolean): void {
+  const file = readdirSync(CPU_PROF!).find((f) => f.includes(`.${pid}.`) && f.endsWith('.cpuprofile'));
+  if (!file) return;
+  const s = summarizeCpuProfile(JSON.parse(readFileSync(join(CPU_PROF!, file), 'utf8')) as CpuProfile, 15);
+  const lines = (rows: { name: string; percent: number }[]) => rows.map((r) => `      ${r.percent.toFixed(1).padStart(5)}%  ${r.name}`).join('\n');
+  console.log(`  CPU profile, access log ${accessLog ? 'on' : 'off'}: ${join(CPU_PROF!, file)} (${(s.busyMs / 1000).toFixed(1)} s busy, both routes)`);
+  console.log(`    self time:\n${lines(s.self)}\n    inclusive time:\n${lines(s.inclusive)}`);
 }
