@@ -21,7 +21,9 @@ export interface NpmStart {
 export async function startNpmStart(env: Record<string, string>, users: object[] = [], dir = mkdtempSync(join(tmpdir(), 'edgekms-bench-npm-start-'))): Promise<NpmStart> {
   const script = await bundle('src/runtime/node.ts', 'bench-npm-start.mjs');
   if (users.length) writeFileSync(join(dir, 'users.json'), JSON.stringify(users));
-  const child = spawn(process.execPath, [script], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', EDGEKMS_DATA_DIR: dir, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops, as in the server suite.
+  const flags = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...flags, script], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', EDGEKMS_LOG: 'silent', EDGEKMS_DATA_DIR: dir, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');

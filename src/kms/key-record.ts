@@ -105,8 +105,14 @@ export function findVersion(r: KeyRecord, v: number): MaterialVersion | undefine
   return r.versions.find((m) => m.v === v);
 }
 
+/** What the wire KeyDetails object shows of a key: no material, grants or tags (list-keys pages these from memory). */
+export type KeyListing = Pick<
+  KeyRecord,
+  'id' | 'alias' | 'description' | 'spec' | 'usage' | 'origin' | 'state' | 'defaultKey' | 'createdAt' | 'deletionAt' | 'materialExpiresAt' | 'enterpriseProjectId' | 'keystoreId'
+> & { rotation: Pick<RotationSettings, 'enabled'> };
+
 /** The wire KeyDetails object: every field a JSON string (docs/kms-api.md, describe-key). */
-export function keyDetails(r: KeyRecord, domainId: string, region: string): Record<string, string> {
+export function keyDetails(r: KeyListing, domainId: string, region: string): Record<string, string> {
   return {
     key_id: r.id,
     domain_id: domainId,

@@ -186,15 +186,8 @@ export const listKeysOp: Operation = async (kms, call, input) => {
   const state = f.string('key_state', { pattern: /^[1-5]$/, emptyIsAbsent: true });
   const spec = f.string('key_spec', { enum: [...ALL_KEY_SPECS, 'ALL'], emptyIsAbsent: true }) ?? 'AES_256';
   const eps = f.string('enterprise_project_id', { max: 36, emptyIsAbsent: true });
-  const { records: page, total } = await kms.repo.page(
-    call.project,
-    (r) =>
-      (state === undefined || r.state === state) &&
-      (spec === 'ALL' || r.spec === spec) &&
-      (eps === undefined || eps === 'all' || r.enterpriseProjectId === eps),
-    marker,
-    limit,
-  );
+  const filter = { state: state as KeyState | undefined, spec: spec === 'ALL' ? undefined : (spec as KeySpec), enterpriseProjectId: eps === 'all' ? undefined : eps };
+  const { keys: page, total } = await kms.repo.page(call.project, filter, marker, limit);
   const truncated = marker + limit < total;
   return ok({
     keys: page.map((r) => r.id),

@@ -10,9 +10,9 @@
 //   failed write is therefore invisible and is overwritten by the next claim of the same name.
 import { Code, KmsError } from './errors.ts';
 import type { Clock } from './clock.ts';
-import type { KeyRecord } from './key-record.ts';
+import type { KeyListing, KeyRecord } from './key-record.ts';
 import { stateWithoutMaterial } from './key-state.ts';
-import { KeyIndex, effectiveState, isDue, summarize, type KeySummary } from './key-index.ts';
+import { KeyIndex, asReadAt, matches, summarize, type KeyFilter, type KeySummary } from './key-index.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 
 export interface AliasRecord {
@@ -39,8 +39,8 @@ const PARSED_CACHE = 8192;
 /** Records read between yields to the event loop while an index is built. */
 const INDEX_BUILD_SLICE = 256;
 /**
- * A page is read, and the index scanned, in slices, so other requests are served in between. 16 records a
- * slice (as secrets list) keep a lone encrypt-data's p50 at ~1.3 ms while a 1000-key page is listed in a
+ * Records are read, and the index scanned, in slices, so other requests are served in between. 16 records a
+ * slice (as secrets list) kept a lone encrypt-data's p50 at ~1.3 ms while a 1000-key page was read in a
  * loop (50 gave ~2.4 ms; `npm run bench scale`), and the page itself was no slower.
  */
 const READ_SLICE = 16;
@@ -203,32 +203,31 @@ export class KeyRepository {
   }
 
   /**
-   * One page of a project's keys, oldest first, among those whose summary `match`es, and how many match
-   * in all. With an index this reads only the page's records; without one, every record.
+   * One page of a project's keys, oldest first, among those `filter` lets through, and how many it lets
+   * through in all. With an index the page comes from memory and costs what its keys cost (key-index.ts);
+   * without one, every record is read.
    */
-  async page(project: string, match: (s: KeySummary) => boolean, offset: number, limit: number): Promise<{ records: KeyRecord[]; total: number }> {
+  async page(project: string, filter: KeyFilter, offset: number, limit: number): Promise<{ keys: KeyListing[]; total: number }> {
     const now = this.clock.now();
     const index = await this.index(project);
-    const all = index ? index.entries() : (await this.list(project)).map(summarize);
-    const matching: KeySummary[] = [];
-    for (let i = 0; i < all.length; i++) {
+    let all: readonly KeySummary[];
+    let total: number;
+    if (index) {
+      for (const s of index.changedBy(now)) void this.get(project, s.id).catch(() => {}); // destroyed or expired on read, like every key
+      all = index.entries();
+      total = index.count(filter, now);
+    } else {
+      all = (await this.list(project)).map(summarize);
+      total = all.filter((s) => matches(s, filter)).length;
+    }
+    const keys: KeyListing[] = [];
+    let seen = 0;
+    for (let i = 0; i < all.length && keys.length < limit && seen < total; i++) {
       if (i % SCAN_SLICE === SCAN_SLICE - 1) await yieldToOthers();
-      const s = all[i];
-      if (isDue(s, now)) {
-        void this.get(project, s.id).catch(() => {}); // destroyed on read, like every due key
-        continue;
-      }
-      const state = effectiveState(s, now);
-      if (match(state === s.state ? s : { ...s, state })) matching.push(s);
+      const s = asReadAt(all[i], now);
+      if (s && matches(s, filter) && seen++ >= offset) keys.push(s);
     }
-    const records: KeyRecord[] = [];
-    const wanted = matching.slice(offset, offset + limit);
-    for (let i = 0; i < wanted.length; i++) {
-      if (i % READ_SLICE === READ_SLICE - 1) await yieldToOthers();
-      const r = await this.get(project, wanted[i].id);
-      if (r) records.push(r);
-    }
-    return { records, total: matching.length };
+    return { keys, total };
   }
 
   /** Summaries of every key of a project (grant counts for user-quotas), without reading records where indexed. */
