@@ -4,9 +4,10 @@
 // and the per-credential rate limits are on. The two routes are measured interleaved (one slice each per round, order alternating), so a slow
 // spell of the shared machine falls on both; figures are medians with their range, the ratio the median
 // of the per-round ratios. Server and load generator are separate processes.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { utf8 } from '../../src/crypto/bytes.ts';
 import { signRequest } from '../../src/iam/signer.ts';
 import { SignedClient } from '../../src/sdk/client.ts';
@@ -47,7 +48,8 @@ export default async function server(report: BenchReport): Promise<void> {
 
 async function measure(report: BenchReport, script: string, accessLog: boolean): Promise<void> {
   const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...flags, script, AK, SK, accessLog ? 'access-log' : 'quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, script, AK, SK, accessLog ? 'access-log' : 'quiet', 'stats'], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
+  const auditWrites = auditWritesOf(child);
   try {
     const port = await new Promise<number>((resolve, reject) => {
       // The access log keeps coming on stdout; it is read (as a terminal or journald would) and dropped.
@@ -74,12 +76,23 @@ async function measure(report: BenchReport, script: string, accessLog: boolean):
     const bare = [rawRequest('POST', '/bench/bare', host, { 'content-type': 'application/json' }, utf8('{}'))];
 
     const cpu: Record<'bare' | 'encrypt', number[]> = { bare: [], encrypt: [] };
+    const blocks = { perWrite: [] as number[], writeMs: [] as number[] };
     const load = async (requests: Uint8Array[], name: 'bare' | 'encrypt') => {
+      const written = name === 'encrypt' ? await auditWrites() : undefined;
       const before = serverCpuMicros(child.pid);
       const r = await runLoad('127.0.0.1', port, requests, CONNECTIONS, SECONDS);
       const after = serverCpuMicros(child.pid);
       if (r.statuses[200] !== r.requests) throw new Error(`non-200 answers during the run: ${JSON.stringify(r.statuses)}`);
       if (before !== undefined && after !== undefined) cpu[name].push((after - before) / r.requests);
+      if (written) {
+        // Each encrypt-data has one audit record (its outcome: it changes nothing), so records = answers.
+        const now = await auditWrites();
+        const writes = now.writes - written.writes;
+        if (writes) {
+          blocks.perWrite.push(r.requests / writes);
+          blocks.writeMs.push((now.ms - written.ms) / writes);
+        }
+      }
       return r.rps;
     };
     const s = await interleaved({ bare: () => load(bare, 'bare'), encrypt: () => load(encrypt, 'encrypt') }, ROUNDS);
@@ -100,6 +113,14 @@ async function measure(report: BenchReport, script: string, accessLog: boolean):
       report.metric(`server_encrypt_data_cpu_us${suffix}`, e.median);
       report.metric(`server_encrypt_data_vs_bare_cpu_ratio${suffix}`, b.median / e.median);
     }
+    if (blocks.perWrite.length) {
+      // A signed request's answer waits for its record's durable write, one write at a time: with records
+      // per write r and w ms a write, encrypt-data cannot go faster than r / w per millisecond.
+      const [r, w] = [summarize(blocks.perWrite), summarize(blocks.writeMs)];
+      report.row('  audit records per durable write (encrypt-data)', r.median, '', `range ${range(r)}; a write ${w.median.toFixed(2)} ms (range ${range(w)}), so at most ${Math.round((1000 * r.median) / w.median)} req/s`);
+      report.metric(`server_audit_records_per_write${suffix}`, r.median);
+      report.metric(`server_audit_write_ms${suffix}`, w.median);
+    }
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -108,6 +129,24 @@ async function measure(report: BenchReport, script: string, accessLog: boolean):
       printProfile(child.pid!, accessLog);
     }
   }
+}
+
+/** Asks the bench server (SIGUSR2) for its audit log's durable writes so far and their total time in ms. */
+function auditWritesOf(child: ChildProcess): () => Promise<{ writes: number; ms: number }> {
+  const answers: ((s: { writes: number; ms: number }) => void)[] = [];
+  let pending = '';
+  (child.stdio[3] as Readable).on('data', (d: Buffer) => {
+    pending += d.toString();
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      answers.shift()?.(JSON.parse(pending.slice(0, nl)));
+      pending = pending.slice(nl + 1);
+    }
+  });
+  return () =>
+    new Promise((resolve) => {
+      answers.push(resolve);
+      child.kill('SIGUSR2');
+    });
 }
 
 /** The server's profile (written as it exits), summarised: both routes' requests, interleaved as measured. */
