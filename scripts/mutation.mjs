@@ -50,6 +50,8 @@ const TESTS_OF = [
   ['src/secrets/ops/secrets.ts', ['test/secrets/secret-ops.test.ts', 'test/secrets/lifecycle.test.ts']],
   ['src/secrets/ops/tags.ts', ['test/secrets/tag-ops.test.ts']],
   ['src/secrets/ops/config.ts', ['test/secrets/config-ops.test.ts']],
+  ['src/secrets/events-store.ts', ['test/secrets/events-store.test.ts', 'test/secrets/event-ops.test.ts']],
+  ['src/secrets/ops/events.ts', ['test/secrets/event-ops.test.ts']],
   // The secrets service through its routes in-process (sync, db-password-flow and huawei-sdk-e2e drive npm start).
   ['src/secrets/', ['test/secrets/password.test.ts', 'test/secrets/rotation-period.test.ts', 'test/secrets/record.test.ts', 'test/secrets/sealing.test.ts', 'test/secrets/versions.test.ts', 'test/secrets/maintenance.test.ts', 'test/secrets/errors.test.ts', 'test/secrets/expiry.test.ts', 'test/secrets/backup.test.ts', 'test/secrets/rotation.test.ts', 'test/secrets/routes.test.ts', 'test/secrets/version-ops.test.ts', 'test/secrets/sdk.test.ts', 'test/secrets/bad-inputs.test.ts', 'test/secrets/lifecycle.test.ts', 'test/secrets/faults.test.ts', 'test/secrets/fuzz.test.ts', 'test/secrets/listing.test.ts', 'test/secrets/quota.test.ts']],
   // The audit log in-process (test/audit/log.test.ts's services run over loopback in this process too).

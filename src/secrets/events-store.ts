@@ -47,10 +47,20 @@ export interface TaskRecord {
   task_error_msg?: string;
 }
 
+/** A notification record or task with its place in the log, which list markers name. */
+export interface Logged<T> {
+  /** Zero-padded milliseconds, then randomness so two entries never collide: later entries sort after. */
+  position: string;
+  value: T;
+}
+
+/** The form of a log position (a list marker of notification records and tasks). */
+export const LOG_POSITION = /^[0-9]{15}-[0-9a-f]{12}$/;
+
 const MAX_KEPT = 1000;
 const eventPath = (project: string, name: string) => `csms/${project}/event/${name}`;
-/** Sortable by time: zero-padded milliseconds, then randomness so two entries never collide. */
-const logKey = (project: string, kind: 'record' | 'task', at: number) => `csms/${project}/${kind}/${String(at).padStart(15, '0')}-${toHex(randomBytes(6), false)}`;
+const logPrefix = (project: string, kind: 'record' | 'task') => `csms/${project}/${kind}/`;
+const logKey = (project: string, kind: 'record' | 'task', at: number) => `${logPrefix(project, kind)}${String(at).padStart(15, '0')}-${toHex(randomBytes(6), false)}`;
 
 export class EventStore {
   constructor(private readonly secrets: Pick<Secrets, 'kms'>) {}
@@ -83,12 +93,12 @@ export class EventStore {
   }
 
   /** Newest first. */
-  async records(project: string): Promise<NotificationRecord[]> {
+  async records(project: string): Promise<Logged<NotificationRecord>[]> {
     return this.readLog<NotificationRecord>(project, 'record');
   }
 
   /** Newest first. */
-  async tasks(project: string): Promise<TaskRecord[]> {
+  async tasks(project: string): Promise<Logged<TaskRecord>[]> {
     return this.readLog<TaskRecord>(project, 'task');
   }
 
@@ -100,18 +110,19 @@ export class EventStore {
     await this.append(project, 'record', record.create_time, record);
   }
 
-  private async readLog<T>(project: string, kind: 'record' | 'task'): Promise<T[]> {
-    const out: T[] = [];
-    for (const p of (await listAll(this.store, `csms/${project}/${kind}/`)).reverse()) {
+  private async readLog<T>(project: string, kind: 'record' | 'task'): Promise<Logged<T>[]> {
+    const out: Logged<T>[] = [];
+    const prefix = logPrefix(project, kind);
+    for (const p of (await listAll(this.store, prefix)).reverse()) {
       const e = await getJson<T>(this.store, p);
-      if (e) out.push(e.value);
+      if (e) out.push({ position: p.slice(prefix.length), value: e.value });
     }
     return out;
   }
 
   private async append(project: string, kind: 'record' | 'task', at: number, value: unknown): Promise<void> {
     await putJson(this.store, logKey(project, kind, at), value, { ifVersion: null });
-    const all = await listAll(this.store, `csms/${project}/${kind}/`);
+    const all = await listAll(this.store, logPrefix(project, kind));
     for (const p of all.slice(0, Math.max(0, all.length - MAX_KEPT))) await this.store.delete(p).catch(() => {});
   }
 }

@@ -3,7 +3,7 @@
 // records (events-store.ts). Errors are nested (routes.ts).
 import { DECIMAL, type FieldReader } from '../../api/fields.ts';
 import { CsmsCode, CsmsError, invalidParameter, resourceNotFound } from '../errors.ts';
-import { EVENT_TYPES, type EventRecord } from '../events-store.ts';
+import { EVENT_TYPES, LOG_POSITION, type EventRecord } from '../events-store.ts';
 import { noContent, ok, type CsmsInput, type CsmsOperation } from '../operation.ts';
 import { DEFAULT_POLICY, generatePassword } from '../password.ts';
 
@@ -42,22 +42,31 @@ function readNotification(f: FieldReader, required: boolean): EventRecord['notif
   };
 }
 
-function page<T>(items: T[], key: (t: T) => string, input: CsmsInput, max = 200) {
+/**
+ * One page of a listing. The marker is the cursor of the previous page's last entry and the page goes on
+ * with the entries past it in the listing's order (names ascending, log positions newest first), so an
+ * entry deleted or added between pages neither restarts the listing nor makes a page repeat.
+ */
+function page<T>(items: T[], cursor: (t: T) => string, input: CsmsInput, order: { newestFirst: boolean; marker: RegExp; max: number }) {
   const limitText = input.query.get('limit') || '50';
-  if (!DECIMAL.test(limitText) || Number(limitText) < 1 || Number(limitText) > max) throw invalidParameter('limit', `must be 1-${max}`);
+  if (!DECIMAL.test(limitText) || Number(limitText) < 1 || Number(limitText) > order.max) throw invalidParameter('limit', `must be 1-${order.max}`);
   const marker = input.query.get('marker') || undefined;
-  const rest = marker === undefined ? items : items.slice(items.findIndex((t) => key(t) === marker) + 1);
+  if (marker !== undefined && !order.marker.test(marker)) throw invalidParameter('marker', 'must be a next_marker of this listing');
+  const rest = marker === undefined ? items : items.filter((t) => (order.newestFirst ? cursor(t) < marker : cursor(t) > marker));
   const limit = Number(limitText);
   const out = rest.slice(0, limit);
   return {
     out,
     page_info: {
-      ...(rest.length > limit ? { next_marker: key(out[out.length - 1]) } : {}),
+      ...(rest.length > limit ? { next_marker: cursor(out[out.length - 1]) } : {}),
       ...(marker === undefined ? {} : { previous_marker: marker }),
       current_count: out.length,
     },
   };
 }
+
+const BY_NAME = { newestFirst: false, marker: EVENT_NAME, max: 200 };
+const BY_POSITION = { newestFirst: true, marker: LOG_POSITION, max: 1000 };
 
 export const createEventOp: CsmsOperation = async (secrets, call, input) => {
   const f = input.body;
@@ -79,7 +88,7 @@ export const createEventOp: CsmsOperation = async (secrets, call, input) => {
 };
 
 export const listEventsOp: CsmsOperation = async (secrets, call, input) => {
-  const { out, page_info } = page(await secrets.events.list(call.project), (e) => e.name, input);
+  const { out, page_info } = page(await secrets.events.list(call.project), (e) => e.name, input, BY_NAME);
   return ok({ events: out.map(eventInfo), page_info });
 };
 
@@ -120,9 +129,9 @@ export const deleteEventOp: CsmsOperation = async (secrets, call, input) => {
 };
 
 export const listRecordsOp: CsmsOperation = async (secrets, call, input) => {
-  const records = await secrets.events.records(call.project);
-  const { out, page_info } = page(records, (r) => String(r.create_time), input, 1000);
-  return ok({ records: out, page_info });
+  // The marker is the record's log position: create_time is not unique, so it could not say where a page ends.
+  const { out, page_info } = page(await secrets.events.records(call.project), (r) => r.position, input, BY_POSITION);
+  return ok({ records: out.map((r) => r.value), page_info });
 };
 
 export const listTasksOp: CsmsOperation = async (secrets, call, input) => {
@@ -132,10 +141,10 @@ export const listTasksOp: CsmsOperation = async (secrets, call, input) => {
   const secretName = q.get('secret_name') || undefined;
   const taskId = q.get('task_id') || undefined;
   const tasks = (await secrets.events.tasks(call.project)).filter(
-    (t) => (status === undefined || t.task_status === status) && (secretName === undefined || t.secret_name === secretName) && (taskId === undefined || t.task_id === taskId),
+    ({ value: t }) => (status === undefined || t.task_status === status) && (secretName === undefined || t.secret_name === secretName) && (taskId === undefined || t.task_id === taskId),
   );
-  const { out, page_info } = page(tasks, (t) => t.task_id, input, 1000);
-  return ok({ total: tasks.length, tasks: out, ...(page_info.next_marker ? { next_marker: page_info.next_marker } : {}) });
+  const { out, page_info } = page(tasks, (t) => t.position, input, BY_POSITION);
+  return ok({ total: tasks.length, tasks: out.map((t) => t.value), ...(page_info.next_marker ? { next_marker: page_info.next_marker } : {}) });
 };
 
 export const generatePasswordOp: CsmsOperation = async (_secrets, _call, input) => {
