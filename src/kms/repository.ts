@@ -249,15 +249,12 @@ export class KeyRepository {
     return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
-  /** Destroys every key of a project whose deletion date has passed. Returns how many. */
+  /** Destroys every key of a project whose deletion date has passed. Returns how many it destroyed (not those changed meanwhile). */
   async purgeDue(project: string): Promise<number> {
     let n = 0;
     for (const p of await listAll(this.store, `kms/${project}/key/`)) {
       const entry = await getJson<KeyRecord>(this.store, p);
-      if (entry && this.isDue(entry.value)) {
-        await this.destroy(entry.value, entry.version);
-        n++;
-      }
+      if (entry && this.isDue(entry.value) && (await this.destroy(entry.value, entry.version))) n++;
     }
     return n;
   }
@@ -403,11 +400,12 @@ export class KeyRepository {
    * Destroys a key for good: the record (with all its material) goes first; that is the commit point.
    * Pointers to it are then removed; any that survive a failure here are dead and get overwritten.
    */
-  private async destroy(r: KeyRecord, version: string): Promise<void> {
+  /** Destroys the key at `version`; false when it changed meanwhile (e.g. deletion cancelled) and stays. */
+  private async destroy(r: KeyRecord, version: string): Promise<boolean> {
     try {
       await this.store.delete(keyPath(r.project, r.id), { ifVersion: version });
     } catch (e) {
-      if (e instanceof ConflictError) return; // changed meanwhile (e.g. deletion cancelled): not ours to destroy
+      if (e instanceof ConflictError) return false; // not ours to destroy any more
       throw e;
     }
     this.parsed.delete(keyPath(r.project, r.id));
@@ -418,6 +416,7 @@ export class KeyRepository {
       const a = await getJson<AliasRecord>(this.store, p).catch(() => null);
       if (a && a.value.keyId === r.id) await this.store.delete(p, { ifVersion: a.version }).catch(() => {});
     }
+    return true;
   }
 
   /** Points `name` at `keyId` unless a live key holds it. Returns the index entry's version. */

@@ -172,15 +172,12 @@ export class SecretRepository {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** Deletes every secret whose scheduled deletion time has passed. Returns how many. */
+  /** Deletes every secret whose scheduled deletion time has passed. Returns how many it deleted (not those restored meanwhile). */
   async purgeDue(project: string): Promise<number> {
     let n = 0;
     for (const p of await listAll(this.store, `csms/${project}/secret/`)) {
       const entry = await getJson<SecretRecord>(this.store, p);
-      if (entry && this.isDue(entry.value)) {
-        await this.destroy(entry.value, entry.version);
-        n++;
-      }
+      if (entry && this.isDue(entry.value) && (await this.destroy(entry.value, entry.version))) n++;
     }
     return n;
   }
@@ -212,15 +209,17 @@ export class SecretRepository {
     return r.state === 'PENDING_DELETE' && r.scheduledDeleteAt !== undefined && r.scheduledDeleteAt <= this.clock.now();
   }
 
-  private async destroy(r: SecretRecord, version: string): Promise<void> {
+  /** Deletes the document at `version` and its id pointer; false when it changed meanwhile (restored) and stays. */
+  private async destroy(r: SecretRecord, version: string): Promise<boolean> {
     try {
       await this.store.delete(secretPath(r.project, r.name), { ifVersion: version });
     } catch (e) {
-      if (e instanceof ConflictError) return; // changed meanwhile (restored): not ours to delete
+      if (e instanceof ConflictError) return false; // not ours to delete any more
       throw e;
     }
     this.parsed.delete(secretPath(r.project, r.name));
     await this.releaseId(r);
+    return true;
   }
 
   private async releaseId(r: SecretRecord): Promise<void> {

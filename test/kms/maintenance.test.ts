@@ -1,13 +1,16 @@
 // Maintenance failures are never silent: each one is logged with the project, the key and the step, and
-// counted where /healthz reports it; the next run retries and succeeds.
+// counted where /healthz reports it; the next run retries and succeeds. What a run counts as destroyed it destroyed.
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/kms/clock.ts';
-import { MaintenanceMonitor } from '../../src/kms/maintenance.ts';
+import type { KeyRecord } from '../../src/kms/key-record.ts';
+import { MaintenanceMonitor, runMaintenance } from '../../src/kms/maintenance.ts';
 import { createApp } from '../../src/server/app.ts';
 import { StaticCredentials } from '../../src/iam/credentials.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
+import { getJson, putJson } from '../../src/store/store.ts';
 import { FaultyStore } from '../helpers/faulty-store.ts';
 import { ADMIN, makeRig } from '../helpers/kms.ts';
+import { RacingStore } from '../helpers/racing-store.ts';
 
 describe('maintenance failures', () => {
   it('a failed automatic rotation is logged with key and step, counted on /healthz, and retried', async () => {
@@ -43,5 +46,23 @@ describe('maintenance failures', () => {
     expect(await monitor.run()).toMatchObject({ rotated: 1, failed: 0 });
     expect(await health()).toMatchObject({ runs: 3, failures: 1 });
     expect(lines).toHaveLength(1);
+  });
+
+  it('a key whose deletion is cancelled between the purge reading it and destroying it stays and is not counted as destroyed', async () => {
+    const racing = new RacingStore();
+    const rig = await makeRig({ store: racing });
+    const kms = (action: string, body: unknown) => rig.client.request('POST', `/v1.0/{project_id}/kms/${action}`, body);
+    const [kept, gone] = [(await kms('create-key', { key_alias: 'kept' })).key_info.key_id, (await kms('create-key', { key_alias: 'gone' })).key_info.key_id];
+    for (const key_id of [kept, gone]) await kms('schedule-key-deletion', { key_id, pending_days: '7' });
+    rig.clock.advance(8 * DAY_MS);
+    const path = `kms/${ADMIN.project}/key/${kept}`;
+    racing.beforeDelete.set(path, async () => {
+      // A cancel that read the key just before its deletion date writes now.
+      const { deletionAt: _, ...rest } = (await getJson<KeyRecord>(rig.kms.store, path))!.value;
+      await putJson(rig.kms.store, path, { ...rest, state: '2' });
+    });
+    expect(await runMaintenance(rig.kms)).toMatchObject({ destroyed: 1, failed: 0 });
+    expect((await kms('describe-key', { key_id: kept })).key_info.key_state).toBe('2');
+    expect(await rig.kms.store.get(`kms/${ADMIN.project}/key/${gone}`)).toBeNull();
   });
 });

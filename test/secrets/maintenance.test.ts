@@ -4,8 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/kms/clock.ts';
 import { runSecretsMaintenance } from '../../src/secrets/maintenance.ts';
+import type { SecretRecord } from '../../src/secrets/record.ts';
+import { secretPath } from '../../src/secrets/repository.ts';
 import { Secrets } from '../../src/secrets/secrets.ts';
+import { getJson, putJson } from '../../src/store/store.ts';
 import { makeRig, OTHER_PROJECT } from '../helpers/kms.ts';
+import { RacingStore } from '../helpers/racing-store.ts';
 
 const P = '/v1/{project_id}';
 
@@ -28,6 +32,25 @@ describe('secrets maintenance', () => {
     const { secrets } = await twoProjects();
     expect(await runSecretsMaintenance(secrets)).toEqual({ deleted: 2, rotated: 2, expired: 2, failed: 0 });
     expect(await runSecretsMaintenance(secrets)).toEqual({ deleted: 0, rotated: 0, expired: 0, failed: 0 });
+  });
+
+  it('a due secret restored between the purge reading it and deleting it stays and is not counted as deleted', async () => {
+    const racing = new RacingStore();
+    const rig = await makeRig({ store: racing });
+    for (const name of ['kept', 'gone']) {
+      await rig.client.request('POST', `${P}/secrets`, { name, secret_string: 'x' });
+      await rig.client.request('POST', `${P}/secrets/${name}/scheduled-deleted-tasks/create`, { recovery_window_in_days: 7 });
+    }
+    rig.clock.advance(7 * DAY_MS);
+    const kept = secretPath(rig.client.projectId, 'kept');
+    racing.beforeDelete.set(kept, async () => {
+      // A restore that read the secret just before its deletion time writes now, as restoreSecretOp does.
+      const { scheduledDeleteAt: _, ...rest } = (await getJson<SecretRecord>(rig.kms.store, kept))!.value;
+      await putJson(rig.kms.store, kept, { ...rest, state: 'ENABLED' });
+    });
+    expect(await runSecretsMaintenance(new Secrets(rig.kms))).toEqual({ deleted: 1, rotated: 0, expired: 0, failed: 0 });
+    expect((await rig.client.request('GET', `${P}/secrets/kept`)).secret.state).toBe('ENABLED');
+    expect(await rig.kms.store.get(secretPath(rig.client.projectId, 'gone'))).toBeNull();
   });
 
   it('a failing phase is counted once per project and the other phases still run', async () => {

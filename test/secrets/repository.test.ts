@@ -397,16 +397,20 @@ describe('scheduled deletion', () => {
     expect(await store.get(idPath('id-a'))).not.toBeNull();
   });
 
-  it('a due secret restored meanwhile is not deleted, nor its pointer', async () => {
+  it('a due secret restored meanwhile is not deleted, nor its pointer, nor counted', async () => {
     const racing = new RacingStore();
     const { repo, clock } = rig(racing);
     await repo.create(pending('a', clock.now()));
+    await repo.create(pending('b', clock.now()));
+    // The restore lands between purgeDue's read of `a` and its delete.
     racing.beforeDelete.set(secretPath(P, 'a'), async () => {
       await putJson(racing, secretPath(P, 'a'), record('a'));
     });
-    await expect(repo.purgeDue(P)).resolves.toBeTypeOf('number');
+    expect(await repo.purgeDue(P)).toBe(1);
     expect(await repo.get(P, 'a')).toEqual(record('a'));
     expect(await racing.get(idPath('id-a'))).not.toBeNull();
+    expect(await racing.get(secretPath(P, 'b'))).toBeNull();
+    expect(await racing.get(idPath('id-b'))).toBeNull();
   });
 });
 
