@@ -6,8 +6,10 @@
 // change. Each project keeps the newest MAX_KEPT of each.
 import { randomBytes } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/encoding.ts';
-import { getJson, listAll, putJson } from '../store/store.ts';
+import { ConflictError, getJson, listAll, putJson } from '../store/store.ts';
+import { CsmsCode, CsmsError } from './errors.ts';
 import type { SecretRecord } from './record.ts';
+import { MAX_CAS_RETRIES } from './repository.ts';
 import type { Secrets } from './secrets.ts';
 
 export const EVENT_TYPES = ['SECRET_VERSION_CREATED', 'SECRET_VERSION_EXPIRED', 'SECRET_ROTATED', 'SECRET_DELETED', 'SECRET_ROTATED_FAILED', 'SECRET_VERSION_NEAR_EXPIRY'] as const;
@@ -79,8 +81,37 @@ export class EventStore {
     await putJson(this.store, eventPath(project, event.name), event, { ifVersion });
   }
 
-  async remove(project: string, name: string, version: string): Promise<void> {
-    await this.store.delete(eventPath(project, name), { ifVersion: version });
+  /** Replaces an event with `change` of it, read again while others write it meanwhile; undefined when it does not exist. */
+  async update(project: string, name: string, change: (e: EventRecord) => EventRecord): Promise<EventRecord | undefined> {
+    return this.retried(project, name, async ({ event, version }) => {
+      const next = change(event);
+      await this.put(project, next, version);
+      return next;
+    });
+  }
+
+  /** Deletes an event once `check` (which throws to refuse) passes, checked again on each attempt; false when it does not exist. */
+  async remove(project: string, name: string, check: () => Promise<void>): Promise<boolean> {
+    const removed = await this.retried(project, name, async ({ version }) => {
+      await check();
+      await this.store.delete(eventPath(project, name), { ifVersion: version });
+      return true;
+    });
+    return removed ?? false;
+  }
+
+  /** Compare-and-set on one event: `write` runs on a fresh read until no one else wrote in between. */
+  private async retried<T>(project: string, name: string, write: (e: { event: EventRecord; version: string }) => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+      const e = await this.get(project, name);
+      if (!e) return undefined;
+      try {
+        return await write(e);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    throw new CsmsError(CsmsCode.InvalidRequest, `Too many concurrent changes to event ${name}; try again.`, 500);
   }
 
   async list(project: string): Promise<EventRecord[]> {

@@ -23,7 +23,7 @@ interface IdEntry {
 }
 
 const SWEEP_GRACE_MS = 10 * 60 * 1000;
-const MAX_CAS_RETRIES = 16;
+export const MAX_CAS_RETRIES = 16;
 const PARSED_CACHE = 1024;
 /** Secrets read between yields to the event loop while listing. */
 const LIST_SLICE = 16;

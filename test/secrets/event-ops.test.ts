@@ -240,6 +240,34 @@ describe('show, update and delete', () => {
   });
 });
 
+describe('another writer between the read and the write', () => {
+  it('update answers its change on top of theirs; delete checks the subscribers again and deletes', async () => {
+    const store = new RacingStore();
+    const t = await rig(store);
+    const created = (await t.create('ev')).event;
+    store.beforePut.set(`csms/${PROJECT}/event/ev`, async () => {
+      await t.run(updateEventOp, { params: { event_name: 'ev' }, body: { event_types: ['SECRET_DELETED'] } });
+    });
+    t.clock.advance(1000);
+    const out = await t.answer(updateEventOp, { params: { event_name: 'ev' }, body: { state: 'DISABLED' } });
+    expect(out).toStrictEqual({ event: { ...created, state: 'DISABLED', event_types: ['SECRET_DELETED'], update_time: created.create_time + 1000 } });
+    expect(await t.answer(showEventOp, { params: { event_name: 'ev' } })).toStrictEqual(out);
+    // A secret subscribes while the event is changed under the delete: the second check sees it.
+    store.beforeDelete.set(`csms/${PROJECT}/event/ev`, async () => {
+      await t.run(updateEventOp, { params: { event_name: 'ev' }, body: { state: 'ENABLED' } });
+      await t.answer(createSecretOp, { body: { name: 'late', secret_string: 'v', event_subscriptions: ['ev'] } });
+    });
+    expect(await t.refused(deleteEventOp, { params: { event_name: 'ev' } })).toEqual([400, 'CSMS.0003', 'The event ev is still subscribed by secret late.']);
+    expect((await t.storedEvent('ev'))!.state).toBe('ENABLED');
+    await t.run(deleteSecretOp, { params: { secret_name: 'late' } });
+    store.beforeDelete.set(`csms/${PROJECT}/event/ev`, async () => {
+      await t.run(updateEventOp, { params: { event_name: 'ev' }, body: { state: 'DISABLED' } });
+    });
+    expect(await t.run(deleteEventOp, { params: { event_name: 'ev' } })).toEqual({ status: 204 });
+    expect(await t.stored()).toEqual({});
+  });
+});
+
 describe('list events', () => {
   it('pages by name: limit, next_marker only when more, previous_marker, a marker of a deleted event', async () => {
     const t = await rig();

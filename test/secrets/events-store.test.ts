@@ -51,7 +51,7 @@ async function everything(store: Store): Promise<Record<string, unknown>> {
 }
 
 describe('events', () => {
-  it('are created only where absent, replaced only at the version read, removed only at that version', async () => {
+  it('are created only where absent and replaced only at the version read', async () => {
     const store = new MemoryStore();
     const events = eventsOver(store);
     expect(await events.get('p', 'ev')).toBeNull();
@@ -62,14 +62,100 @@ describe('events', () => {
     // Creating again, or replacing at a version that is no longer current, is a conflict and changes nothing.
     expect(await rejection(events.put('p', event('ev', { state: 'DISABLED' }), null))).toBeInstanceOf(ConflictError);
     await events.put('p', event('ev', { updatedAt: 2 }), first.version);
-    const second = (await events.get('p', 'ev'))!;
-    expect(second.event).toEqual(event('ev', { updatedAt: 2 }));
-    expect(await rejection(events.put('p', event('ev', { updatedAt: 3 }), first.version))).toBeInstanceOf(ConflictError);
-    expect(await rejection(events.remove('p', 'ev', first.version))).toBeInstanceOf(ConflictError);
     expect((await events.get('p', 'ev'))!.event).toEqual(event('ev', { updatedAt: 2 }));
-    await events.remove('p', 'ev', second.version);
-    expect(await events.get('p', 'ev')).toBeNull();
+    expect(await rejection(events.put('p', event('ev', { updatedAt: 3 }), first.version))).toBeInstanceOf(ConflictError);
+    expect((await events.get('p', 'ev'))!.event).toEqual(event('ev', { updatedAt: 2 }));
+  });
+
+  it('update applies its change to the event as it is when written, read again after another writer', async () => {
+    const store = new RacingStore();
+    const events = eventsOver(store);
+    expect(await events.update('p', 'ev', () => event('ev'))).toBeUndefined();
     expect(await listAll(store, '')).toEqual([]);
+    await events.put('p', event('ev'), null);
+    // Another writer disables the event between this update's read and its write.
+    store.beforePut.set('csms/p/event/ev', async () => {
+      await events.put('p', event('ev', { state: 'DISABLED' }), (await events.get('p', 'ev'))!.version);
+    });
+    const seen: EventRecord[] = [];
+    const next = await events.update('p', 'ev', (e) => {
+      seen.push(e);
+      return { ...e, updatedAt: 9 };
+    });
+    expect(seen).toEqual([event('ev'), event('ev', { state: 'DISABLED' })]);
+    expect(next).toEqual(event('ev', { state: 'DISABLED', updatedAt: 9 }));
+    expect((await events.get('p', 'ev'))!.event).toEqual(next);
+  });
+
+  it('remove deletes only after its check passes, checking again after another writer; false when there is none', async () => {
+    const store = new RacingStore();
+    const events = eventsOver(store);
+    let checks = 0;
+    const check = async () => {
+      checks++;
+    };
+    expect(await events.remove('p', 'ev', check)).toBe(false);
+    expect(checks).toBe(0);
+    await events.put('p', event('ev'), null);
+    await events.put('p', event('keep'), null);
+    const refusal = new Error('still subscribed');
+    expect(
+      await rejection(
+        events.remove('p', 'ev', async () => {
+          throw refusal;
+        }),
+      ),
+    ).toBe(refusal);
+    expect((await events.get('p', 'ev'))!.event).toEqual(event('ev'));
+    store.beforeDelete.set('csms/p/event/ev', async () => {
+      await events.put('p', event('ev', { updatedAt: 5 }), (await events.get('p', 'ev'))!.version);
+    });
+    expect(await events.remove('p', 'ev', check)).toBe(true);
+    expect(checks).toBe(2);
+    expect(await listAll(store, '')).toEqual(['csms/p/event/keep']);
+  });
+
+  it('gives up after 16 attempts that each lose to another writer, and stops at a failure that is no conflict', async () => {
+    // A store where someone else rewrites the event just before every conditional write of it.
+    class Contended extends MemoryStore {
+      attempts = 0;
+      override async put(key: string, value: Uint8Array, options?: { ifVersion?: string | null }) {
+        if (key === 'csms/p/event/ev' && typeof options?.ifVersion === 'string') {
+          this.attempts++;
+          await super.put(key, value);
+        }
+        return super.put(key, value, options);
+      }
+      override async delete(key: string, options?: { ifVersion?: string }) {
+        if (key === 'csms/p/event/ev' && options?.ifVersion) {
+          this.attempts++;
+          await super.put(key, new TextEncoder().encode(JSON.stringify(event('ev', { updatedAt: this.attempts }))));
+        }
+        return super.delete(key, options);
+      }
+    }
+    const store = new Contended();
+    const events = eventsOver(store);
+    await events.put('p', event('ev'), null);
+    const tooMany = ['CSMS.0003', 500, 'Too many concurrent changes to event ev; try again.'];
+    const update = await rejection(events.update('p', 'ev', (e) => ({ ...e, state: 'DISABLED' })));
+    expect([update.code, update.status, update.message]).toEqual(tooMany);
+    expect(store.attempts).toBe(16);
+    store.attempts = 0;
+    const remove = await rejection(events.remove('p', 'ev', async () => {}));
+    expect([remove.code, remove.status, remove.message]).toEqual(tooMany);
+    expect(store.attempts).toBe(16);
+    expect((await events.get('p', 'ev'))!.event).toEqual(event('ev', { updatedAt: 16 }));
+    // A failure of the store is not retried.
+    const faulty = new FaultyStore(new MemoryStore());
+    const once = eventsOver(faulty);
+    await once.put('p', event('ev'), null);
+    faulty.arm(1);
+    expect(await rejection(once.update('p', 'ev', (e) => e))).toBe(faulty.injected);
+    faulty.arm(1);
+    expect(await rejection(once.remove('p', 'ev', async () => {}))).toBe(faulty.injected);
+    expect(faulty.writes).toBe(1);
+    expect((await once.get('p', 'ev'))!.event).toEqual(event('ev'));
   });
 
   it("list gives the project's events by name, not another project's, records, tasks or one gone since it was listed", async () => {

@@ -105,26 +105,24 @@ export const updateEventOp: CsmsOperation = async (secrets, call, input) => {
   const state = f.string('state', { enum: ['ENABLED', 'DISABLED'] }) as EventRecord['state'] | undefined;
   const eventTypes = readTypes(f, false);
   const notification = readNotification(f, false);
-  const e = await secrets.events.get(call.project, name);
-  if (!e) throw resourceNotFound(`event ${name}`);
-  const next: EventRecord = {
-    ...e.event,
+  const next = await secrets.events.update(call.project, name, (e) => ({
+    ...e,
     ...(state ? { state } : {}),
     ...(eventTypes ? { eventTypes } : {}),
     ...(notification ? { notification } : {}),
     updatedAt: secrets.clock.now(),
-  };
-  await secrets.events.put(call.project, next, e.version);
+  }));
+  if (!next) throw resourceNotFound(`event ${name}`);
   return ok({ event: eventInfo(next) });
 };
 
 export const deleteEventOp: CsmsOperation = async (secrets, call, input) => {
   const name = eventName(input);
-  const e = await secrets.events.get(call.project, name);
-  if (!e) throw resourceNotFound(`event ${name}`);
-  const users = (await secrets.repo.list(call.project)).filter((r) => r.eventSubscriptions.includes(name));
-  if (users.length) throw new CsmsError(CsmsCode.InvalidRequest, `The event ${name} is still subscribed by secret ${users[0].name}.`);
-  await secrets.events.remove(call.project, name, e.version);
+  const removed = await secrets.events.remove(call.project, name, async () => {
+    const users = (await secrets.repo.list(call.project)).filter((r) => r.eventSubscriptions.includes(name));
+    if (users.length) throw new CsmsError(CsmsCode.InvalidRequest, `The event ${name} is still subscribed by secret ${users[0].name}.`);
+  });
+  if (!removed) throw resourceNotFound(`event ${name}`);
   return noContent();
 };
 
