@@ -16,6 +16,7 @@ import { yieldToOthers } from '../kms/repository.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 import { CsmsCode, CsmsError, secretNotFound } from './errors.ts';
 import type { SecretRecord } from './record.ts';
+import { SecretTally, secretsPrefix } from './tally.ts';
 
 interface IdEntry {
   name: string;
@@ -28,7 +29,7 @@ const PARSED_CACHE = 1024;
 /** Secrets read between yields to the event loop while listing. */
 const LIST_SLICE = 16;
 
-export const secretPath = (project: string, name: string) => `csms/${project}/secret/${name}`;
+export const secretPath = (project: string, name: string) => secretsPrefix(project) + name;
 const idPath = (project: string, id: string) => `csms/${project}/id/${id}`;
 
 export interface Loaded {
@@ -38,11 +39,14 @@ export interface Loaded {
 
 export class SecretRepository {
   private readonly parsed = new Map<string, Loaded>();
+  private readonly tally: SecretTally;
 
   constructor(
     readonly store: Store,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.tally = SecretTally.of(store);
+  }
 
   /** A secret by name, or null. A secret past its scheduled deletion time is deleted here and reported absent. */
   async load(project: string, name: string): Promise<Loaded | null> {
@@ -81,10 +85,29 @@ export class SecretRepository {
     return r && r.id === id ? r : null;
   }
 
-  /** Stores a new secret; CSMS.0002 when the name is taken. */
-  async create(record: SecretRecord): Promise<void> {
-    const { project, id, name } = record;
+  /**
+   * Stores a new secret; CSMS.0002 when the name is taken, CSMS.0202 when the project's secrets and the
+   * creates under way already fill `quota`.
+   */
+  async create(record: SecretRecord, quota = Infinity): Promise<void> {
+    const { project, name } = record;
     if (await this.get(project, name)) throw nameTaken(name);
+    const release = await this.tally.hold(project, quota);
+    if (!release) throw quotaReached(quota);
+    try {
+      await this.createDocument(record);
+    } finally {
+      release();
+    }
+  }
+
+  /** CSMS.0202 when the project already holds `quota` secrets (a refusal before any work; create checks again). */
+  async assertRoom(project: string, quota: number): Promise<void> {
+    if ((await this.count(project)) >= quota) throw quotaReached(quota);
+  }
+
+  private async createDocument(record: SecretRecord): Promise<void> {
+    const { project, id, name } = record;
     // An id pointer may be left by a secret deleted while a write failed (a restored backup keeps its id):
     // it is dead unless its secret is there, and then the id is taken.
     const stale = await getJson<IdEntry>(this.store, idPath(project, id));
@@ -102,10 +125,12 @@ export class SecretRepository {
       // A document may only be left at this name by a secret past its deletion time whose removal failed.
       if (existing && !this.isDue(existing.value)) throw new ConflictError(path);
       await putJson(this.store, path, record, { ifVersion: existing ? existing.version : null });
+      this.tally.noted(project, name, true);
     } catch (e) {
       // The write may have landed although it reported failure: only a surely absent document gives the id back.
-      const written = await this.store.get(path).then((x) => x !== null && (JSON.parse(new TextDecoder().decode(x.value)) as SecretRecord).id === id, () => true);
-      if (!written) await this.store.delete(idPath(project, id), { ifVersion: idVersion }).catch(() => {});
+      const landed = await this.store.get(path).then((x) => x !== null && (JSON.parse(new TextDecoder().decode(x.value)) as SecretRecord).id === id, () => undefined);
+      if (landed === false) await this.store.delete(idPath(project, id), { ifVersion: idVersion }).catch(() => {});
+      if (landed !== false) this.tally.noted(project, name, landed);
       if (e instanceof ConflictError) throw nameTaken(name);
       throw e;
     }
@@ -140,8 +165,10 @@ export class SecretRepository {
         await this.store.delete(secretPath(project, name), { ifVersion: loaded.version });
       } catch (e) {
         if (e instanceof ConflictError) continue;
+        await this.retally(project, name);
         throw e;
       }
+      this.tally.noted(project, name, false);
       this.parsed.delete(secretPath(project, name));
       await this.releaseId(loaded.record);
       return loaded.record;
@@ -149,9 +176,9 @@ export class SecretRepository {
     throw new CsmsError(CsmsCode.InvalidRequest, `Too many concurrent changes to secret ${name}; try again.`, 500);
   }
 
-  /** How many secret documents a project has (names only; nothing is parsed). */
-  async count(project: string): Promise<number> {
-    return (await listAll(this.store, `csms/${project}/secret/`)).length;
+  /** How many secret documents a project has: from memory where the store is exclusive, else a listing of names (tally.ts). */
+  count(project: string): Promise<number> {
+    return this.tally.count(project);
   }
 
   /**
@@ -161,7 +188,7 @@ export class SecretRepository {
    * memory would otherwise hold it for the whole listing.
    */
   async list(project: string): Promise<readonly Readonly<SecretRecord>[]> {
-    const prefix = `csms/${project}/secret/`;
+    const prefix = secretsPrefix(project);
     const out: SecretRecord[] = [];
     const paths = await listAll(this.store, prefix);
     for (let i = 0; i < paths.length; i++) {
@@ -175,7 +202,7 @@ export class SecretRepository {
   /** Deletes every secret whose scheduled deletion time has passed. Returns how many it deleted (not those restored meanwhile). */
   async purgeDue(project: string): Promise<number> {
     let n = 0;
-    for (const p of await listAll(this.store, `csms/${project}/secret/`)) {
+    for (const p of await listAll(this.store, secretsPrefix(project))) {
       const entry = await getJson<SecretRecord>(this.store, p);
       if (entry && this.isDue(entry.value) && (await this.destroy(entry.value, entry.version))) n++;
     }
@@ -215,17 +242,28 @@ export class SecretRepository {
       await this.store.delete(secretPath(r.project, r.name), { ifVersion: version });
     } catch (e) {
       if (e instanceof ConflictError) return false; // not ours to delete any more
+      await this.retally(r.project, r.name);
       throw e;
     }
+    this.tally.noted(r.project, r.name, false);
     this.parsed.delete(secretPath(r.project, r.name));
     await this.releaseId(r);
     return true;
+  }
+
+  /** After a failed delete (its outcome unknown): the tally follows what the store now holds. */
+  private async retally(project: string, name: string): Promise<void> {
+    this.tally.noted(project, name, await this.store.get(secretPath(project, name)).then((e) => e !== null, () => undefined));
   }
 
   private async releaseId(r: SecretRecord): Promise<void> {
     const idx = await getJson<IdEntry>(this.store, idPath(r.project, r.id)).catch(() => null);
     if (idx) await this.store.delete(idPath(r.project, r.id), { ifVersion: idx.version }).catch(() => {});
   }
+}
+
+function quotaReached(quota: number): CsmsError {
+  return new CsmsError(CsmsCode.SecretQuota, `The project has reached its quota of ${quota} secrets.`);
 }
 
 function nameTaken(name: string): CsmsError {
