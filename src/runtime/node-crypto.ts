@@ -9,6 +9,7 @@ import type { HashImplementation } from '../crypto/hash.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { sealOnWorker } from './node-aes-worker.ts';
 import { nodeRsaPrivate } from './node-rsa.ts';
+import { sliceOfTurn } from './turn-slice.ts';
 
 /** A Buffer's bytes as a plain Uint8Array (no copy): consumers' `slice` then copies, as on any Uint8Array. */
 const plain = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
@@ -39,9 +40,11 @@ export const nodeAesGcm: AesGcmImplementation = async (raw) => {
         // the worker is gone; this thread seals
       }
     }
+    await sliceOfTurn();
     return sealHere(iv, plaintext, aad);
   };
   const openPieces = async (iv: Uint8Array, sealed: readonly Uint8Array[], aad?: Uint8Array): Promise<Uint8Array[]> => {
+    await sliceOfTurn(); // opens stay on this thread (turn-slice.ts says why), a turn's slice at a time
     let total = 0;
     for (const p of sealed) total += p.length;
     if (total < GCM_TAG_BYTES) throw new AuthenticationError('ciphertext is shorter than the tag');
