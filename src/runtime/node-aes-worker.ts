@@ -11,8 +11,12 @@
 // about 35x slower here, and would cost more than the seal. The key goes over
 // as a KeyObject, so its bytes stay in OpenSSL; the ciphertext comes back transferred, not copied.
 // Whatever goes wrong here (no worker support, a crash) makes the caller seal on its own thread.
-// Opens stay on the calling thread: the same hand-off for decryptStream measured about 0.6x of opening
-// every segment here (256 MiB, 1 MiB segments; not profiled further).
+// Opens stay on the calling thread (in slices of the loop's turn: turn-slice.ts): the same hand-off for
+// decryptStream measured 0.45-0.6x of opening every segment here (256 MiB, 1 MiB segments). --trace-gc
+// shows why: buffers transferred from the worker arrive as external memory V8 collects with a full
+// mark-compact every few segments, where buffers made here go with cheap scavenges; copying the plaintext
+// out of shared memory instead costs this thread a fresh buffer's page faults, about what opening does.
+// Sealing pays the same for half its segments and still gains a little (bench `sdk`).
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 

@@ -5,8 +5,8 @@
 // the same whichever provider seals them (same cipher, key, nonce and associated data; the ENV1 vectors run
 // under both), so a message written here opens in a browser, a Worker or Deno and the other way round.
 // Why node:crypto: on Node it seals and opens ENV1 segments faster than WebCrypto does (no thread-pool hop
-// per call; bench `sdk`), and it keeps the event loop free by handing large segments to a worker thread
-// (node-aes-worker.ts).
+// per call; bench `sdk`), and the loop keeps turning while it works: seals go to a worker thread when it is
+// idle (node-aes-worker.ts), and the rest runs in slices of a few ms per turn (turn-slice.ts).
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { decryptHuaweiMessage as decryptHuaweiMessageWith, decryptHuaweiStream as decryptHuaweiStreamWith, huaweiLocalAesUnwrapper as huaweiLocalAesUnwrapperWith, type HuaweiReadOptions } from '../sdk/legacy/huawei-java.ts';
 import { decryptStream as decryptStreamWith } from '../sdk/stream/decrypt-stream.ts';
