@@ -2,11 +2,11 @@
 // encryptStream and straight into decryptStream, and prints the growth of peak RSS over the baseline
 // taken after warm-up. Nothing is kept, so any growth is what the streams themselves hold.
 import { readFileSync } from 'node:fs';
+import { portableCrypto } from '../src/crypto/provider.ts';
+// The SDK as `import … from 'edgekms'` gives it on Node: node:crypto unless `crypto` says otherwise.
+import { decryptStream, encryptStream } from '../src/runtime/sdk-native.ts';
 import { RawAesKeyring } from '../src/sdk/keyrings/raw-aes.ts';
-import { decryptStream } from '../src/sdk/stream/decrypt-stream.ts';
-import { encryptStream } from '../src/sdk/stream/encrypt-stream.ts';
 import { collect, streamOf } from '../src/sdk/stream/one-shot.ts';
-import { nodeCrypto } from '../src/runtime/node-crypto.ts';
 
 const MiB = 1 << 20;
 
@@ -24,6 +24,8 @@ function peakRssMiB(): number {
   }
   return process.resourceUsage().maxRSS / 1024;
 }
+// RSS_PROVIDER=web measures the same with WebCrypto instead of the package's default on Node (node:crypto).
+const provider = process.env.RSS_PROVIDER === 'web' ? portableCrypto : undefined;
 const CHUNK = Number(process.env.RSS_CHUNK ?? MiB);
 const TOTAL = Number(process.env.RSS_TOTAL_MIB ?? 1024) * MiB;
 const keyring = new RawAesKeyring({ keyNamespace: 'bench', keyName: 'aes', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
@@ -47,7 +49,7 @@ const source = (total: number) => {
 // Warm-up on a 1 KiB message: the code is loaded, no data is buffered. The baseline is the RSS after it;
 // the growth is the whole peak above it while 1 GiB goes through (stream buffers, segments in flight,
 // garbage not yet collected).
-await collect(decryptStream(streamOf(await collect(encryptStream(streamOf(new Uint8Array(1024)), { keyring }))), { keyring }));
+await collect(decryptStream(streamOf(await collect(encryptStream(streamOf(new Uint8Array(1024)), { keyring, crypto: provider }))), { keyring, crypto: provider }));
 const baselineMiB = process.memoryUsage().rss / MiB;
 // Where the memory is at the highest sampled RSS: the JS heap, and "external" (ArrayBuffers and native
 // buffers such as WebCrypto job copies) that is garbage until the next collection frees it.
@@ -61,8 +63,6 @@ const sampler = setInterval(() => {
   }
 }, 10);
 const t = performance.now();
-// RSS_PROVIDER=node measures the same with Node's provider (node:crypto) instead of WebCrypto.
-const provider = process.env.RSS_PROVIDER === 'node' ? nodeCrypto : undefined;
 const reader = decryptStream(encryptStream(source(TOTAL), { keyring, crypto: provider }), { keyring, crypto: provider }).getReader();
 let n = 0;
 for (;;) {
