@@ -22,6 +22,12 @@ export const MAX_BLOCK = 256;
 
 export interface Block {
   records: AuditRecord[];
+  /**
+   * Set on a block written past blocks the sealed head did not cover yet (their head writes failed): the
+   * record the head named then. verify takes such blocks as the log's own, and one naming a record past the
+   * head as a sign that an older head was put back.
+   */
+  headAt?: number;
 }
 
 /** One block as found, for verification: what names it, and its verified contents. */
@@ -43,7 +49,7 @@ export interface Blocks {
   /** The block holding record `seq` (verified), or undefined when no block does. */
   containing(seq: number): Promise<Block | undefined>;
   /** Durably adds a block; ConflictError when a block of that name exists (another writer took it). */
-  write(records: AuditRecord[]): Promise<void>;
+  write(records: AuditRecord[], headAt?: number): Promise<void>;
 }
 
 /** Blocks as store entries: `audit/records/<first seq>`. */
@@ -69,8 +75,8 @@ export class StoreBlocks implements Blocks {
     return block?.records.some((r) => r.seq === seq) ? block : undefined;
   }
 
-  async write(records: AuditRecord[]): Promise<void> {
-    await putJson(this.store, seqKey(records[0].seq), { records } satisfies Block, { ifVersion: null });
+  async write(records: AuditRecord[], headAt?: number): Promise<void> {
+    await putJson(this.store, seqKey(records[0].seq), (headAt === undefined ? { records } : { records, headAt }) satisfies Block, { ifVersion: null });
   }
 }
 

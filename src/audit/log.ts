@@ -104,7 +104,8 @@ interface Waiting {
   failed: (e: unknown) => void;
 }
 
-type Tail = Head & { version?: string | null };
+/** The chain's end; past the sealed head (its head writes failed), `headAt` is the record the head names. */
+type Tail = Head & { version?: string | null; headAt?: number };
 
 export interface AuditLogOptions {
   /**
@@ -220,7 +221,7 @@ export class AuditLog {
       const head = this.last && this.store.exclusive ? this.last : await this.storeTail();
       const records = this.chain(head, entries);
       try {
-        await this.blocks.write(records);
+        await this.blocks.write(records, head.headAt);
       } catch (e) {
         this.last = undefined;
         if (e instanceof ConflictError) continue;
@@ -246,7 +247,7 @@ export class AuditLog {
     // Blocks past the head: a head write that failed, or another writer between its two writes.
     for (let next = await getJson<Block>(this.store, seqKey(tail.seq + 1)); next; next = await getJson<Block>(this.store, seqKey(tail.seq + 1))) {
       const r = next.value.records[next.value.records.length - 1];
-      tail = { seq: r.seq, hash: r.hash, time: r.time, version: tail.version };
+      tail = { seq: r.seq, hash: r.hash, time: r.time, version: tail.version, headAt: stored?.value.seq ?? 0 };
     }
     return tail;
   }
@@ -361,7 +362,8 @@ export class AuditLog {
     }
     const headSeq = head?.seq ?? 0;
     let hashAtHead: string | undefined;
-    let lastBlockFirst = 0;
+    /** Store blocks with records past the sealed head: where each starts, and the head it says it was written past. */
+    const pastHead: { first: number; headAt?: number }[] = [];
     for (const ref of await this.blocks.refs()) {
       const expected = seq + 1;
       const named = ref.name ?? String(expected).padStart(12, '0');
@@ -376,7 +378,6 @@ export class AuditLog {
         throw e;
       }
       if (!block || !Array.isArray(block.records) || block.records.length === 0) return bad(expected, `record ${expected} is missing`);
-      lastBlockFirst = expected;
       for (const r of block.records) {
         const at = seq + 1;
         if (typeof r !== 'object' || r === null) return bad(at, `record ${at} was edited (it is not a record)`);
@@ -388,16 +389,22 @@ export class AuditLog {
         seq = at;
         if (at === headSeq) hashAtHead = hash;
       }
+      if (seq > headSeq) pastHead.push({ first: expected, headAt: typeof block.headAt === 'number' ? block.headAt : undefined });
     }
     if (headSeq > seq) return bad(seq + 1, `the sealed head names record ${headSeq}, but the log ends at ${seq}: records were removed from its end`);
     if (head && headSeq > 0 && hashAtHead !== head.hash) return bad(headSeq, `record ${headSeq} is not the one the sealed head names`);
     if (headSeq !== seq) {
+      const outside = () => bad(headSeq + 1, `records after ${headSeq} are not covered by the sealed head: they were appended outside edgekms`);
       // Segments: the head follows the appends, so records after it are expected (each sealed in its block).
-      // Store blocks: the head lags the last block only by one append whose head write is still to come (or failed).
       const segmentsFrom = this.segments?.first();
-      const lagging = segmentsFrom !== undefined ? seq >= segmentsFrom : lastBlockFirst === headSeq + 1;
-      if (!lagging) return bad(headSeq + 1, `records after ${headSeq} are not covered by the sealed head: they were appended outside edgekms`);
-      if (segmentsFrom !== undefined) return { intact: true, records: seq, after_head: seq - headSeq };
+      if (segmentsFrom !== undefined) return seq >= segmentsFrom ? { intact: true, records: seq, after_head: seq - headSeq } : outside();
+      // Store blocks: the first block past the head is an append whose head write is still to come (or
+      // failed); each later one is the log's own only if it says it was written past the head, its head
+      // write having failed too. One written when the head named a later record means the head went back.
+      const ahead = pastHead.find((b) => b.headAt !== undefined && b.headAt > headSeq);
+      if (ahead) return bad(headSeq + 1, `the sealed head names record ${headSeq}, but record ${ahead.first} was written when it named record ${ahead.headAt}: an older head was put back`);
+      if (pastHead[0].first !== headSeq + 1 || pastHead.slice(1).some((b) => b.headAt === undefined)) return outside();
+      if (pastHead.length > 1) return { intact: true, records: seq, after_head: seq - headSeq };
     }
     return { intact: true, records: seq };
   }

@@ -367,6 +367,47 @@ describe('the chain end in a store others write too', () => {
     expect((await log.query({})).records.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  it('two head writes failing in a row leave two blocks past the head: intact, the records after it counted; an outside append after them is still named', async () => {
+    const shared = new SharedStore(new MemoryStore());
+    const sealed = await sealedOver(shared);
+    const log = new AuditLog(sealed);
+    const r1 = await log.append(entry(1));
+    for (const i of [2, 3]) {
+      shared.arm(2); // the block is written, its head write fails
+      await expect(log.append(entry(i))).rejects.toThrow(/injected failure at write 2/);
+    }
+    shared.arm(0);
+    expect((await getJson(sealed, HEAD))!.value).toMatchObject({ seq: 1, hash: r1.hash });
+    expect(await log.verify()).toEqual({ intact: true, records: 3, after_head: 2 });
+    // The second block past the head says which head it was written past; the first needs not.
+    expect((await getJson<Records & { headAt?: number }>(sealed, seqKey(2)))!.value.headAt).toBeUndefined();
+    expect((await getJson<Records & { headAt?: number }>(sealed, seqKey(3)))!.value.headAt).toBe(1);
+    const r3 = (await getJson<Records>(sealed, seqKey(3)))!.value.records[0];
+    await putJson(sealed, seqKey(4), { records: chained(4, r3.hash, [entry(4)]) });
+    expect(await log.verify()).toEqual({ intact: false, records: 4, first_bad: { seq: 2, reason: 'records after 1 are not covered by the sealed head: they were appended outside edgekms' } });
+  });
+
+  it('a sealed head put back to an older one is named by a block written when the head was further on', async () => {
+    const shared = new SharedStore(new MemoryStore());
+    const sealed = await sealedOver(shared);
+    const log = new AuditLog(sealed);
+    await log.append(entry(1));
+    const older = (await shared.inner.get(HEAD))!.value; // the sealed bytes of the head naming record 1
+    await log.append(entry(2));
+    for (const i of [3, 4]) {
+      shared.arm(2);
+      await expect(log.append(entry(i))).rejects.toBeInstanceOf(StoreError);
+    }
+    shared.arm(0);
+    expect(await log.verify()).toEqual({ intact: true, records: 4, after_head: 2 });
+    await shared.inner.put(HEAD, older); // a replay: the seal verifies, it is only old
+    expect(await log.verify()).toEqual({
+      intact: false,
+      records: 4,
+      first_bad: { seq: 2, reason: 'the sealed head names record 1, but record 4 was written when it named record 2: an older head was put back' },
+    });
+  });
+
   it('each append is its own block and reads the chain end afresh', async () => {
     const shared = new SharedStore(new MemoryStore());
     const sealed = await sealedOver(shared);
