@@ -61,4 +61,29 @@ describe('node:crypto provider in slices', () => {
     expect(turns).toBeGreaterThanOrEqual(Math.floor(16 / (SLICE_MS + 1)) - 1);
     expect(turns).toBeGreaterThanOrEqual(2);
   });
+
+  it('a modified segment after several slices: ENV1_SEGMENT_AUTH, the segments before it released, nothing of it or after', async () => {
+    const keyring = aesKeyring();
+    const data = random(16 * 65536);
+    const { ciphertext } = await encrypt(data, { keyring, segmentSize: 65536 });
+    const frame = 1 + 65536 + 16;
+    const headerLength = ciphertext.length - 15 * frame - (5 + 65536 + 16);
+    ciphertext[headerLength + 11 * frame + 100] ^= 1; // segment 11's ciphertext
+    steppingClock(1);
+    const reader = decryptStream(streamOf(ciphertext), { keyring, crypto: nodeCrypto }).getReader();
+    const released: Uint8Array[] = [];
+    let error: unknown;
+    for (;;) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) break;
+        released.push(value);
+      } catch (e) {
+        error = e;
+        break;
+      }
+    }
+    expect((error as { code?: string }).code).toBe('ENV1_SEGMENT_AUTH');
+    expect(Buffer.concat(released).equals(data.subarray(0, 11 * 65536))).toBe(true);
+  });
 });
