@@ -7,8 +7,12 @@
 // segments): a transferred output buffer costs V8 a full collection every few segments, and copying it
 // out of shared memory costs this thread a fresh buffer's page faults, about what opening it does.
 
-/** Most milliseconds of cipher work in one turn of the event loop before it lets the others run. */
-export const SLICE_MS = 4;
+/**
+ * Most milliseconds of cipher work in one turn of the event loop before it lets the others run. The
+ * longest stall measured with 2 was 5-7 ms for 256 MiB (4: 7-10 ms; 1: 2-5 ms, and throughput a few
+ * percent lower, within the noise); each sample process alone on the cores.
+ */
+export const SLICE_MS = 2;
 
 let turnStarted = 0;
 let marked = false;
