@@ -14,6 +14,7 @@ import { decryptStream, encryptStream } from '../src/runtime/sdk-native.ts';
 import { loadWasmNode } from '../src/runtime/wasm-node.ts';
 import { RawAesKeyring } from '../src/sdk/keyrings/raw-aes.ts';
 import type { EncryptOptions } from '../src/sdk/stream/options.ts';
+import { drain, random, replay, source } from './lib/byte-streams.ts';
 
 const MiB = 1 << 20;
 /** Bytes of every streamed candidate (AES); the SM suite is slower and streams SM_STREAM. */
@@ -40,43 +41,6 @@ const CANDIDATES = [
   'sdk-sm-encrypt',
 ] as const;
 type Candidate = (typeof CANDIDATES)[number];
-
-function random(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
-  return out;
-}
-
-/** `total` bytes in 1 MiB chunks, each a fresh buffer (as a file reader gives), the same for every candidate. */
-function source(total: number, block: Uint8Array): ReadableStream<Uint8Array> {
-  let sent = 0;
-  return new ReadableStream<Uint8Array>(
-    {
-      pull(c) {
-        if (sent >= total) return c.close();
-        c.enqueue(block.slice());
-        sent += block.length;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-function replay(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
-  let i = 0;
-  return new ReadableStream<Uint8Array>({ pull: (c) => (i < chunks.length ? c.enqueue(chunks[i++]) : c.close()) }, { highWaterMark: 0 });
-}
-
-async function drain(s: ReadableStream<Uint8Array>, keep?: Uint8Array[]): Promise<number> {
-  const r = s.getReader();
-  let n = 0;
-  for (;;) {
-    const { done, value } = await r.read();
-    if (done) return n;
-    n += value.length;
-    keep?.push(value);
-  }
-}
 
 const sink = (into?: Buffer[]) =>
   new Writable({

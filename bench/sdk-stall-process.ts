@@ -8,33 +8,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { portableCrypto } from '../src/crypto/provider.ts';
 import { decryptStream, encryptStream } from '../src/runtime/sdk-native.ts';
 import { RawAesKeyring } from '../src/sdk/keyrings/raw-aes.ts';
+import { drain, random, replay, source } from './lib/byte-streams.ts';
 
 const MiB = 1 << 20;
 const TOTAL = Number(process.env.STALL_TOTAL_MIB ?? 256) * MiB;
 const crypto_ = process.env.STALL_PROVIDER === 'web' ? portableCrypto : undefined;
 const keyring = new RawAesKeyring({ keyNamespace: 'bench', keyName: 'aes', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
-const block = new Uint8Array(MiB);
-for (let o = 0; o < MiB; o += 65536) crypto.getRandomValues(block.subarray(o, o + 65536));
-
-function source(total: number): ReadableStream<Uint8Array> {
-  let sent = 0;
-  return new ReadableStream<Uint8Array>({ pull: (c) => (sent >= total ? c.close() : (c.enqueue(block.slice()), void (sent += MiB))) }, { highWaterMark: 0 });
-}
-
-function replay(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
-  let i = 0;
-  return new ReadableStream<Uint8Array>({ pull: (c) => (i < chunks.length ? c.enqueue(chunks[i++]) : c.close()) }, { highWaterMark: 0 });
-}
-
-async function drain(s: ReadableStream<Uint8Array>, keep?: Uint8Array[]): Promise<number> {
-  const r = s.getReader();
-  let n = 0;
-  for (let x = await r.read(); !x.done; x = await r.read()) {
-    n += x.value.length;
-    keep?.push(x.value);
-  }
-  return n;
-}
+const block = random(MiB);
 
 /** The longest event-loop stall, in ms, while `run` goes (monitorEventLoopDelay's max; 1 ms resolution). */
 async function longestStall(run: () => Promise<unknown>): Promise<number> {
@@ -51,10 +31,10 @@ async function longestStall(run: () => Promise<unknown>): Promise<number> {
 const idleStall = (ms: number) => longestStall(() => new Promise((r) => setTimeout(r, ms)));
 
 // Warm-up, untimed: the code is compiled and the worker (if any) started.
-await drain(decryptStream(encryptStream(source(8 * MiB), { keyring, crypto: crypto_ }), { keyring, crypto: crypto_ }));
+await drain(decryptStream(encryptStream(source(8 * MiB, block), { keyring, crypto: crypto_ }), { keyring, crypto: crypto_ }));
 const sealed: Uint8Array[] = [];
 let t = performance.now();
-const encryptMs = await longestStall(() => drain(encryptStream(source(TOTAL), { keyring, crypto: crypto_ }), sealed));
+const encryptMs = await longestStall(() => drain(encryptStream(source(TOTAL, block), { keyring, crypto: crypto_ }), sealed));
 const encryptTook = performance.now() - t;
 let n = 0;
 t = performance.now();
