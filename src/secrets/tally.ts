@@ -13,7 +13,6 @@ type Names = Set<string>;
 export class SecretTally {
   private static readonly byStore = new WeakMap<Store, SecretTally>();
   private readonly listings = new Map<string, Promise<Names>>();
-  private readonly built = new Map<string, Names>();
   /** Creates between their quota check and their write. */
   private readonly holds = new Map<string, number>();
 
@@ -42,29 +41,19 @@ export class SecretTally {
     const holding = this.holds.get(project) ?? 0;
     if (stored + holding >= quota) return false;
     this.holds.set(project, holding + 1);
-    return () => {
-      const left = this.holds.get(project)! - 1;
-      if (left) this.holds.set(project, left);
-      else this.holds.delete(project);
-    };
+    return () => void this.holds.set(project, this.holds.get(project)! - 1);
   }
 
   /**
    * A write the repository made: the document `name` now exists (true), is gone (false), or cannot be told
-   * (undefined: the project is listed again on next use). Applied at once when the project is listed, so a
-   * create's name is counted before its hold is released; else once the listing is in (adding and removing
-   * a name are idempotent, so a listing that already saw the write agrees).
+   * (undefined: the project is listed again on next use). Applied once the project's listing is in (adding
+   * and removing a name are idempotent, so a listing that already saw the write agrees). A create's listing
+   * is in before its write (its hold waited for it), so this is the next microtask, ahead of the create's
+   * own continuation that releases its hold: the name is counted before the hold goes.
    */
   noted(project: string, name: string, exists: boolean | undefined): void {
-    if (exists === undefined) {
-      this.listings.delete(project);
-      this.built.delete(project);
-      return;
-    }
-    const apply = (names: Names) => void (exists ? names.add(name) : names.delete(name));
-    const built = this.built.get(project);
-    if (built) apply(built);
-    else void this.listings.get(project)?.then(apply, () => {});
+    if (exists === undefined) this.listings.delete(project);
+    else void this.listings.get(project)?.then((names) => void (exists ? names.add(name) : names.delete(name)), () => {});
   }
 
   /** The project's names, listed on first use; null where the store is shared with other writers. */
@@ -73,14 +62,10 @@ export class SecretTally {
     let listing = this.listings.get(project);
     if (!listing) {
       const prefix = secretsPrefix(project);
-      const started: Promise<Names> = listAll(this.store, prefix).then((paths) => {
-        const names = new Set(paths.map((p) => p.slice(prefix.length)));
-        if (this.listings.get(project) === started) this.built.set(project, names);
-        return names;
-      });
-      started.catch(() => this.listings.get(project) === started && this.listings.delete(project));
-      this.listings.set(project, started);
-      listing = started;
+      listing = listAll(this.store, prefix).then((paths) => new Set(paths.map((p) => p.slice(prefix.length))));
+      // A listing that failed is tried again on next use (dropping a newer one meanwhile costs only a listing).
+      listing.catch(() => this.listings.delete(project));
+      this.listings.set(project, listing);
     }
     return listing;
   }

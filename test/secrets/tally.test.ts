@@ -13,7 +13,8 @@ import { secretRecord } from '../helpers/secret-record.ts';
 
 const P = 'proj';
 const record = (name: string) => secretRecord({ id: `id-${name}`, project: P, name });
-const stored = async (store: Store) => (await listAll(store, `csms/${P}/secret/`)).length;
+/** The secret documents in the store, listed beneath the counting wrapper. */
+const stored = async (store: Store) => (await listAll(store instanceof FaultyStore ? store.inner : store, `csms/${P}/secret/`)).length;
 
 /**
  * A faulty store that counts listings of the project's secrets and, with `blindAfterFault`, also fails the
@@ -23,9 +24,25 @@ class WatchedStore extends FaultyStore {
   listings = 0;
   blindAfterFault = false;
   private blindOnce = false;
+  /** The next put of each of these keys waits for its promise; `waiting` has the keys of puts waiting. */
+  readonly gates = new Map<string, Promise<void>>();
+  readonly waiting = new Set<string>();
 
   override async put(key: string, value: Uint8Array, options?: PutOptions) {
+    const gate = this.gates.get(key);
+    if (gate) {
+      this.gates.delete(key);
+      this.waiting.add(key);
+      await gate;
+      this.waiting.delete(key);
+    }
     return this.watch(() => super.put(key, value, options));
+  }
+
+  /** Until a put of `key` waits at its gate. */
+  async reached(key: string): Promise<void> {
+    for (let i = 0; i < 1000 && !this.waiting.has(key); i++) await new Promise((r) => setImmediate(r));
+    expect(this.waiting.has(key)).toBe(true);
   }
 
   override async delete(key: string, options?: DeleteOptions) {
@@ -104,6 +121,42 @@ describe('secrets quota count', () => {
     expect(await repo.count(P)).toBe(5);
   });
 
+  it('a create that is over gives its place to its secret, while the creates still under way keep theirs', async () => {
+    const { repo, store } = rig();
+    let open!: () => void;
+    store.gates.set(secretPath(P, 'slow'), new Promise((r) => (open = r)));
+    const slow = outcome(repo.create(record('slow'), 3)); // holds a place until its document is written
+    expect(await outcome(repo.create(record('quick'), 3))).toBe('ok');
+    // One secret, one create under way: room for exactly one more.
+    expect(await Promise.all([outcome(repo.create(record('third'), 3)), outcome(repo.create(record('fourth'), 3))])).toEqual(['ok', 'CSMS.0202']);
+    open();
+    expect(await slow).toBe('ok');
+    expect(await stored(store)).toBe(3);
+  });
+
+  it('counts the secrets already stored, and a delete of one of them', async () => {
+    const inner = new MemoryStore();
+    const clock = new ManualClock();
+    for (const n of ['a', 'b', 'c']) await new SecretRepository(inner, clock).create(record(n));
+    const repo = new SecretRepository(new WatchedStore(inner), clock); // another store object: listed afresh
+    expect(await repo.count(P)).toBe(3);
+    await repo.remove(P, 'b');
+    expect(await repo.count(P)).toBe(2);
+  });
+
+  it('a create that loses its name to a racing create leaves the winner counted', async () => {
+    const { repo, store } = rig();
+    let open!: () => void;
+    store.gates.set(secretPath(P, 'a'), new Promise((r) => (open = r)));
+    const loser = outcome(repo.create(record('a'), 10));
+    await store.reached(secretPath(P, 'a')); // its document write waits; the name is still free
+    expect(await outcome(repo.create({ ...record('a'), id: 'winner' }, 10))).toBe('ok');
+    open();
+    expect(await loser).toBe('CSMS.0002');
+    expect(await stored(store)).toBe(1);
+    expect(await repo.count(P)).toBe(1);
+  });
+
   it('creates that fail give their place back', async () => {
     const { repo, store } = rig();
     await repo.create(record('a'), 2);
@@ -174,7 +227,10 @@ describe('secrets quota count', () => {
               store.blindAfterFault = false;
               store.arm(0);
               await store.get('unblind/secret/').catch(() => {}); // clears a blind read the step did not use
+              const listings = store.listings;
               expect(await repo.count(P), `write ${n}`).toBe(await stored(store));
+              // The outcome was read back, so the count needs no new listing (with the read-back failing, it lists).
+              if (!blind) expect(store.listings, `write ${n}: listed again`).toBe(listings);
               // And the quota holds on the count: fill the room left exactly.
               const room = 4 - (await stored(store));
               const results = await Promise.all(Array.from({ length: room + 2 }, (_, i) => outcome(repo.create(record(`f${i}`), 4))));
