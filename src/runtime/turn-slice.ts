@@ -6,6 +6,7 @@
 // Handing opens to the worker thread instead measured 0.45-0.6x of opening here (256 MiB, 1 MiB
 // segments): a transferred output buffer costs V8 a full collection every few segments, and copying it
 // out of shared memory costs this thread a fresh buffer's page faults, about what opening it does.
+import { setImmediate } from 'node:timers'; // not a global everywhere this bundle runs (Deno's own code)
 
 /**
  * Most milliseconds of cipher work in one turn of the event loop before it lets the others run. The
