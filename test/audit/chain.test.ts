@@ -383,8 +383,13 @@ describe('the chain end in a store others write too', () => {
     expect((await getJson<Records & { headAt?: number }>(sealed, seqKey(2)))!.value.headAt).toBeUndefined();
     expect((await getJson<Records & { headAt?: number }>(sealed, seqKey(3)))!.value.headAt).toBe(1);
     const r3 = (await getJson<Records>(sealed, seqKey(3)))!.value.records[0];
+    const outside = { intact: false, records: 4, first_bad: { seq: 2, reason: 'records after 1 are not covered by the sealed head: they were appended outside edgekms' } };
     await putJson(sealed, seqKey(4), { records: chained(4, r3.hash, [entry(4)]) });
-    expect(await log.verify()).toEqual({ intact: false, records: 4, first_bad: { seq: 2, reason: 'records after 1 are not covered by the sealed head: they were appended outside edgekms' } });
+    expect(await log.verify()).toEqual(outside);
+    // A headAt that is no record number says nothing.
+    await shared.inner.delete(seqKey(4));
+    await putJson(sealed, seqKey(4), { records: chained(4, r3.hash, [entry(4)]), headAt: '1' });
+    expect(await log.verify()).toEqual(outside);
   });
 
   it('a sealed head put back to an older one is named by a block written when the head was further on', async () => {
