@@ -101,11 +101,6 @@ export class SecretRepository {
     }
   }
 
-  /** CSMS.0202 when the project already holds `quota` secrets (a refusal before any work; create checks again). */
-  async assertRoom(project: string, quota: number): Promise<void> {
-    if ((await this.count(project)) >= quota) throw quotaReached(quota);
-  }
-
   private async createDocument(record: SecretRecord): Promise<void> {
     const { project, id, name } = record;
     // An id pointer may be left by a secret deleted while a write failed (a restored backup keeps its id):

@@ -35,7 +35,9 @@ export const restoreFromBlobOp: CsmsOperation = async (secrets, call, input) => 
   }
   const r = JSON.parse(fromUtf8(plain)) as SecretRecord;
   if (r.schema !== 1 || r.project !== call.project) throw bad();
-  await secrets.repo.assertRoom(call.project, secrets.limits.secretsPerProject);
+  if ((await secrets.repo.count(call.project)) >= secrets.limits.secretsPerProject) {
+    throw new CsmsError(CsmsCode.SecretQuota, `The project has reached its quota of ${secrets.limits.secretsPerProject} secrets.`);
+  }
   if (await secrets.repo.get(call.project, r.name)) throw invalidParameter('secret_blob', `a secret named ${r.name} already exists`);
   const restored: SecretRecord = { ...r, updatedAt: secrets.clock.now() };
   await secrets.repo.create(restored, secrets.limits.secretsPerProject);

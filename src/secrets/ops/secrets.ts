@@ -97,7 +97,9 @@ export async function readNewSecret(secrets: Secrets, project: string, f: FieldR
 
 /** Creates a secret with its first version (SYSCURRENT). */
 export async function createSecret(secrets: Secrets, project: string, s: NewSecret, value: { kind: 'string' | 'binary'; bytes: Uint8Array }): Promise<SecretRecord> {
-  await secrets.repo.assertRoom(project, secrets.limits.secretsPerProject);
+  if ((await secrets.repo.count(project)) >= secrets.limits.secretsPerProject) {
+    throw new CsmsError(CsmsCode.SecretQuota, `The project has reached its quota of ${secrets.limits.secretsPerProject} secrets.`);
+  }
   if (await secrets.repo.get(project, s.name)) throw invalidParameter('name', `a secret named ${s.name} already exists`);
   const cmk = await cmkFor(secrets, project, s.kmsKeyRef);
   const now = secrets.clock.now();
