@@ -12,12 +12,14 @@
 // it (64 zeros for the first), so an edited, removed, inserted or reordered record breaks the chain at that
 // point, and the head (which only the root key can seal) says where the chain must end, so a cut-off tail
 // shows too. Appends made in one turn of the event loop, or while a block is being written, go into the
-// next block together (group commit): one durable write per block, never a growing document. Records never hold request or answer bodies: no
+// next block together (group commit): one durable write per block, never a growing document. Where writes
+// are slow, the next block also waits for the callers the last one answered (./pacing.ts). Records never hold request or answer bodies: no
 // plaintext, data keys, secret values or signatures, only names (key id or alias, secret name) bounded in length.
 import { nobleHashes, sha256Hex, type HashImplementation } from '../crypto/hash.ts';
 import { yieldToOthers } from '../kms/repository.ts';
 import { SealedStore, TamperedRecordError } from '../store/barrier.ts';
 import { ConflictError, getJson, putJson, StoreError, type Store } from '../store/store.ts';
+import { BlockPacer } from './pacing.ts';
 import { ChainedBlocks, MAX_BLOCK, SegmentBlocks, StoreBlocks, seqKey, type Block, type Blocks, type FrameLog } from './blocks.ts';
 
 const HEAD = 'audit/head';
@@ -122,6 +124,8 @@ export class AuditLog {
   /** Entries waiting for the next block; appends arriving while one block is written go into the next. */
   private waiting: Waiting[] = [];
   private writing = false;
+  /** Whether the next block waits for more appends (./pacing.ts). */
+  private readonly pacer = new BlockPacer();
   /** The newest record this process wrote (or found), when no other process writes the store. */
   private last: Tail | undefined;
   private readonly blocks: Blocks;
@@ -159,6 +163,7 @@ export class AuditLog {
     if (!this.store.exclusive) return this.writeBlock([entry]).then((records) => records[0]);
     return new Promise((done, failed) => {
       this.waiting.push({ entry, done, failed });
+      this.pacer.appended(this.waiting.length);
       if (!this.writing) void this.drain();
     });
   }
@@ -179,9 +184,12 @@ export class AuditLog {
         // Let the rest of this event-loop turn's appends join the block: a busy server finishes several
         // requests a turn, and the first of them no longer takes a durable write of its own.
         await yieldToOthers();
+        const waited = await this.pacer.ready(this.waiting.length, MAX_BLOCK);
         const batch = this.waiting.splice(0, MAX_BLOCK);
         try {
+          const started = this.pacer.now();
           const records = await this.writeBlock(batch.map((w) => w.entry));
+          this.pacer.written(batch.length, started, waited, this.waiting.length);
           batch.forEach((w, i) => w.done(records[i]));
         } catch (e) {
           for (const w of batch) w.failed(e);
