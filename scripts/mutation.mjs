@@ -57,6 +57,7 @@ const TESTS_OF = [
   ['src/secrets/', ['test/secrets/password.test.ts', 'test/secrets/rotation-period.test.ts', 'test/secrets/record.test.ts', 'test/secrets/sealing.test.ts', 'test/secrets/versions.test.ts', 'test/secrets/maintenance.test.ts', 'test/secrets/errors.test.ts', 'test/secrets/expiry.test.ts', 'test/secrets/backup.test.ts', 'test/secrets/rotation.test.ts', 'test/secrets/routes.test.ts', 'test/secrets/version-ops.test.ts', 'test/secrets/sdk.test.ts', 'test/secrets/bad-inputs.test.ts', 'test/secrets/lifecycle.test.ts', 'test/secrets/faults.test.ts', 'test/secrets/fuzz.test.ts', 'test/secrets/listing.test.ts', 'test/secrets/quota.test.ts']],
   // The audit log in-process (test/audit/log.test.ts's services run over loopback in this process too).
   ['src/audit/read-only.ts', ['test/audit/read-only.test.ts']],
+  ['src/audit/pacing.ts', ['test/audit/pacing.test.ts']],
   ['src/audit/', ['test/audit/log.test.ts', 'test/audit/segments.test.ts', 'test/audit/chain.test.ts', 'test/audit/blocks.test.ts']],
   ['src/store/barrier.ts', ['test/store/barrier.test.ts']],
   ['src/store/ordered-map.ts', ['test/store/ordered-map.test.ts', 'test/store/store.test.ts']],

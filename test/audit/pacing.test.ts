@@ -78,6 +78,41 @@ describe('block pacing', () => {
     expect(waits).toEqual([2, 100]);
   });
 
+  it('draws its lines exactly: a 1 ms write counts as slow, idle for exactly half a write does not, a write as long as the wait ends it', async () => {
+    const idleThrough = (ms: number) => {
+      const { p, clock } = pacer();
+      clock.t = 100 + ms;
+      p.written(8, 100, 0, 8); // no append during the write
+      return p;
+    };
+    expect(await settles(idleThrough(1).ready(8, 256))).toBe(false);
+    const half = pacer();
+    half.clock.t = 105;
+    half.p.appended(8); // the last append exactly halfway through a 10 ms write
+    half.clock.t = 110;
+    half.p.written(8, 100, 0, 8);
+    expect(await settles(half.p.ready(8, 256))).toBe(true);
+    const even = idleThrough(10);
+    even.written(16, 100, 10, 0); // gathering: the write took as long as the wait before it
+    expect(await settles(even.ready(1, 256))).toBe(true);
+  });
+
+  it('a wait that ended early leaves no timer behind to cut the next one short', async () => {
+    const clock = { t: 0 };
+    const p = new BlockPacer(() => clock.t); // real timers
+    clock.t = 40;
+    p.written(8, 0, 0, 8); // idle through a 40 ms write: the next wait is at most 20 ms
+    const first = p.ready(8, 256);
+    p.appended(16);
+    await first;
+    clock.t = 500;
+    p.written(16, 100, 0, 0); // a 400 ms write: the next wait is at most 100 ms
+    const second = p.ready(0, 256);
+    await new Promise((r) => setTimeout(r, 40)); // the first wait's timer, had it been left, fired by now
+    for (let n = 1; n <= 16; n++) p.appended(n);
+    expect(await settles(second)).toBe(true);
+  });
+
   it('does not wait for more than one block holds', async () => {
     const { p, clock } = pacer();
     clock.t = 20;
