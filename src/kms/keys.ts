@@ -10,7 +10,7 @@ import { ALL_KEY_SPECS, KEY_SPECS, type KeySpec, type KeyUsage } from './key-spe
 import { KeyState, assertState, stateAfterCancelDeletion, type StateRule } from './key-state.ts';
 import type { Kms } from './kms.ts';
 import { fields, ok, type Call, type Input, type Operation } from './operation.ts';
-import { notFound } from './repository.ts';
+import { notFound, yieldToOthers } from './repository.ts';
 import { generateMaterial, isCreatable } from './key-factory.ts';
 
 /** Key ids as the wire reference writes them. */
@@ -178,6 +178,14 @@ export const describeKeyOp: Operation = async (kms, call, input) => {
   return ok({ key_info: keyDetails(r, kms.domainId, kms.region) });
 };
 
+/**
+ * A page's details are built in slices, with other requests served in between. The page comes from the
+ * key index without reading records (src/kms/key-index.ts), quick enough to be listed back to back: built
+ * in one go, encrypt-data's p50 beside a list-keys loop at 20,000 keys was 3.1-4.0 ms (load average about
+ * 3), in slices of 16 1.5-2.3 ms (`npm run bench scale`), list-keys staying within 2x of 500 keys.
+ */
+const DETAILS_SLICE = 16;
+
 export const listKeysOp: Operation = async (kms, call, input) => {
   const f = fields(input, {});
   const limit = Number(f.string('limit', { pattern: DECIMAL, emptyIsAbsent: true }) ?? '1000');
@@ -189,9 +197,14 @@ export const listKeysOp: Operation = async (kms, call, input) => {
   const filter = { state: state as KeyState | undefined, spec: spec === 'ALL' ? undefined : (spec as KeySpec), enterpriseProjectId: eps === 'all' ? undefined : eps };
   const { keys: page, total } = await kms.repo.page(call.project, filter, marker, limit);
   const truncated = marker + limit < total;
+  const details: Record<string, string>[] = [];
+  for (let i = 0; i < page.length; i++) {
+    if (i % DETAILS_SLICE === DETAILS_SLICE - 1) await yieldToOthers();
+    details.push(keyDetails(page[i], kms.domainId, kms.region));
+  }
   return ok({
     keys: page.map((r) => r.id),
-    key_details: page.map((r) => keyDetails(r, kms.domainId, kms.region)),
+    key_details: details,
     next_marker: truncated ? String(marker + limit) : '',
     truncated: String(truncated),
     total,
