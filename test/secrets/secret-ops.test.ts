@@ -197,8 +197,12 @@ describe('create', () => {
     const create = (name: string) => createSecretOp(secrets, call, { body: csmsFields({ name, secret_string: 'v' }), query: new URLSearchParams(), params: {} });
     await create('one');
     await create('two');
+    t.observed.sealed.length = 0;
     const e = await rejection(create('three'));
     expect([e.code, e.message]).toEqual(['CSMS.0202', 'The project has reached its quota of 2 secrets.']);
+    // Refused before any work: nothing sealed, and before the name is looked at.
+    expect(t.observed.sealed).toHaveLength(0);
+    expect((await rejection(create('one'))).code).toBe('CSMS.0202');
     expect((await t.call('GET', '/secrets')).secrets.map((s: any) => s.name)).toEqual(['one', 'two']);
   });
 
