@@ -76,7 +76,7 @@ export class StoreBlocks implements Blocks {
   }
 
   async write(records: AuditRecord[], headAt?: number): Promise<void> {
-    await putJson(this.store, seqKey(records[0].seq), (headAt === undefined ? { records } : { records, headAt }) satisfies Block, { ifVersion: null });
+    await putJson(this.store, seqKey(records[0].seq), { records, headAt } satisfies Block, { ifVersion: null }); // JSON leaves an undefined headAt out
   }
 }
 

@@ -409,7 +409,7 @@ export class AuditLog {
       // Store blocks: the first block past the head is an append whose head write is still to come (or
       // failed); each later one is the log's own only if it says it was written past the head, its head
       // write having failed too. One written when the head named a later record means the head went back.
-      const ahead = pastHead.find((b) => b.headAt !== undefined && b.headAt > headSeq);
+      const ahead = pastHead.find((b) => b.headAt! > headSeq); // an unmarked block (undefined) is no evidence
       if (ahead) return bad(headSeq + 1, `the sealed head names record ${headSeq}, but record ${ahead.first} was written when it named record ${ahead.headAt}: an older head was put back`);
       if (pastHead[0].first !== headSeq + 1 || pastHead.slice(1).some((b) => b.headAt === undefined)) return outside();
       if (pastHead.length > 1) return { intact: true, records: seq, after_head: seq - headSeq };

@@ -392,6 +392,13 @@ describe('the chain end in a store others write too', () => {
     expect(await log.verify()).toEqual(outside);
   });
 
+  it('a sealed head naming a record inside a block (never where edgekms writes one) leaves the rest of the block uncovered', async () => {
+    const { log, sealed, block } = await blocksOf([2, 2]);
+    const r3 = (await block(3)).records[0];
+    await putJson(sealed, HEAD, { seq: 3, hash: r3.hash, time: r3.time });
+    expect(await log.verify()).toEqual({ intact: false, records: 4, first_bad: { seq: 4, reason: 'records after 3 are not covered by the sealed head: they were appended outside edgekms' } });
+  });
+
   it('a sealed head put back to an older one is named by a block written when the head was further on', async () => {
     const shared = new SharedStore(new MemoryStore());
     const sealed = await sealedOver(shared);
