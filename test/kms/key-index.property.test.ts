@@ -1,10 +1,11 @@
-// The key index's counts against a plain count of its own summaries: after any sequence of creates,
-// changes (state, spec, enterprise project, deletion date, imported material's expiry) and removals, and
-// at any time, count(filter) equals the number of keys a read at that time would find matching, the
-// entries stay in creation order, and changedBy names exactly the keys a read would report differently.
+// The key index against a model of what was written: after any sequence of creates, changes (state, spec,
+// enterprise project, deletion date, imported material's expiry) and removals, and at any time,
+// count(filter) equals the number of keys a read at that time would find matching, the entries are in
+// creation order, changedBy names exactly the keys a read reports differently, and each summary as read
+// shows the model's state.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyIndex, asReadAt, matches, type KeyFilter } from '../../src/kms/key-index.ts';
+import { KeyIndex, asReadAt, type KeyFilter } from '../../src/kms/key-index.ts';
 import type { KeyRecord } from '../../src/kms/key-record.ts';
 import { property } from '../helpers/property.ts';
 
@@ -12,7 +13,9 @@ const STATES = ['1', '2', '3', '4', '5'] as const;
 const SPECS = ['AES_256', 'SM4'] as const;
 const EPS = ['0', 'ep-1'];
 
-const record = (id: number, at: number, f: { state: (typeof STATES)[number]; spec: (typeof SPECS)[number]; eps: string; deletionAt?: number; expiresAt?: number; material: boolean }): KeyRecord =>
+type Fields = { state: (typeof STATES)[number]; spec: (typeof SPECS)[number]; eps: string; deletionAt?: number; expiresAt?: number; material: boolean };
+
+const record = (id: number, at: number, f: Fields): KeyRecord =>
   ({
     schema: 1,
     id: `k${id}`,
@@ -56,29 +59,44 @@ describe('key index counts', () => {
       'key index counts',
       fc.property(fc.array(op, { maxLength: 40 }), fc.array(filter, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 25 }), (ops, filters, now) => {
         const index = new KeyIndex();
-        const createdAt = new Map<number, number>();
+        // The model: each key's creation time and fields, as written.
+        const keys = new Map<number, { at: number; f: Fields }>();
         for (const o of ops) {
           if (o.kind === 'remove') {
             index.remove(`k${o.id}`);
-            createdAt.delete(o.id);
+            keys.delete(o.id);
           } else {
             // A key keeps its creation time across changes, as the repository's writes do; a new one takes o.at.
-            const at = createdAt.get(o.id) ?? o.at;
-            createdAt.set(o.id, at);
+            const at = keys.get(o.id)?.at ?? o.at;
+            keys.set(o.id, { at, f: o.fields });
             index.put(record(o.id, at, o.fields));
           }
         }
         const all = index.entries();
-        expect(all.map((s) => s.id).sort()).toEqual([...createdAt.keys()].map((id) => `k${id}`).sort());
-        for (let i = 1; i < all.length; i++) expect(all[i - 1].createdAt < all[i].createdAt || (all[i - 1].createdAt === all[i].createdAt && all[i - 1].id < all[i].id)).toBe(true);
-        const found = (f: KeyFilter) =>
-          all.filter((s) => {
-            const read = asReadAt(s, now);
-            return read !== null && matches(read, f);
+        expect(all.map((s) => s.id)).toEqual(
+          [...keys].sort(([a, x], [b, y]) => x.at - y.at || (`k${a}` < `k${b}` ? -1 : 1)).map(([id]) => `k${id}`),
+        );
+        // What a read at `now` shows of a key, from the model alone: gone from its deletion date on, and
+        // imported material past its expiry gone (pending import, unless pending deletion).
+        const shown = (f: Fields) => {
+          if (f.state === '4' && f.deletionAt !== undefined && f.deletionAt <= now) return null;
+          const expired = f.material && f.expiresAt !== undefined && f.expiresAt <= now;
+          return { state: expired && f.state !== '4' ? '5' : f.state, expired };
+        };
+        const found = (filter: KeyFilter) =>
+          [...keys.values()].filter(({ f }) => {
+            const read = shown(f);
+            return read !== null && (filter.state === undefined || read.state === filter.state) && (filter.spec === undefined || f.spec === filter.spec) && (filter.enterpriseProjectId === undefined || f.eps === filter.enterpriseProjectId);
           }).length;
         for (const f of [...filters, {}]) expect(index.count(f, now), JSON.stringify(f)).toBe(found(f));
-        const changed = all.filter((s) => asReadAt(s, now) !== s).map((s) => s.id).sort();
-        expect(index.changedBy(now).map((s) => s.id).sort()).toEqual(changed);
+        const changed = [...keys].filter(([, { f }]) => shown(f) === null || shown(f)!.expired).map(([id]) => `k${id}`);
+        expect(index.changedBy(now).map((s) => s.id).sort()).toEqual(changed.sort());
+        // And each summary as read agrees with the model.
+        for (const s of all) {
+          const read = asReadAt(s, now);
+          const model = shown(keys.get(Number(s.id.slice(1)))!.f);
+          expect(read && { state: read.state, expires: read.materialExpiresAt }).toEqual(model && { state: model.state, expires: model.expired ? undefined : keys.get(Number(s.id.slice(1)))!.f.expiresAt });
+        }
       }),
     );
   });

@@ -44,6 +44,10 @@ describe('key index', () => {
       ids.push((await kms(rig, 'create-key', { key_alias: `k${i}`, ...(i % 4 === 3 ? { key_spec: 'SM4' } : {}), ...(i % 5 === 4 ? { enterprise_project_id: 'ep-1' } : {}) })).key_info.key_id);
     }
     await expectSameListings(rig);
+    // Filtered totals against what was created: AES_256 by default, 3 SM4 keys, 2 in enterprise project ep-1.
+    expect((await kms(rig, 'list-keys', {})).total).toBe(9);
+    expect((await kms(rig, 'list-keys', { key_spec: 'SM4' })).total).toBe(3);
+    expect((await kms(rig, 'list-keys', { key_spec: 'ALL', enterprise_project_id: 'ep-1' })).total).toBe(2);
     // Material that expires (as imported material does), on a key that also has rotation on and a description.
     const project = rig.client.projectId;
     await rig.kms.repo.update(project, ids[5], (r) => ({ ...r, origin: 'external', materialExpiresAt: rig.clock.now() + 5000, description: 'expiring' }));
