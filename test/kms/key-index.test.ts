@@ -53,6 +53,10 @@ describe('key index', () => {
     await rig.kms.repo.update(project, ids[5], (r) => ({ ...r, origin: 'external', materialExpiresAt: rig.clock.now() + 5000, description: 'expiring' }));
     await kms(rig, 'enable-key-rotation', { key_id: ids[6] });
     await expectSameListings(rig);
+    // Each key as listed (from its summary) is the key as described (from its record).
+    const listed = (await kms(rig, 'list-keys', { key_spec: 'ALL' })).key_details;
+    for (const k of listed) expect(k).toEqual((await kms(rig, 'describe-key', { key_id: k.key_id })).key_info);
+    expect(listed.find((k: { key_id: string }) => k.key_id === ids[6]).key_rotation_enabled).toBe('true');
     rig.clock.advance(6000); // ids[5]'s material is gone: pending import, no expiration_time
     await expectSameListings(rig);
     expect((await kms(rig, 'list-keys', { key_state: '5' })).key_details.map((k: { key_id: string }) => k.key_id)).toEqual([ids[5]]);
