@@ -399,8 +399,8 @@ export class KeyRepository {
   /**
    * Destroys a key for good: the record (with all its material) goes first; that is the commit point.
    * Pointers to it are then removed; any that survive a failure here are dead and get overwritten.
+   * Answers false when the key changed meanwhile (deletion cancelled, say): it stays.
    */
-  /** Destroys the key at `version`; false when it changed meanwhile (e.g. deletion cancelled) and stays. */
   private async destroy(r: KeyRecord, version: string): Promise<boolean> {
     try {
       await this.store.delete(keyPath(r.project, r.id), { ifVersion: version });

@@ -34,4 +34,5 @@ export const CsmsCode = {
 
 export const invalidParameter = (field: string, why: string) => new CsmsError(CsmsCode.InvalidParameter, `Invalid ${field}: ${why}.`);
 export const secretNotFound = (name: string) => new CsmsError(CsmsCode.SecretNotFound, `The secret ${name} does not exist.`);
+export const secretQuotaReached = (quota: number) => new CsmsError(CsmsCode.SecretQuota, `The project has reached its quota of ${quota} secrets.`);
 export const resourceNotFound = (what: string) => new CsmsError(CsmsCode.NotFound, `The ${what} does not exist.`);

@@ -14,7 +14,7 @@
 import type { Clock } from '../kms/clock.ts';
 import { yieldToOthers } from '../kms/repository.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
-import { CsmsCode, CsmsError, secretNotFound } from './errors.ts';
+import { CsmsCode, CsmsError, secretNotFound, secretQuotaReached } from './errors.ts';
 import type { SecretRecord } from './record.ts';
 import { SecretTally, secretsPrefix } from './tally.ts';
 
@@ -93,7 +93,7 @@ export class SecretRepository {
     const { project, name } = record;
     if (await this.get(project, name)) throw nameTaken(name);
     const release = await this.tally.hold(project, quota);
-    if (!release) throw quotaReached(quota);
+    if (!release) throw secretQuotaReached(quota);
     try {
       await this.createDocument(record);
     } finally {
@@ -255,10 +255,6 @@ export class SecretRepository {
     const idx = await getJson<IdEntry>(this.store, idPath(r.project, r.id)).catch(() => null);
     if (idx) await this.store.delete(idPath(r.project, r.id), { ifVersion: idx.version }).catch(() => {});
   }
-}
-
-function quotaReached(quota: number): CsmsError {
-  return new CsmsError(CsmsCode.SecretQuota, `The project has reached its quota of ${quota} secrets.`);
 }
 
 function nameTaken(name: string): CsmsError {

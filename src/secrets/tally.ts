@@ -36,8 +36,7 @@ export class SecretTally {
    * loop, so concurrent creates cannot pass the quota together. Call the returned release when the create is over.
    */
   async hold(project: string, quota: number): Promise<(() => void) | false> {
-    const names = await this.names(project);
-    const stored = names ? names.size : (await listAll(this.store, secretsPrefix(project))).length;
+    const stored = await this.count(project);
     const holding = this.holds.get(project) ?? 0;
     if (stored + holding >= quota) return false;
     this.holds.set(project, holding + 1);

@@ -6,7 +6,7 @@ import { fromUtf8, utf8, wipe } from '../../crypto/bytes.ts';
 import { EncodingError, fromBase64, toBase64 } from '../../crypto/encoding.ts';
 import { AuthenticationError } from '../../crypto/aes-gcm.ts';
 import { KmsError } from '../../kms/errors.ts';
-import { CsmsCode, CsmsError, invalidParameter } from '../errors.ts';
+import { CsmsCode, CsmsError, invalidParameter, secretQuotaReached } from '../errors.ts';
 import { csmsFields, ok, type CsmsOperation } from '../operation.ts';
 import type { SecretRecord } from '../record.ts';
 import { readValue } from '../versions.ts';
@@ -35,9 +35,7 @@ export const restoreFromBlobOp: CsmsOperation = async (secrets, call, input) => 
   }
   const r = JSON.parse(fromUtf8(plain)) as SecretRecord;
   if (r.schema !== 1 || r.project !== call.project) throw bad();
-  if ((await secrets.repo.count(call.project)) >= secrets.limits.secretsPerProject) {
-    throw new CsmsError(CsmsCode.SecretQuota, `The project has reached its quota of ${secrets.limits.secretsPerProject} secrets.`);
-  }
+  if ((await secrets.repo.count(call.project)) >= secrets.limits.secretsPerProject) throw secretQuotaReached(secrets.limits.secretsPerProject);
   if (await secrets.repo.get(call.project, r.name)) throw invalidParameter('secret_blob', `a secret named ${r.name} already exists`);
   const restored: SecretRecord = { ...r, updatedAt: secrets.clock.now() };
   await secrets.repo.create(restored, secrets.limits.secretsPerProject);

@@ -2,7 +2,7 @@
 // Every error here is flat CSMS (routes.ts).
 import { DECIMAL } from '../../api/fields.ts';
 import type { FieldReader } from '../../api/fields.ts';
-import { CsmsCode, CsmsError, invalidParameter, resourceNotFound, secretNotFound } from '../errors.ts';
+import { CsmsCode, CsmsError, invalidParameter, resourceNotFound, secretNotFound, secretQuotaReached } from '../errors.ts';
 import { notify } from '../events-store.ts';
 import { ok, type CsmsInput, type CsmsOperation, type Call } from '../operation.ts';
 import { SYSCURRENT, secretInfo, type SecretRecord } from '../record.ts';
@@ -97,9 +97,7 @@ export async function readNewSecret(secrets: Secrets, project: string, f: FieldR
 
 /** Creates a secret with its first version (SYSCURRENT). */
 export async function createSecret(secrets: Secrets, project: string, s: NewSecret, value: { kind: 'string' | 'binary'; bytes: Uint8Array }): Promise<SecretRecord> {
-  if ((await secrets.repo.count(project)) >= secrets.limits.secretsPerProject) {
-    throw new CsmsError(CsmsCode.SecretQuota, `The project has reached its quota of ${secrets.limits.secretsPerProject} secrets.`);
-  }
+  if ((await secrets.repo.count(project)) >= secrets.limits.secretsPerProject) throw secretQuotaReached(secrets.limits.secretsPerProject);
   if (await secrets.repo.get(project, s.name)) throw invalidParameter('name', `a secret named ${s.name} already exists`);
   const cmk = await cmkFor(secrets, project, s.kmsKeyRef);
   const now = secrets.clock.now();
