@@ -1,6 +1,6 @@
 // CSMS errors: the API's codes, the default status, and the messages the field readers and helpers give.
 import { describe, expect, it } from 'vitest';
-import { CsmsCode, CsmsError, invalidParameter, resourceNotFound, secretNotFound } from '../../src/secrets/errors.ts';
+import { CsmsCode, CsmsError, invalidParameter, resourceNotFound, secretNotFound, secretQuotaReached } from '../../src/secrets/errors.ts';
 import { CSMS_FIELDS, csmsFields } from '../../src/secrets/operation.ts';
 
 const shape = (e: unknown) => {
@@ -31,6 +31,7 @@ describe('CSMS errors', () => {
     expect(shape(invalidParameter('name', 'too long'))).toEqual([CsmsError, 'CsmsError', 'CSMS.0002', 400, 'Invalid name: too long.']);
     expect(shape(secretNotFound('db'))).toEqual([CsmsError, 'CsmsError', 'CSMS.0106', 400, 'The secret db does not exist.']);
     expect(shape(resourceNotFound('stage beta'))).toEqual([CsmsError, 'CsmsError', 'CSMS.0005', 400, 'The stage beta does not exist.']);
+    expect(shape(secretQuotaReached(3))).toEqual([CsmsError, 'CsmsError', 'CSMS.0202', 400, 'The project has reached its quota of 3 secrets.']);
   });
 
   it('field readers answer with CSMS.0002 and the field', () => {
