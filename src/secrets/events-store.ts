@@ -7,10 +7,11 @@
 import { randomBytes } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/encoding.ts';
 import { ConflictError, getJson, listAll, putJson } from '../store/store.ts';
-import { CsmsCode, CsmsError } from './errors.ts';
+import { CsmsCode, CsmsError, invalidParameter } from './errors.ts';
 import type { SecretRecord } from './record.ts';
 import { MAX_CAS_RETRIES } from './repository.ts';
 import type { Secrets } from './secrets.ts';
+import { documentsPrefix, Tally } from './tally.ts';
 
 export const EVENT_TYPES = ['SECRET_VERSION_CREATED', 'SECRET_VERSION_EXPIRED', 'SECRET_ROTATED', 'SECRET_DELETED', 'SECRET_ROTATED_FAILED', 'SECRET_VERSION_NEAR_EXPIRY'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -60,7 +61,7 @@ export interface Logged<T> {
 export const LOG_POSITION = /^[0-9]{15}-[0-9a-f]{12}$/;
 
 const MAX_KEPT = 1000;
-const eventPath = (project: string, name: string) => `csms/${project}/event/${name}`;
+const eventPath = (project: string, name: string) => documentsPrefix(project, 'event') + name;
 const logPrefix = (project: string, kind: 'record' | 'task') => `csms/${project}/${kind}/`;
 const logKey = (project: string, kind: 'record' | 'task', at: number) => `${logPrefix(project, kind)}${String(at).padStart(15, '0')}-${toHex(randomBytes(6), false)}`;
 
@@ -71,14 +72,55 @@ export class EventStore {
     return this.secrets.kms.store;
   }
 
+  /** The events each project holds, for the limit on creates (tally.ts: what it holds where the store is shared). */
+  private get tally() {
+    return Tally.of(this.store, 'event');
+  }
+
   async get(project: string, name: string): Promise<{ event: EventRecord; version: string } | null> {
     const e = await getJson<EventRecord>(this.store, eventPath(project, name));
     return e ? { event: e.value, version: e.version } : null;
   }
 
-  /** Writes an event: `ifVersion` null creates, a version string replaces that version. */
-  async put(project: string, event: EventRecord, ifVersion: string | null): Promise<void> {
-    await putJson(this.store, eventPath(project, event.name), event, { ifVersion });
+  /** Writes an event: `ifVersion` null creates, a version string replaces that version. Returns the new version. */
+  async put(project: string, event: EventRecord, ifVersion: string | null): Promise<string> {
+    const version = await putJson(this.store, eventPath(project, event.name), event, { ifVersion });
+    this.tally.noted(project, event.name, true);
+    return version;
+  }
+
+  /**
+   * Stores a new event; CSMS.0002 when the project's events and the creates under way already fill `quota`
+   * (checked first, so a taken name at the limit gets this answer too), or when the name is taken. The place
+   * is held from the check to the write, as a secret's (tally.ts).
+   */
+  async create(project: string, event: EventRecord, quota: number): Promise<void> {
+    const release = await this.tally.hold(project, quota);
+    if (!release) throw invalidParameter('name', `a project may have at most ${quota} events`);
+    try {
+      await this.createDocument(project, event);
+    } finally {
+      // After createDocument's promise settles: its note of the name goes first (tally.ts, noted).
+      release();
+    }
+  }
+
+  private async createDocument(project: string, event: EventRecord): Promise<void> {
+    const taken = () => invalidParameter('name', `an event named ${event.name} already exists`);
+    if (await this.get(project, event.name)) throw taken();
+    try {
+      await this.put(project, event, null);
+    } catch (e) {
+      if (e instanceof ConflictError) throw taken();
+      // The write may have landed although it reported failure: the count follows what the store holds.
+      await this.retally(project, event.name);
+      throw e;
+    }
+  }
+
+  /** After a failed write (its outcome unknown): the tally follows what the store now holds, or lists again. */
+  private async retally(project: string, name: string): Promise<void> {
+    this.tally.noted(project, name, await this.store.get(eventPath(project, name)).then((e) => e !== null, () => undefined));
   }
 
   /** Replaces an event with `change` of it, read again while others write it meanwhile; undefined when it does not exist. */
@@ -94,7 +136,13 @@ export class EventStore {
   async remove(project: string, name: string, check: () => Promise<void>): Promise<boolean> {
     const removed = await this.retried(project, name, async ({ version }) => {
       await check();
-      await this.store.delete(eventPath(project, name), { ifVersion: version });
+      try {
+        await this.store.delete(eventPath(project, name), { ifVersion: version });
+      } catch (e) {
+        if (!(e instanceof ConflictError)) await this.retally(project, name);
+        throw e;
+      }
+      this.tally.noted(project, name, false);
       return true;
     });
     return removed ?? false;

@@ -16,7 +16,7 @@ import { yieldToOthers } from '../kms/repository.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 import { CsmsCode, CsmsError, secretNotFound, secretQuotaReached } from './errors.ts';
 import type { SecretRecord } from './record.ts';
-import { SecretTally, secretsPrefix } from './tally.ts';
+import { Tally, secretsPrefix } from './tally.ts';
 
 interface IdEntry {
   name: string;
@@ -39,13 +39,13 @@ export interface Loaded {
 
 export class SecretRepository {
   private readonly parsed = new Map<string, Loaded>();
-  private readonly tally: SecretTally;
+  private readonly tally: Tally;
 
   constructor(
     readonly store: Store,
     private readonly clock: Clock,
   ) {
-    this.tally = SecretTally.of(store);
+    this.tally = Tally.of(store, 'secret');
   }
 
   /** A secret by name, or null. A secret past its scheduled deletion time is deleted here and reported absent. */

@@ -1,5 +1,7 @@
 // Wraps a store and fails its Nth write (put or delete) with a StoreError, before the write takes effect
-// ("fail") or after it ("lost-ack": the write happened but the caller is told it failed).
+// ("fail") or after it ("lost-ack": the write happened but the caller is told it failed). With
+// `blindAfterFault`, the first read after the fault of a key containing that text fails too (the read-back
+// that would tell whether the write landed).
 import { StoreError, type DeleteOptions, type ListOptions, type PutOptions, type Store } from '../../src/store/store.ts';
 
 export class FaultyStore implements Store {
@@ -8,6 +10,8 @@ export class FaultyStore implements Store {
   /** The fault thrown since the last arm(), so a test can tell it from any other error. */
   injected: StoreError | undefined;
   mode: 'fail' | 'lost-ack' = 'fail';
+  blindAfterFault: string | undefined;
+  private blindOnce = false;
 
   constructor(readonly inner: Store) {}
 
@@ -28,12 +32,17 @@ export class FaultyStore implements Store {
     if (this.failAt && this.writes === this.failAt) {
       if (this.mode === 'lost-ack') await op();
       this.injected = new StoreError(`injected failure at write ${this.writes}`);
+      this.blindOnce = this.blindAfterFault !== undefined;
       throw this.injected;
     }
     return op();
   }
 
-  get(key: string) {
+  async get(key: string) {
+    if (this.blindOnce && key.includes(this.blindAfterFault!)) {
+      this.blindOnce = false;
+      throw new StoreError('injected read failure');
+    }
     return this.inner.get(key);
   }
   put(key: string, value: Uint8Array, options?: PutOptions) {

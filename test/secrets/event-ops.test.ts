@@ -162,6 +162,88 @@ describe('create', () => {
   });
 });
 
+describe('the limit of 100 events under concurrent creates', () => {
+  const LIMIT = invalid('name', 'a project may have at most 100 events');
+  /** Creates `n` events one after another. */
+  const seed = async (t: Awaited<ReturnType<typeof rig>>, n: number) => {
+    for (let i = 0; i < n; i++) await t.create(`seed${i}`);
+  };
+  const outcomes = (t: Awaited<ReturnType<typeof rig>>, names: string[]) =>
+    Promise.all(names.map((n) => t.run(createEventOp, { body: body(n) }).then(() => 'created', (e: any) => JSON.stringify([e.status, e.code, e.message]))));
+  const eventCount = async (store: Store) => (await listAll(store, `csms/${PROJECT}/event/`)).length;
+
+  it('of twelve at once with room for three, exactly three are created and every other gets the limit’s refusal', async () => {
+    const t = await rig();
+    await seed(t, 97);
+    const results = await outcomes(t, Array.from({ length: 12 }, (_, i) => `c${i}`));
+    expect(results.filter((r) => r === 'created')).toHaveLength(3);
+    expect(results.filter((r) => r !== 'created')).toEqual(Array(9).fill(JSON.stringify(LIMIT)));
+    expect(await eventCount(t.store)).toBe(100);
+    expect((await t.answer(listEventsOp, { query: { limit: '200' } })).events).toHaveLength(100);
+    // A delete gives its place back, to exactly one of the next creates.
+    expect(await t.run(deleteEventOp, { params: { event_name: 'seed0' } })).toEqual({ status: 204 });
+    expect((await outcomes(t, ['d1', 'd2', 'd3'])).filter((r) => r === 'created')).toHaveLength(1);
+    expect(await eventCount(t.store)).toBe(100);
+  });
+
+  it('a create refused for its name, or racing another create of the same name, leaves no place held', async () => {
+    const t = await rig();
+    await seed(t, 98);
+    // Two creates of one name at once: one is created, the other is told the name is taken.
+    expect((await outcomes(t, ['same', 'same'])).sort()).toEqual([JSON.stringify(invalid('name', 'an event named same already exists')), 'created']);
+    expect(await t.refused(createEventOp, { body: body('seed1') })).toEqual(invalid('name', 'an event named seed1 already exists'));
+    expect(await outcomes(t, ['last', 'over'])).toEqual(['created', JSON.stringify(LIMIT)]);
+    expect(await eventCount(t.store)).toBe(100);
+  });
+
+  for (const mode of ['fail', 'lost-ack'] as const) {
+    for (const blind of [false, true]) {
+      it(`a create or a delete whose write fails (${mode}${blind ? ', its read-back failing too' : ''}) is counted as the store holds it: the room left is filled exactly`, async () => {
+        for (const step of ['create', 'delete'] as const) {
+          const store = new FaultyStore(new MemoryStore());
+          const t = await rig(store);
+          await seed(t, 97);
+          store.arm(1, mode);
+          store.blindAfterFault = blind ? '/event/' : undefined;
+          const failed = step === 'create' ? t.run(createEventOp, { body: body('faulty') }) : t.run(deleteEventOp, { params: { event_name: 'seed0' } });
+          expect(await rejection(failed), step).toBe(store.injected);
+          store.arm(0);
+          // What the store holds: the write landed only with lost-ack.
+          expect(await eventCount(store), step).toBe(step === 'create' ? (mode === 'lost-ack' ? 98 : 97) : mode === 'lost-ack' ? 96 : 97);
+          const room = 100 - (await eventCount(store));
+          const results = await outcomes(t, Array.from({ length: room + 3 }, (_, i) => `fill${i}`));
+          expect(results.filter((r) => r === 'created'), `${step}: ${room} places`).toHaveLength(room);
+          expect(await eventCount(store), step).toBe(100);
+        }
+      });
+    }
+  }
+
+  it('on a store shared with other writers (Workers) the count is a listing: another writer’s events count, and creates through one service at once are held', async () => {
+    const inner = new MemoryStore();
+    const shared = (): Store => ({ get: (k) => inner.get(k), put: (k, v, o) => inner.put(k, v, o), delete: (k, o) => inner.delete(k, o), list: (p, o) => inner.list(p, o) });
+    const t = await rig(shared());
+    await seed(t, 95);
+    // Another isolate (another store object over the same records) creates two.
+    const other = new Secrets((await makeRig({ store: shared() })).kms);
+    for (const name of ['theirs1', 'theirs2']) await createEventOp(other, { project: PROJECT } as never, { body: csmsFields(body(name)), query: new URLSearchParams(), params: {} });
+    const results = await outcomes(t, Array.from({ length: 8 }, (_, i) => `c${i}`));
+    expect(results.filter((r) => r === 'created')).toHaveLength(3);
+    expect(await eventCount(inner)).toBe(100);
+  });
+
+  it('on a shared store, creates in two isolates at the same moment can pass the limit together (the limit this does not reach)', async () => {
+    const inner = new MemoryStore();
+    const shared = (): Store => ({ get: (k) => inner.get(k), put: (k, v, o) => inner.put(k, v, o), delete: (k, o) => inner.delete(k, o), list: (p, o) => inner.list(p, o) });
+    const t = await rig(shared());
+    await seed(t, 99);
+    const other = await rig(shared());
+    const results = await Promise.all([t.run(createEventOp, { body: body('one') }), other.run(createEventOp, { body: body('two') })].map((p) => p.then(() => 'created', (e: any) => e.code)));
+    expect(results).toEqual(['created', 'created']);
+    expect(await eventCount(inner)).toBe(101);
+  });
+});
+
 describe('show, update and delete', () => {
   it('show answers the Event model; a missing or malformed name is refused', async () => {
     const t = await rig();

@@ -74,16 +74,9 @@ export const createEventOp: CsmsOperation = async (secrets, call, input) => {
   const eventTypes = readTypes(f, true)!;
   const state = f.string('state', { required: true, enum: ['ENABLED', 'DISABLED'] }) as EventRecord['state'];
   const notification = readNotification(f, true)!;
-  if ((await secrets.events.list(call.project)).length >= MAX_EVENTS) throw invalidParameter('name', `a project may have at most ${MAX_EVENTS} events`);
-  if (await secrets.events.get(call.project, name)) throw invalidParameter('name', `an event named ${name} already exists`);
   const now = secrets.clock.now();
   const event: EventRecord = { name, id: crypto.randomUUID(), eventTypes, state, createdAt: now, updatedAt: now, notification };
-  try {
-    await secrets.events.put(call.project, event, null);
-  } catch (e) {
-    if (e instanceof Error && e.name === 'ConflictError') throw invalidParameter('name', `an event named ${name} already exists`);
-    throw e;
-  }
+  await secrets.events.create(call.project, event, MAX_EVENTS);
   return ok({ event: eventInfo(event) });
 };
 
