@@ -11,7 +11,7 @@ import { CsmsCode, CsmsError, invalidParameter } from './errors.ts';
 import type { SecretRecord } from './record.ts';
 import { MAX_CAS_RETRIES } from './repository.ts';
 import type { Secrets } from './secrets.ts';
-import { documentsPrefix, Tally } from './tally.ts';
+import { documentsPrefix, Tally } from '../store/tally.ts';
 
 export const EVENT_TYPES = ['SECRET_VERSION_CREATED', 'SECRET_VERSION_EXPIRED', 'SECRET_ROTATED', 'SECRET_DELETED', 'SECRET_ROTATED_FAILED', 'SECRET_VERSION_NEAR_EXPIRY'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -61,7 +61,7 @@ export interface Logged<T> {
 export const LOG_POSITION = /^[0-9]{15}-[0-9a-f]{12}$/;
 
 const MAX_KEPT = 1000;
-const eventPath = (project: string, name: string) => documentsPrefix(project, 'event') + name;
+const eventPath = (project: string, name: string) => documentsPrefix(project, 'csms/event') + name;
 const logPrefix = (project: string, kind: 'record' | 'task') => `csms/${project}/${kind}/`;
 const logKey = (project: string, kind: 'record' | 'task', at: number) => `${logPrefix(project, kind)}${String(at).padStart(15, '0')}-${toHex(randomBytes(6), false)}`;
 
@@ -74,7 +74,7 @@ export class EventStore {
 
   /** The events each project holds, for the limit on creates (tally.ts: what it holds where the store is shared). */
   private get tally() {
-    return Tally.of(this.store, 'event');
+    return Tally.of(this.store, 'csms/event');
   }
 
   async get(project: string, name: string): Promise<{ event: EventRecord; version: string } | null> {
@@ -113,14 +113,9 @@ export class EventStore {
     } catch (e) {
       if (e instanceof ConflictError) throw taken();
       // The write may have landed although it reported failure: the count follows what the store holds.
-      await this.retally(project, event.name);
+      await this.tally.recheck(project, event.name);
       throw e;
     }
-  }
-
-  /** After a failed write (its outcome unknown): the tally follows what the store now holds, or lists again. */
-  private async retally(project: string, name: string): Promise<void> {
-    this.tally.noted(project, name, await this.store.get(eventPath(project, name)).then((e) => e !== null, () => undefined));
   }
 
   /** Replaces an event with `change` of it, read again while others write it meanwhile; undefined when it does not exist. */
@@ -139,7 +134,7 @@ export class EventStore {
       try {
         await this.store.delete(eventPath(project, name), { ifVersion: version });
       } catch (e) {
-        if (!(e instanceof ConflictError)) await this.retally(project, name);
+        if (!(e instanceof ConflictError)) await this.tally.recheck(project, name);
         throw e;
       }
       this.tally.noted(project, name, false);

@@ -16,7 +16,7 @@ import { yieldToOthers } from '../kms/repository.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 import { CsmsCode, CsmsError, secretNotFound, secretQuotaReached } from './errors.ts';
 import type { SecretRecord } from './record.ts';
-import { Tally, secretsPrefix } from './tally.ts';
+import { Tally, documentsPrefix } from '../store/tally.ts';
 
 interface IdEntry {
   name: string;
@@ -29,6 +29,7 @@ const PARSED_CACHE = 1024;
 /** Secrets read between yields to the event loop while listing. */
 const LIST_SLICE = 16;
 
+export const secretsPrefix = (project: string) => documentsPrefix(project, 'csms/secret');
 export const secretPath = (project: string, name: string) => secretsPrefix(project) + name;
 const idPath = (project: string, id: string) => `csms/${project}/id/${id}`;
 
@@ -45,7 +46,7 @@ export class SecretRepository {
     readonly store: Store,
     private readonly clock: Clock,
   ) {
-    this.tally = Tally.of(store, 'secret');
+    this.tally = Tally.of(store, 'csms/secret');
   }
 
   /** A secret by name, or null. A secret past its scheduled deletion time is deleted here and reported absent. */
@@ -160,7 +161,7 @@ export class SecretRepository {
         await this.store.delete(secretPath(project, name), { ifVersion: loaded.version });
       } catch (e) {
         if (e instanceof ConflictError) continue;
-        await this.retally(project, name);
+        await this.tally.recheck(project, name);
         throw e;
       }
       this.tally.noted(project, name, false);
@@ -237,18 +238,13 @@ export class SecretRepository {
       await this.store.delete(secretPath(r.project, r.name), { ifVersion: version });
     } catch (e) {
       if (e instanceof ConflictError) return false; // not ours to delete any more
-      await this.retally(r.project, r.name);
+      await this.tally.recheck(r.project, r.name);
       throw e;
     }
     this.tally.noted(r.project, r.name, false);
     this.parsed.delete(secretPath(r.project, r.name));
     await this.releaseId(r);
     return true;
-  }
-
-  /** After a failed delete (its outcome unknown): the tally follows what the store now holds. */
-  private async retally(project: string, name: string): Promise<void> {
-    this.tally.noted(project, name, await this.store.get(secretPath(project, name)).then((e) => e !== null, () => undefined));
   }
 
   private async releaseId(r: SecretRecord): Promise<void> {

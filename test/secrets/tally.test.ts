@@ -1,4 +1,4 @@
-// The secrets quota's count (src/secrets/tally.ts through src/secrets/repository.ts): one listing of a
+// The secrets quota's count (src/store/tally.ts through src/secrets/repository.ts): one listing of a
 // project's names, then memory; concurrent creates held to the quota; two repositories over one store
 // counting alike; and the count following the store through every injected write fault of a create, a
 // delete and a purge (failed writes, writes that landed although they reported failure, and a read-back

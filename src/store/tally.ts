@@ -1,19 +1,22 @@
-// How many documents of one kind (secrets, events) each project holds, so that a quota check on create
-// does not list every name. Kept in memory only where the store is exclusive to this process
-// (`Store.exclusive`, as the KMS's key index), and shared by every repository over the same store object: a
+// How many documents of one kind (secrets, events, KMS aliases) each project holds, so that a quota check on
+// create does not list every name. Kept in memory only where the store is exclusive to this process
+// (`Store.exclusive`, as the KMS's key index), and shared by every writer over the same store object: a
 // write through one is seen by the quota check of another. A project's names are listed once, on first use;
 // the writer applies each write it makes to a document. Elsewhere (a store shared with other writers:
 // Workers, where every isolate writes the project's Durable Object) the count is a listing on every check,
-// and the holds are this process's (this isolate's) own: creates through one isolate are held to the quota
-// together, but creates in two isolates at the same moment each see the other's document only once it is
-// written, so together they can pass the quota by the creates in flight.
-import { listAll, type Store } from '../store/store.ts';
+// and the holds are this process's (this isolate's) own (quota-holds.ts): creates through one isolate are
+// held to the quota together, but creates in two isolates at the same moment each see the other's document
+// only once it is written, so together they can pass the quota by the creates in flight.
+import { QuotaHolds, countOf, type Counted, type Release } from './quota-holds.ts';
+import { listAll, type Store } from './store.ts';
 
-/** The kinds of CSMS documents counted against a quota, by the store key segment that holds them. */
-export type TalliedKind = 'secret' | 'event';
+/** The kinds of documents counted against a quota, as `<area>/<segment>`: they are stored at `<area>/<project>/<segment>/<name>`. */
+export type TalliedKind = 'csms/secret' | 'csms/event' | 'kms/alias';
 
-export const documentsPrefix = (project: string, kind: TalliedKind) => `csms/${project}/${kind}/`;
-export const secretsPrefix = (project: string) => documentsPrefix(project, 'secret');
+export const documentsPrefix = (project: string, kind: TalliedKind) => {
+  const [area, segment] = kind.split('/');
+  return `${area}/${project}/${segment}/`;
+};
 
 type Names = Set<string>;
 
@@ -21,7 +24,7 @@ export class Tally {
   private static readonly byStore = new WeakMap<Store, Map<TalliedKind, Tally>>();
   private readonly listings = new Map<string, Promise<Names>>();
   /** Creates between their quota check and their write. */
-  private readonly holds = new Map<string, number>();
+  private readonly holds = new QuotaHolds();
 
   private constructor(
     private readonly store: Store,
@@ -39,20 +42,15 @@ export class Tally {
 
   /** How many documents of the kind the project holds. */
   async count(project: string): Promise<number> {
-    return (await this.names(project))?.size ?? (await listAll(this.store, documentsPrefix(project, this.kind))).length;
+    return countOf(await this.counted(project));
   }
 
   /**
    * Holds a place for one more document, or answers false when the project's documents and the creates under
-   * way already fill `quota`. Where the store is exclusive, the check and the hold happen in one step of the event
-   * loop, so concurrent creates cannot pass the quota together. Call the returned release when the create is over.
+   * way already fill `quota` (quota-holds.ts). Call the returned release when the create is over.
    */
-  async hold(project: string, quota: number): Promise<(() => void) | false> {
-    const stored = await this.count(project);
-    const holding = this.holds.get(project) ?? 0;
-    if (stored + holding >= quota) return false;
-    this.holds.set(project, holding + 1);
-    return () => void this.holds.set(project, this.holds.get(project)! - 1);
+  hold(project: string, quota: number): Promise<Release | false> {
+    return this.holds.hold(project, quota, () => this.counted(project));
   }
 
   /**
@@ -65,6 +63,17 @@ export class Tally {
   noted(project: string, name: string, exists: boolean | undefined): void {
     if (exists === undefined) this.listings.delete(project);
     else void this.listings.get(project)?.then((names) => void (exists ? names.add(name) : names.delete(name)), () => {});
+  }
+
+  /** After a write of `name` that failed (its outcome unknown): the count follows what the store now holds. */
+  async recheck(project: string, name: string): Promise<void> {
+    this.noted(project, name, await this.store.get(documentsPrefix(project, this.kind) + name).then((e) => e !== null, () => undefined));
+  }
+
+  /** The names in memory where the store is exclusive (read when asked), else a listing's count. */
+  private async counted(project: string): Promise<Counted> {
+    const names = await this.names(project);
+    return names ? () => names.size : (await listAll(this.store, documentsPrefix(project, this.kind))).length;
   }
 
   /** The project's names, listed on first use; null where the store is shared with other writers. */
