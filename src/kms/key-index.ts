@@ -111,6 +111,15 @@ export class KeyIndex {
     return this.order;
   }
 
+  /**
+   * Where the first key created after `s` (creation time, then id) now sits in entries(), whether `s` is
+   * still there or not: where a scan that yielded goes on, since writes meanwhile may have moved entries.
+   */
+  after(s: KeySummary): number {
+    const i = insertionPoint(this.order, s, created);
+    return this.order[i]?.id === s.id ? i + 1 : i;
+  }
+
   /** Keys whose deletion date or material expiry has come by `now`, still stored as they were. */
   changedBy(now: number): KeySummary[] {
     const out: KeySummary[] = [];
@@ -152,10 +161,6 @@ export class KeyIndex {
     if (!old) return;
     this.drop(old);
     this.byId.delete(id);
-  }
-
-  has(id: string): boolean {
-    return this.byId.has(id);
   }
 
   private drop(s: KeySummary): void {

@@ -113,7 +113,7 @@ export class KeyRepository {
       if (e instanceof ConflictError) {
         const again = await this.load(r.project, r.id);
         if (again) return again;
-      }
+      } else await this.reindex(r.project, r.id); // the write may have landed though it reported failure
       this.onDestroyed(r);
       return { record: next, version };
     }
@@ -213,7 +213,7 @@ export class KeyRepository {
     let all: readonly KeySummary[];
     let total: number;
     if (index) {
-      for (const s of index.changedBy(now)) void this.get(project, s.id).catch(() => {}); // destroyed or expired on read, like every key
+      this.settle(project, index, now);
       all = index.entries();
       total = index.count(filter, now);
     } else {
@@ -222,18 +222,42 @@ export class KeyRepository {
     }
     const keys: KeyListing[] = [];
     let seen = 0;
-    for (let i = 0; i < all.length && keys.length < limit && seen < total; i++) {
-      if (i % SCAN_SLICE === SCAN_SLICE - 1) await yieldToOthers();
+    for (let i = 0, scanned = 1; i < all.length && keys.length < limit && seen < total; i++, scanned++) {
+      if (scanned % SCAN_SLICE === 0) {
+        const last = all[i - 1];
+        await yieldToOthers();
+        if (index) {
+          // The index's own array: writes made meanwhile may have moved its entries.
+          i = index.after(last);
+          if (i >= all.length) break;
+        }
+      }
       const s = asReadAt(all[i], now);
       if (s && matches(s, filter) && seen++ >= offset) keys.push(s);
     }
     return { keys, total };
   }
 
-  /** Summaries of every key of a project (grant counts for user-quotas), without reading records where indexed. */
+  /**
+   * Summaries of every key of a project as a read finds them (grant counts for user-quotas), without
+   * reading records where indexed: a key past its deletion date is left out, expired material is gone.
+   */
   async summaries(project: string): Promise<readonly KeySummary[]> {
+    const now = this.clock.now();
     const index = await this.index(project);
-    return index ? index.entries() : (await this.list(project)).map(summarize);
+    if (!index) return (await this.list(project)).map(summarize);
+    if (this.settle(project, index, now) === 0) return index.entries();
+    return index.entries().flatMap((s) => asReadAt(s, now) ?? []);
+  }
+
+  /**
+   * Reads the keys whose deletion date or material expiry has come, which destroys or expires them (as
+   * every read does) and so brings the index up to date. Answers how many there are.
+   */
+  private settle(project: string, index: KeyIndex, now: number): number {
+    const changed = index.changedBy(now);
+    for (const s of changed) void this.get(project, s.id).catch(() => {});
+    return changed.length;
   }
 
   /** Every key of a project, oldest first; read in slices, so other requests are served in between. */
@@ -406,7 +430,13 @@ export class KeyRepository {
       await this.store.delete(keyPath(r.project, r.id), { ifVersion: version });
     } catch (e) {
       if (e instanceof ConflictError) return false; // not ours to destroy any more
-      throw e;
+      // The delete may have happened though it reported failure: then the key is destroyed all the same,
+      // and what follows (index, cached material, pointers) must follow too.
+      const gone = await this.store.get(keyPath(r.project, r.id)).then((x) => x === null, () => false);
+      if (!gone) {
+        await this.reindex(r.project, r.id);
+        throw e;
+      }
     }
     this.parsed.delete(keyPath(r.project, r.id));
     this.indexed(r.project, r.id, (i) => i.remove(r.id));
