@@ -23,6 +23,7 @@ const TESTS_OF = [
   ['src/kms/data.ts', ['test/kms/data.test.ts', 'test/kms/sm.test.ts', 'test/kms/seal-counter.test.ts', 'test/kms/ciphertext.property.test.ts', 'test/kms/faults.test.ts', 'test/kms/asymmetric.test.ts']],
   ['src/kms/grants.ts', ['test/kms/grants.test.ts', 'test/kms/grant-index.test.ts', 'test/kms/quotas.test.ts']],
   ['src/kms/import.ts', ['test/kms/import.test.ts', 'test/kms/sm.test.ts']],
+  ['src/kms/key-index.ts', ['test/kms/key-index.test.ts', 'test/kms/key-index.property.test.ts', 'test/kms/key-index.unit.test.ts']],
   ['src/kms/', ['test/kms/**/*.test.ts']],
   ['src/crypto/asn1.ts', ['test/crypto/asym-der.test.ts', 'test/crypto/der-pem.property.test.ts', 'test/crypto/asn1.test.ts']],
   ['src/crypto/asym-keys.ts', ['test/crypto/asym-der.test.ts', 'test/crypto/asym-keys.test.ts']],

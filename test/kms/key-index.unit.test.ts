@@ -55,5 +55,8 @@ describe('key index', () => {
     index.put(record('k2', 2, { description: 'changed' })); // back, as another object
     expect(index.after(k2)).toBe(2);
     expect(index.entries()[index.after(k1)].description).toBe('changed');
+    index.remove('k3'); // the newest gone: a scan after it has nothing left
+    expect(index.after(k3)).toBe(2);
+    expect(index.entries().length).toBe(2);
   });
 });
