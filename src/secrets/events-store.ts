@@ -7,7 +7,7 @@
 import { randomBytes } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/encoding.ts';
 import { ConflictError, getJson, listAll, putJson } from '../store/store.ts';
-import { CsmsCode, CsmsError, invalidParameter } from './errors.ts';
+import { CsmsCode, CsmsError, invalidParameter, resourceNotFound } from './errors.ts';
 import type { SecretRecord } from './record.ts';
 import { MAX_CAS_RETRIES } from './repository.ts';
 import type { Secrets } from './secrets.ts';
@@ -24,6 +24,8 @@ export interface EventRecord {
   createdAt: number;
   updatedAt: number;
   notification: { target_type: string; target_id: string; target_name: string };
+  /** Set by a delete before it looks for subscribers (remove); never shown. */
+  deleting?: true;
 }
 
 export interface NotificationRecord {
@@ -118,21 +120,41 @@ export class EventStore {
     }
   }
 
-  /** Replaces an event with `change` of it, read again while others write it meanwhile; undefined when it does not exist. */
+  /**
+   * Replaces an event with `change` of it, read again while others write it meanwhile; undefined when it does
+   * not exist. It also takes back the mark of a delete (remove) that could not: a delete still under way then
+   * loses its compare-and-set and starts over, marking again.
+   */
   async update(project: string, name: string, change: (e: EventRecord) => EventRecord): Promise<EventRecord | undefined> {
-    return this.retried(project, name, async ({ event, version }) => {
+    return this.retried(project, name, async ({ event: { deleting: _, ...event }, version }) => {
       const next = change(event);
       await this.put(project, next, version);
       return next;
     });
   }
 
-  /** Deletes an event once `check` (which throws to refuse) passes, checked again on each attempt; false when it does not exist. */
+  /**
+   * Deletes an event once `check` (which throws to refuse) passes, checked again on each attempt; false when
+   * it does not exist. The event is marked `deleting` before `check` looks for subscribers and deleted only at
+   * the marked version, while a subscribing write looks at the event after it has landed and takes itself back
+   * when it finds it marked or gone (refusedSubscriptions). On a store where every read returns the last
+   * acknowledged write (the file and memory stores, a project's Durable Object), whichever of the two comes
+   * second sees the other: either the subscriber's look comes after the mark, or its write came before the
+   * mark and so before `check`. A refused delete takes its mark back; if that write fails the mark stays until
+   * the event's next update or delete, and subscribing is refused meanwhile (never a dangling subscription).
+   */
   async remove(project: string, name: string, check: () => Promise<void>): Promise<boolean> {
-    const removed = await this.retried(project, name, async ({ version }) => {
-      await check();
+    const removed = await this.retried(project, name, async ({ event, version }) => {
+      const { deleting: _, ...unmarked } = event;
+      const marked = await this.put(project, { ...unmarked, deleting: true }, version);
       try {
-        await this.store.delete(eventPath(project, name), { ifVersion: version });
+        await check();
+      } catch (refusal) {
+        await this.put(project, unmarked, marked).catch(() => {});
+        throw refusal;
+      }
+      try {
+        await this.store.delete(eventPath(project, name), { ifVersion: marked });
       } catch (e) {
         if (!(e instanceof ConflictError)) await this.tally.recheck(project, name);
         throw e;
@@ -141,6 +163,20 @@ export class EventStore {
       return true;
     });
     return removed ?? false;
+  }
+
+  /**
+   * The names of `names` a secret may not subscribe to: events that do not exist or are being deleted, each
+   * with the refusal to answer. Asked before a subscribing write and again once it has landed (remove says why).
+   */
+  async refusedSubscriptions(project: string, names: readonly string[]): Promise<{ name: string; refusal: CsmsError }[]> {
+    const refused: { name: string; refusal: CsmsError }[] = [];
+    for (const name of names) {
+      const e = await this.get(project, name);
+      if (!e) refused.push({ name, refusal: resourceNotFound(`event ${name}`) });
+      else if (e.event.deleting) refused.push({ name, refusal: new CsmsError(CsmsCode.InvalidRequest, `The event ${name} is being deleted.`) });
+    }
+    return refused;
   }
 
   /** Compare-and-set on one event: `write` runs on a fresh read until no one else wrote in between. */

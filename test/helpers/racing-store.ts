@@ -1,6 +1,6 @@
 // A memory store where other writers act between a caller's read and its write: entries vanish after
-// they were listed, or something runs just before a put or a delete (once per key), so compare-and-set
-// paths and "listed, then gone" paths can be tested without timing.
+// they were listed, or something runs just before a get, a put or a delete (once per key), so
+// compare-and-set paths and "listed, then gone" paths can be tested without timing.
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { DeleteOptions, PutOptions } from '../../src/store/store.ts';
 
@@ -11,8 +11,11 @@ export class RacingStore extends MemoryStore {
   readonly beforePut = new Map<string, () => Promise<void>>();
   /** Runs before the next delete of the key. */
   readonly beforeDelete = new Map<string, () => Promise<void>>();
+  /** Runs before the next get of the key. */
+  readonly beforeGet = new Map<string, () => Promise<void>>();
 
   override async get(key: string) {
+    await RacingStore.once(this.beforeGet, key);
     return this.vanished.has(key) ? null : super.get(key);
   }
 

@@ -10,7 +10,7 @@ import { CsmsCode, CsmsError, invalidParameter, secretQuotaReached } from '../er
 import { csmsFields, ok, type CsmsOperation } from '../operation.ts';
 import type { SecretRecord } from '../record.ts';
 import { readValue } from '../versions.ts';
-import { createSecret, info, namedSecret, readNewSecret } from './secrets.ts';
+import { createSecret, dropRefusedSubscriptions, info, namedSecret, readNewSecret } from './secrets.ts';
 
 const MAX_BLOB_CHARS = 2 * 1024 * 1024;
 const MAX_IMPORT = 100;
@@ -37,9 +37,12 @@ export const restoreFromBlobOp: CsmsOperation = async (secrets, call, input) => 
   if (r.schema !== 1 || r.project !== call.project) throw bad();
   if ((await secrets.repo.count(call.project)) >= secrets.limits.secretsPerProject) throw secretQuotaReached(secrets.limits.secretsPerProject);
   if (await secrets.repo.get(call.project, r.name)) throw invalidParameter('secret_blob', `a secret named ${r.name} already exists`);
-  const restored: SecretRecord = { ...r, updatedAt: secrets.clock.now() };
+  // A subscription to an event deleted since the backup is not restored, nor one to an event deleted while
+  // the restore writes (dropRefusedSubscriptions looks again once the secret is in).
+  const refused = (await secrets.events.refusedSubscriptions(call.project, r.eventSubscriptions)).map((x) => x.name);
+  const restored: SecretRecord = { ...r, eventSubscriptions: r.eventSubscriptions.filter((n) => !refused.includes(n)), updatedAt: secrets.clock.now() };
   await secrets.repo.create(restored, secrets.limits.secretsPerProject);
-  return ok({ secret: info(restored) });
+  return ok({ secret: info(await dropRefusedSubscriptions(secrets, restored)) });
 };
 
 export const batchImportOp: CsmsOperation = async (secrets, call, input) => {

@@ -2,7 +2,7 @@
 // Every error here is flat CSMS (routes.ts).
 import { DECIMAL } from '../../api/fields.ts';
 import type { FieldReader } from '../../api/fields.ts';
-import { CsmsCode, CsmsError, invalidParameter, resourceNotFound, secretNotFound, secretQuotaReached } from '../errors.ts';
+import { CsmsCode, CsmsError, invalidParameter, secretNotFound, secretQuotaReached } from '../errors.ts';
 import { notify } from '../events-store.ts';
 import { ok, type CsmsInput, type CsmsOperation, type Call } from '../operation.ts';
 import { SYSCURRENT, secretInfo, type SecretRecord } from '../record.ts';
@@ -34,9 +34,26 @@ export function secretName(input: CsmsInput): string {
 async function readSubscriptions(secrets: Secrets, project: string, f: FieldReader): Promise<string[] | undefined> {
   const names = f.strings('event_subscriptions', { maxItems: MAX_EVENT_SUBSCRIPTIONS, item: { pattern: /^[a-zA-Z0-9_-]{1,64}$/ } });
   if (!names) return undefined;
-  for (const n of names) if (!(await secrets.events.get(project, n))) throw resourceNotFound(`event ${n}`);
+  const [refused] = await secrets.events.refusedSubscriptions(project, names);
+  if (refused) throw refused.refusal;
   return names;
 }
+
+/**
+ * Drops the secret's subscriptions whose event is gone or being deleted, after a write that may have
+ * subscribed it while the event was deleted (events-store.ts, remove, says why a second look is needed); a
+ * write that only drops needs none. Answers the secret as it then is.
+ */
+export async function dropRefusedSubscriptions(secrets: Secrets, r: SecretRecord): Promise<SecretRecord> {
+  const refused = (await secrets.events.refusedSubscriptions(r.project, r.eventSubscriptions)).map((x) => x.name);
+  if (!refused.length) return r;
+  return secrets.repo.update(r.project, r.name, (now) => ({ ...now, eventSubscriptions: now.eventSubscriptions.filter((n) => !refused.includes(n)) }));
+}
+
+/** A secret gone meanwhile (deleted by someone else) needs nothing taken back; other failures are answered. */
+const unlessGone = (e: unknown) => {
+  if (!(e instanceof CsmsError)) throw e;
+};
 
 function readRotationConfig(f: FieldReader, type: string): string | undefined {
   const config = f.string('rotation_config', { max: 1024, emptyIsAbsent: true });
@@ -125,6 +142,14 @@ export async function createSecret(secrets: Secrets, project: string, s: NewSecr
   };
   const { record } = await addVersion(secrets, base, value, { stages: [SYSCURRENT], cmk });
   await secrets.repo.create(record, secrets.limits.secretsPerProject);
+  const [late] = await secrets.events.refusedSubscriptions(project, record.eventSubscriptions);
+  if (late) {
+    // The event went (or is going) after it was checked: the create takes itself back, as if it came after.
+    await secrets.repo.remove(project, record.name, (r) => {
+      if (r.id !== record.id) throw late.refusal;
+    }).catch(unlessGone);
+    throw late.refusal;
+  }
   await notify(secrets, record, 'SECRET_VERSION_CREATED');
   return record;
 }
@@ -178,7 +203,9 @@ export const updateSecretOp: CsmsOperation = async (secrets, call, input) => {
   const funcUrn = f.string('rotation_func_urn', { max: 2048 });
   // Sealing the next version must work: the new CMK has to be usable now.
   const cmk = kmsKeyRef === undefined ? undefined : await cmkFor(secrets, call.project, kmsKeyRef);
+  let before: SecretRecord | undefined;
   const r = await secrets.repo.update(call.project, name, (r) => {
+    before = r;
     if (r.state === 'PENDING_DELETE') throw new CsmsError(CsmsCode.PendingDeletion, `The secret ${r.name} is pending deletion and cannot be changed.`);
     const next: SecretRecord = {
       ...r,
@@ -195,6 +222,18 @@ export const updateSecretOp: CsmsOperation = async (secrets, call, input) => {
     if (next.autoRotation && !r.autoRotation) next.rotationTime = next.rotationTime ?? secrets.clock.now();
     return next;
   });
+  const [late] = await secrets.events.refusedSubscriptions(call.project, subscriptions ?? []);
+  if (late) {
+    // The event went (or is going) after it was checked: the secret returns to what it was if nobody wrote it
+    // since, and whatever it then subscribes to that is gone or going is dropped (the return may bring back a
+    // subscription whose event was deleted meanwhile).
+    const written = JSON.stringify(r);
+    await secrets.repo
+      .update(call.project, name, (now) => (JSON.stringify(now) === written ? before! : now))
+      .then((back) => dropRefusedSubscriptions(secrets, back))
+      .catch(unlessGone);
+    throw late.refusal;
+  }
   return ok({ secret: info(r) });
 };
 
