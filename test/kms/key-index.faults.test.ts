@@ -1,7 +1,9 @@
 // The key index after every kind of write that changes what list-keys, the key count or the quotas show,
 // with the store failing each of the write's store writes in turn, before it lands ("fail") or after
 // ("lost-ack": done, but reported as failed): whatever the outcome, the KMS's index shows exactly what a
-// rebuild from the store (a restart) and a full read of every record show (test/helpers/key-listings.ts).
+// rebuild from the store (a restart, or a crash after the writes that landed) and a full read of every
+// record show (test/helpers/key-listings.ts). A destruction whose delete landed though it reported failure
+// is done: reported destroyed, its name and aliases released.
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, ManualClock } from '../../src/kms/clock.ts';
