@@ -48,7 +48,7 @@ const TESTS_OF = [
   ['src/secrets/ops/backup.ts', ['test/secrets/backup.test.ts', 'test/secrets/lifecycle.test.ts', 'test/secrets/bad-inputs.test.ts', 'test/secrets/subscription-race.test.ts']],
   ['src/secrets/ops/rotation.ts', ['test/secrets/rotation.test.ts', 'test/secrets/maintenance.test.ts', 'test/secrets/lifecycle.test.ts']],
   ['src/secrets/repository.ts', ['test/secrets/repository.test.ts', 'test/secrets/lifecycle.test.ts', 'test/secrets/faults.test.ts', 'test/secrets/tally.test.ts']],
-  ['src/store/tally.ts', ['test/secrets/tally.test.ts', 'test/secrets/quota.test.ts', 'test/secrets/event-ops.test.ts']],
+  ['src/store/tally.ts', ['test/secrets/tally.test.ts', 'test/secrets/quota.test.ts', 'test/secrets/event-ops.test.ts', 'test/kms/concurrent-quotas.test.ts']],
   ['src/store/quota-holds.ts', ['test/store/quota-holds.test.ts']],
   ['src/secrets/ops/secrets.ts', ['test/secrets/secret-ops.test.ts', 'test/secrets/lifecycle.test.ts', 'test/secrets/subscription-race.test.ts']],
   ['src/secrets/ops/tags.ts', ['test/secrets/tag-ops.test.ts']],

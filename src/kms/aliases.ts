@@ -41,12 +41,11 @@ export const createAliasOp: Operation = async (kms, call, input) => {
   checkName(name);
   const r = await resolveKey(kms, call.project, ref);
   checkTarget(r);
-  if ((await kms.repo.listAliases(call.project)).length >= kms.limits.aliasesPerProject) {
-    throw new KmsError(Code.InvalidParameter, `The project has reached its quota of ${kms.limits.aliasesPerProject} aliases.`);
-  }
   const now = kms.clock.now();
   const alias: AliasRecord = { name, keyId: r.id, createdAt: now, updatedAt: now };
-  await kms.repo.createAlias(call.project, alias);
+  if (!(await kms.repo.createAlias(call.project, alias, kms.limits.aliasesPerProject))) {
+    throw new KmsError(Code.InvalidParameter, `The project has reached its quota of ${kms.limits.aliasesPerProject} aliases.`);
+  }
   return created(entity(kms, alias));
 };
 

@@ -103,26 +103,24 @@ export async function createKey(kms: Kms, project: string, k: NewKey): Promise<K
     enterpriseProjectId: k.enterpriseProjectId,
     keystoreId: '0',
   };
-  // Checked before generating material too (an RSA_4096 key pair takes about a second) and again before
-  // the write.
-  await assertKeyQuota(kms, project);
-  if (k.origin === 'kms') {
-    const m = await generateMaterial(k.spec, k.usage, (work) => kms.keyGeneration.run(k.principal ?? '', work));
-    try {
-      record.versions.push({ v: 1, createdAt: now, sealed: await kms.material.seal(record, 1, m.material), ...(m.publicKey ? { publicKey: m.publicKey } : {}) });
-    } finally {
-      wipe(m.material);
+  // The place is held from before the material is generated (an RSA_4096 key pair takes about a second)
+  // until the record is written or the create fails, so creates at the same time cannot pass the quota.
+  const release = await kms.repo.holdKeyPlace(project, kms.limits.keysPerProject);
+  if (!release) throw new KmsError(Code.KeyQuota, `The project has reached its quota of ${kms.limits.keysPerProject} keys.`);
+  try {
+    if (k.origin === 'kms') {
+      const m = await generateMaterial(k.spec, k.usage, (work) => kms.keyGeneration.run(k.principal ?? '', work));
+      try {
+        record.versions.push({ v: 1, createdAt: now, sealed: await kms.material.seal(record, 1, m.material), ...(m.publicKey ? { publicKey: m.publicKey } : {}) });
+      } finally {
+        wipe(m.material);
+      }
     }
+    await kms.repo.create(record);
+  } finally {
+    release();
   }
-  await assertKeyQuota(kms, project);
-  await kms.repo.create(record);
   return record;
-}
-
-async function assertKeyQuota(kms: Kms, project: string): Promise<void> {
-  if ((await kms.repo.count(project)) >= kms.limits.keysPerProject) {
-    throw new KmsError(Code.KeyQuota, `The project has reached its quota of ${kms.limits.keysPerProject} keys.`);
-  }
 }
 
 async function createDefaultKey(kms: Kms, project: string, name: string): Promise<KeyRecord> {

@@ -13,6 +13,8 @@ import type { Clock } from './clock.ts';
 import type { KeyListing, KeyRecord } from './key-record.ts';
 import { stateWithoutMaterial } from './key-state.ts';
 import { KeyIndex, asReadAt, matches, summarize, type KeyFilter, type KeySummary } from './key-index.ts';
+import { QuotaHolds, countOf, type Counted, type Release } from '../store/quota-holds.ts';
+import { Tally, documentsPrefix } from '../store/tally.ts';
 import { ConflictError, getJson, listAll, putJson, type Store } from '../store/store.ts';
 
 export interface AliasRecord {
@@ -32,7 +34,7 @@ const SWEEP_GRACE_MS = 10 * 60 * 1000;
 
 const keyPath = (project: string, id: string) => `kms/${project}/key/${id}`;
 const namePath = (project: string, name: string) => `kms/${project}/name/${name}`;
-const aliasPath = (project: string, name: string) => `kms/${project}/alias/${name}`;
+const aliasPath = (project: string, name: string) => documentsPrefix(project, 'kms/alias') + name;
 
 const MAX_CAS_RETRIES = 16;
 const PARSED_CACHE = 8192;
@@ -62,13 +64,19 @@ export class KeyRepository {
   private readonly parsed = new Map<string, { version: string; record: KeyRecord }>();
   /** Per project, when the store is exclusive to this process (src/kms/key-index.ts). */
   private readonly indexes = new Map<string, IndexSlot>();
+  /** Creates of keys between their quota check and their write (quota-holds.ts). */
+  private readonly keyHolds = new QuotaHolds();
+  /** The alias entities each project holds, for the alias quota (tally.ts; shared by every repository over the store). */
+  private readonly aliases: Tally;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     /** Called after a key is destroyed, to drop anything cached about it. */
     private readonly onDestroyed: (record: KeyRecord) => void = () => {},
-  ) {}
+  ) {
+    this.aliases = Tally.of(store, 'kms/alias');
+  }
 
   /** A key by id, or null. A key whose deletion date has passed is destroyed here and reported absent. */
   async get(project: string, id: string): Promise<KeyRecord | null> {
@@ -194,12 +202,32 @@ export class KeyRepository {
   }
 
   /**
-   * How many key documents a project has: a counter where the index is kept, else a listing of names
-   * (no record is read). Keys past their deletion date still count until they are destroyed.
+   * How many keys a project has: a counter where the index is kept, else a listing of names (no record is
+   * read, and keys past their deletion date count until they are destroyed).
    */
   async count(project: string): Promise<number> {
+    return countOf(await this.counted(project));
+  }
+
+  /**
+   * Holds a place for one more key of the project, or answers false when its keys and the creates under way
+   * already fill `quota`. Call the returned release once the create is over (the index has its write by then).
+   * Where the store is shared with other writers the count is a listing and only this process's creates
+   * are held (quota-holds.ts).
+   */
+  holdKeyPlace(project: string, quota: number): Promise<Release | false> {
+    return this.keyHolds.hold(project, quota, () => this.counted(project));
+  }
+
+  /**
+   * The project's keys: the index's size, read when asked, once the keys whose deletion date has come are
+   * destroyed (so they free their places at once); else a listing, where such keys count until read.
+   */
+  private async counted(project: string): Promise<Counted> {
     const index = await this.index(project);
-    return index ? index.size : (await listAll(this.store, `kms/${project}/key/`)).length;
+    if (!index) return (await listAll(this.store, `kms/${project}/key/`)).length;
+    for (const s of index.changedBy(this.clock.now())) await this.get(project, s.id).catch(() => {});
+    return () => index.size;
   }
 
   /**
@@ -301,7 +329,7 @@ export class KeyRepository {
     for (const p of await listAll(this.store, `kms/${project}/alias/`)) {
       const a = await getJson<AliasRecord>(this.store, p);
       if (a && !(await this.get(project, a.value.keyId))) {
-        await this.store.delete(p, { ifVersion: a.version }).catch(() => {});
+        await this.deleteAlias(project, a.value.name, a.version).catch(() => {});
         n++;
       }
     }
@@ -323,7 +351,25 @@ export class KeyRepository {
     return (await this.get(project, a.value.keyId)) ? { alias: a.value, version: a.version } : null;
   }
 
-  async createAlias(project: string, alias: AliasRecord): Promise<void> {
+  /**
+   * Stores a new alias entity; false (nothing written) when the project's alias entities and the creates
+   * under way already fill `quota`, KMS.0308 alias exists when the name is taken. The place is held from the
+   * check to the write. Every entity counts, also one whose key was destroyed while its removal failed,
+   * until maintenance sweeps it.
+   */
+  async createAlias(project: string, alias: AliasRecord, quota = Infinity): Promise<boolean> {
+    const release = await this.aliases.hold(project, quota);
+    if (!release) return false;
+    try {
+      await this.createAliasDocument(project, alias);
+    } finally {
+      // After createAliasDocument's promise settles: its note of the name goes first (tally.ts, noted).
+      release();
+    }
+    return true;
+  }
+
+  private async createAliasDocument(project: string, alias: AliasRecord): Promise<void> {
     const path = aliasPath(project, alias.name);
     const existing = await getJson<AliasRecord>(this.store, path);
     if (existing && (await this.get(project, existing.value.keyId))) throw aliasExists(alias.name);
@@ -331,8 +377,10 @@ export class KeyRepository {
       await putJson(this.store, path, alias, { ifVersion: existing ? existing.version : null });
     } catch (e) {
       if (e instanceof ConflictError) throw aliasExists(alias.name);
+      await this.aliases.recheck(project, alias.name); // it may have landed although it reported failure
       throw e;
     }
+    this.aliases.noted(project, alias.name, true);
   }
 
   async putAlias(project: string, alias: AliasRecord, version: string): Promise<void> {
@@ -340,7 +388,13 @@ export class KeyRepository {
   }
 
   async deleteAlias(project: string, name: string, version: string): Promise<void> {
-    await this.store.delete(aliasPath(project, name), { ifVersion: version });
+    try {
+      await this.store.delete(aliasPath(project, name), { ifVersion: version });
+    } catch (e) {
+      if (!(e instanceof ConflictError)) await this.aliases.recheck(project, name);
+      throw e;
+    }
+    this.aliases.noted(project, name, false);
   }
 
   /** Live aliases of a project (optionally of one key), by name. */
@@ -444,7 +498,7 @@ export class KeyRepository {
     await this.releaseName(r.project, r.alias, r.id);
     for (const p of await listAll(this.store, `kms/${r.project}/alias/`).catch(() => [] as string[])) {
       const a = await getJson<AliasRecord>(this.store, p).catch(() => null);
-      if (a && a.value.keyId === r.id) await this.store.delete(p, { ifVersion: a.version }).catch(() => {});
+      if (a && a.value.keyId === r.id) await this.deleteAlias(r.project, a.value.name, a.version).catch(() => {});
     }
     return true;
   }

@@ -108,19 +108,48 @@ describe('QuotaHolds', () => {
     const held = (await b) as Release;
     held();
     expect(tracked(holds).size).toBe(0);
-    // Releases no listing can miss any more are dropped: a long run of creates keeps no history.
-    for (let i = 0; i < 5; i++) ((await holds.hold('p', 1, async () => 0)) as Release)();
-    expect(tracked(holds).size).toBe(0);
-    const c = (await holds.hold('p', 3, async () => 0)) as Release;
+    // Releases no listing can miss any more are dropped, also while places stay held: a long run of
+    // creates keeps no history.
+    const kept = (await holds.hold('p', 9, async () => 0)) as Release;
+    const released = () => (tracked(holds).get('p') as { released: number[] }).released;
+    for (let i = 0; i < 5; i++) ((await holds.hold('p', 9, async () => 0)) as Release)();
+    expect(released()).toEqual([]);
+    const c = (await holds.hold('p', 9, async () => 0)) as Release;
     const during = deferred<Counted>();
-    const d = holds.hold('p', 3, () => during.promise);
+    const d = holds.hold('p', 9, () => during.promise);
     await settle();
     c();
+    expect(released()).toHaveLength(1); // d's listing may have missed it
+    const later = deferred<Counted>();
+    const e = holds.hold('p', 9, () => later.promise); // begun after c's release: it cannot have missed it
+    await settle();
     during.resolve(0);
     ((await d) as Release)();
-    const e = (await holds.hold('p', 3, async () => 0)) as Release;
-    expect((tracked(holds).get('p') as { released: number[] }).released).toEqual([]);
-    e();
+    expect(await holds.hold('p', 0, async () => 0)).toBe(false); // a check that tidies meanwhile
+    expect(released()).toHaveLength(1); // d's release, which e's listing may have missed; c's is gone
+    later.resolve(0);
+    ((await e) as Release)();
+    kept();
+    expect(tracked(holds).size).toBe(0);
+  });
+
+  it('a release stays counted for the oldest listing under way, while newer listings come and go', async () => {
+    const holds = new QuotaHolds();
+    let stored = 0;
+    const first = (await holds.hold('p', 1, async () => stored)) as Release;
+    const oldest = deferred<Counted>();
+    const slow = holds.hold('p', 1, () => oldest.promise);
+    await settle();
+    stored = 1;
+    first();
+    const newer = deferred<Counted>();
+    const pending = holds.hold('p', 1, () => newer.promise);
+    await settle();
+    expect(await holds.hold('p', 1, async () => stored)).toBe(false); // tidies with both listings under way
+    newer.resolve(stored);
+    expect(await pending).toBe(false);
+    oldest.resolve(0); // read before the first create's write
+    expect(await slow).toBe(false);
   });
 
   it('countOf reads a reader or passes a number through', () => {
