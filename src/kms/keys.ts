@@ -123,7 +123,27 @@ export async function createKey(kms: Kms, project: string, k: NewKey): Promise<K
   return record;
 }
 
-async function createDefaultKey(kms: Kms, project: string, name: string): Promise<KeyRecord> {
+/** Service default keys being created, per KMS and `project/name`: first uses at once share one creation. */
+const defaultsUnderWay = new WeakMap<Kms, Map<string, Promise<KeyRecord>>>();
+
+/**
+ * Creates a service default key on its first use. First uses at the same time in this process wait for one
+ * creation, so they all get the key (and one place of the key quota) rather than the quota's refusal while
+ * it is being created.
+ */
+function createDefaultKey(kms: Kms, project: string, name: string): Promise<KeyRecord> {
+  let underWay = defaultsUnderWay.get(kms);
+  if (!underWay) defaultsUnderWay.set(kms, (underWay = new Map()));
+  const slot = `${project}/${name}`;
+  let creating = underWay.get(slot);
+  if (!creating) {
+    creating = createDefaultKeyOnce(kms, project, name).finally(() => underWay.delete(slot));
+    underWay.set(slot, creating);
+  }
+  return creating;
+}
+
+async function createDefaultKeyOnce(kms: Kms, project: string, name: string): Promise<KeyRecord> {
   try {
     return await createKey(kms, project, {
       alias: name,
@@ -135,7 +155,7 @@ async function createDefaultKey(kms: Kms, project: string, name: string): Promis
       defaultKey: true,
     });
   } catch (e) {
-    // Two first uses at once: the other one created it.
+    // Two first uses at once in two processes: the other one created it.
     if (e instanceof KmsError && e.code === Code.AliasExists) {
       const r = await kms.repo.byName(project, name);
       if (r) return r;
