@@ -226,7 +226,7 @@ export class KeyRepository {
   private async counted(project: string): Promise<Counted> {
     const index = await this.index(project);
     if (!index) return (await listAll(this.store, `kms/${project}/key/`)).length;
-    for (const s of index.changedBy(this.clock.now())) await this.get(project, s.id).catch(() => {});
+    await Promise.all(this.settle(project, index, this.clock.now()));
     return () => index.size;
   }
 
@@ -274,18 +274,16 @@ export class KeyRepository {
     const now = this.clock.now();
     const index = await this.index(project);
     if (!index) return (await this.list(project)).map(summarize);
-    if (this.settle(project, index, now) === 0) return index.entries();
+    if (this.settle(project, index, now).length === 0) return index.entries();
     return index.entries().flatMap((s) => asReadAt(s, now) ?? []);
   }
 
   /**
    * Reads the keys whose deletion date or material expiry has come, which destroys or expires them (as
-   * every read does) and so brings the index up to date. Answers how many there are.
+   * every read does) and so brings the index up to date. Answers the reads, each settled either way.
    */
-  private settle(project: string, index: KeyIndex, now: number): number {
-    const changed = index.changedBy(now);
-    for (const s of changed) void this.get(project, s.id).catch(() => {});
-    return changed.length;
+  private settle(project: string, index: KeyIndex, now: number): Promise<unknown>[] {
+    return index.changedBy(now).map((s) => this.get(project, s.id).catch(() => {}));
   }
 
   /** Every key of a project, oldest first; read in slices, so other requests are served in between. */
