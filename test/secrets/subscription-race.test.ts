@@ -207,11 +207,19 @@ describe('restore against delete event', () => {
     expect(await t.state()).toEqual({ secrets: { b: ['ev'] }, events: ['ev'] });
   });
 
-  it('drops a subscription whose event was deleted since the backup', async () => {
+  it('drops a subscription whose event was deleted since the backup, before writing the secret', async () => {
     const { t, blob } = await backedUp();
     expect(await t.deleteEvent('ev')).toBe('deleted');
+    // Every write of the secret's document, counted (the hook puts itself back each time).
+    let writes = 0;
+    const counted = async () => {
+      writes++;
+      t.racing.beforePut.set(t.secretKey('b'), counted);
+    };
+    t.racing.beforePut.set(t.secretKey('b'), counted);
     expect((await t.call('POST', '/secrets/restore', { secret_blob: blob })).secret.event_subscriptions).toEqual([]);
     expect(await t.state()).toEqual({ secrets: { b: [] }, events: [] });
+    expect(writes).toBe(1); // written without the subscription at once, not written with it and then dropped
   });
 
   it('drops a subscription whose event is deleted while the restore writes, and answers the secret as it then is', async () => {
