@@ -53,7 +53,17 @@ async function rig() {
     await atCommit;
     return { commit, done };
   };
-  return { ...t, racing, project, call, refused, createEvent, deleteEvent, deleteUpTo, secretKey, eventKey, secret, event, state };
+  /** Counts every later put of `key` (the hook puts itself back each time). */
+  const countPuts = (key: string) => {
+    const count = { puts: 0 };
+    const counted = async () => {
+      count.puts++;
+      racing.beforePut.set(key, counted);
+    };
+    racing.beforePut.set(key, counted);
+    return count;
+  };
+  return { ...t, racing, project, call, refused, createEvent, deleteEvent, deleteUpTo, secretKey, eventKey, secret, event, state, countPuts };
 }
 
 describe('create secret against delete event', () => {
@@ -96,6 +106,36 @@ describe('create secret against delete event', () => {
     // The mark is gone: the stored event is the one created, and others may subscribe.
     expect(await t.event('ev')).toStrictEqual({ name: 'ev', id: created.event_id, eventTypes: ['SECRET_VERSION_CREATED'], state: 'ENABLED', createdAt: created.create_time, updatedAt: created.update_time, notification: NOTIFICATION });
     expect((await t.call('POST', '/secrets', { name: 's2', secret_string: 'v', event_subscriptions: ['ev'] })).secret.event_subscriptions).toEqual(['ev']);
+  });
+
+  it('a secret of that name made by someone else before the create takes itself back is left alone', async () => {
+    const t = await rig();
+    await t.createEvent('ev');
+    t.racing.beforePut.set(t.secretKey('s'), async () => {
+      expect(await t.deleteEvent('ev')).toBe('deleted');
+      // Once the create has landed, and before it looks at the event again, its secret is replaced.
+      t.racing.beforeGet.set(t.eventKey('ev'), async () => {
+        await t.call('DELETE', '/secrets/s');
+        await t.call('POST', '/secrets', { name: 's', secret_string: 'theirs', description: 'theirs' });
+      });
+    });
+    expect(await t.refused('POST', '/secrets', { name: 's', secret_string: 'v', event_subscriptions: ['ev'] })).toEqual(GONE);
+    expect(await t.state()).toEqual({ secrets: { s: [] }, events: [] });
+    expect((await t.secret('s'))!.description).toBe('theirs');
+  });
+
+  it('a store failure while the create takes itself back is answered as such, and the subscription stays (the documented limit)', async () => {
+    const t = await rig();
+    await t.createEvent('ev');
+    t.racing.beforePut.set(t.secretKey('s'), async () => {
+      expect(await t.deleteEvent('ev')).toBe('deleted');
+    });
+    t.racing.beforeDelete.set(t.secretKey('s'), async () => {
+      throw new StoreError('disk gone');
+    });
+    const e = await rejection(t.call('POST', '/secrets', { name: 's', secret_string: 'v', event_subscriptions: ['ev'] }));
+    expect([e.status, e.code]).toEqual([500, 'KMS.0102']);
+    expect(await t.state()).toEqual({ secrets: { s: ['ev'] }, events: [] });
   });
 
   it('a batch import item takes itself back the same way and is reported by name', async () => {
@@ -176,14 +216,47 @@ describe('update secret against delete event', () => {
     expect((await t.secret('db'))!.description).toBe('theirs');
   });
 
-  it('an event being deleted is refused before anything is written', async () => {
+  it('the secret deleted by someone else before the update takes itself back: nothing to take back', async () => {
+    const t = await rig();
+    await t.createEvent('ev');
+    await t.call('POST', '/secrets', { name: 'db', secret_string: 'v' });
+    t.racing.beforePut.set(t.secretKey('db'), async () => {
+      expect(await t.deleteEvent('ev')).toBe('deleted');
+      t.racing.beforeGet.set(t.eventKey('ev'), async () => {
+        await t.call('DELETE', '/secrets/db');
+      });
+    });
+    expect(await t.refused('PUT', '/secrets/db', { event_subscriptions: ['ev'] })).toEqual(GONE);
+    expect(await t.state()).toEqual({ secrets: {}, events: [] });
+  });
+
+  it('a store failure while the update takes itself back is answered as such', async () => {
+    const t = await rig();
+    await t.createEvent('ev');
+    await t.call('POST', '/secrets', { name: 'db', secret_string: 'v' });
+    t.racing.beforePut.set(t.secretKey('db'), async () => {
+      expect(await t.deleteEvent('ev')).toBe('deleted');
+      t.racing.beforePut.set(t.secretKey('db'), async () => {
+        throw new StoreError('disk gone');
+      });
+    });
+    const e = await rejection(t.call('PUT', '/secrets/db', { event_subscriptions: ['ev'] }));
+    expect([e.status, e.code]).toEqual([500, 'KMS.0102']);
+    expect(await t.state()).toEqual({ secrets: { db: ['ev'] }, events: [] });
+  });
+
+  it('an event being deleted, or missing, is refused before anything is written', async () => {
     const t = await rig();
     await t.createEvent('ev');
     await t.call('POST', '/secrets', { name: 'db', secret_string: 'v' });
     const before = await t.secret('db');
     const deletion = await t.deleteUpTo('ev');
+    const writes = [t.countPuts(t.secretKey('db')), t.countPuts(t.secretKey('s'))];
     expect(await t.refused('PUT', '/secrets/db', { event_subscriptions: ['ev'] })).toEqual(GOING);
     expect(await t.refused('POST', '/secrets', { name: 's', secret_string: 'v', event_subscriptions: ['ev'] })).toEqual(GOING);
+    expect(await t.refused('PUT', '/secrets/db', { event_subscriptions: ['nope'] })).toEqual([400, 'CSMS.0005', 'The event nope does not exist.']);
+    expect(await t.refused('POST', '/secrets', { name: 's', secret_string: 'v', event_subscriptions: ['nope'] })).toEqual([400, 'CSMS.0005', 'The event nope does not exist.']);
+    expect(writes.map((w) => w.puts)).toEqual([0, 0]);
     expect(await t.secret('db')).toStrictEqual(before);
     deletion.commit();
     expect(await deletion.done).toBe('deleted');
@@ -210,16 +283,10 @@ describe('restore against delete event', () => {
   it('drops a subscription whose event was deleted since the backup, before writing the secret', async () => {
     const { t, blob } = await backedUp();
     expect(await t.deleteEvent('ev')).toBe('deleted');
-    // Every write of the secret's document, counted (the hook puts itself back each time).
-    let writes = 0;
-    const counted = async () => {
-      writes++;
-      t.racing.beforePut.set(t.secretKey('b'), counted);
-    };
-    t.racing.beforePut.set(t.secretKey('b'), counted);
+    const writes = t.countPuts(t.secretKey('b'));
     expect((await t.call('POST', '/secrets/restore', { secret_blob: blob })).secret.event_subscriptions).toEqual([]);
     expect(await t.state()).toEqual({ secrets: { b: [] }, events: [] });
-    expect(writes).toBe(1); // written without the subscription at once, not written with it and then dropped
+    expect(writes.puts).toBe(1); // written without the subscription at once, not written with it and then dropped
   });
 
   it('drops a subscription whose event is deleted while the restore writes, and answers the secret as it then is', async () => {
@@ -229,6 +296,20 @@ describe('restore against delete event', () => {
     });
     expect((await t.call('POST', '/secrets/restore', { secret_blob: blob })).secret.event_subscriptions).toEqual([]);
     expect(await t.state()).toEqual({ secrets: { b: [] }, events: [] });
+  });
+
+  it('dropping the refused subscription keeps one someone else gave the secret meanwhile', async () => {
+    const { t, blob } = await backedUp();
+    await t.createEvent('other');
+    t.racing.beforePut.set(t.secretKey('b'), async () => {
+      expect(await t.deleteEvent('ev')).toBe('deleted');
+      // Once the restore has landed, and before it looks at `ev` again, the secret subscribes to `other`.
+      t.racing.beforeGet.set(t.eventKey('ev'), async () => {
+        await t.call('PUT', '/secrets/b', { event_subscriptions: ['other'] });
+      });
+    });
+    expect((await t.call('POST', '/secrets/restore', { secret_blob: blob })).secret.event_subscriptions).toEqual(['other']);
+    expect(await t.state()).toEqual({ secrets: { b: ['other'] }, events: ['other'] });
   });
 
   it('drops a subscription whose event a delete marked before the restore landed', async () => {
