@@ -351,7 +351,7 @@ export class KeyRepository {
 
   /**
    * Stores a new alias entity; false (nothing written) when the project's alias entities and the creates
-   * under way already fill `quota`, KMS.0308 alias exists when the name is taken. The place is held from the
+   * under way already fill `quota`, KMS.1104 when the name is taken. The place is held from the
    * check to the write. Every entity counts, also one whose key was destroyed while its removal failed,
    * until maintenance sweeps it.
    */
