@@ -385,14 +385,8 @@ export class KeyRepository {
     await putJson(this.store, aliasPath(project, alias.name), alias, { ifVersion: version });
   }
 
-  async deleteAlias(project: string, name: string, version: string): Promise<void> {
-    try {
-      await this.store.delete(aliasPath(project, name), { ifVersion: version });
-    } catch (e) {
-      if (!(e instanceof ConflictError)) await this.aliases.recheck(project, name);
-      throw e;
-    }
-    this.aliases.noted(project, name, false);
+  deleteAlias(project: string, name: string, version: string): Promise<void> {
+    return this.aliases.delete(project, name, version);
   }
 
   /** Live aliases of a project (optionally of one key), by name. */

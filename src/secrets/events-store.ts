@@ -153,13 +153,7 @@ export class EventStore {
         await this.put(project, unmarked, marked).catch(() => {});
         throw refusal;
       }
-      try {
-        await this.store.delete(eventPath(project, name), { ifVersion: marked });
-      } catch (e) {
-        if (!(e instanceof ConflictError)) await this.tally.recheck(project, name);
-        throw e;
-      }
-      this.tally.noted(project, name, false);
+      await this.tally.delete(project, name, marked);
       return true;
     });
     return removed ?? false;

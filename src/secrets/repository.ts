@@ -158,13 +158,11 @@ export class SecretRepository {
       if (!loaded) throw secretNotFound(name);
       check(loaded.record);
       try {
-        await this.store.delete(secretPath(project, name), { ifVersion: loaded.version });
+        await this.tally.delete(project, name, loaded.version);
       } catch (e) {
         if (e instanceof ConflictError) continue;
-        await this.tally.recheck(project, name);
         throw e;
       }
-      this.tally.noted(project, name, false);
       this.parsed.delete(secretPath(project, name));
       await this.releaseId(loaded.record);
       return loaded.record;
@@ -235,13 +233,11 @@ export class SecretRepository {
   /** Deletes the document at `version` and its id pointer; false when it changed meanwhile (restored) and stays. */
   private async destroy(r: SecretRecord, version: string): Promise<boolean> {
     try {
-      await this.store.delete(secretPath(r.project, r.name), { ifVersion: version });
+      await this.tally.delete(r.project, r.name, version);
     } catch (e) {
       if (e instanceof ConflictError) return false; // not ours to delete any more
-      await this.tally.recheck(r.project, r.name);
       throw e;
     }
-    this.tally.noted(r.project, r.name, false);
     this.parsed.delete(secretPath(r.project, r.name));
     await this.releaseId(r);
     return true;

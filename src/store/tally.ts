@@ -8,7 +8,7 @@
 // held to the quota together, but creates in two isolates at the same moment each see the other's document
 // only once it is written, so together they can pass the quota by the creates in flight.
 import { QuotaHolds, countOf, type Counted, type Release } from './quota-holds.ts';
-import { listAll, type Store } from './store.ts';
+import { ConflictError, listAll, type Store } from './store.ts';
 
 /** The kinds of documents counted against a quota, as `<area>/<segment>`: they are stored at `<area>/<project>/<segment>/<name>`. */
 export type TalliedKind = 'csms/secret' | 'csms/event' | 'kms/alias';
@@ -63,6 +63,20 @@ export class Tally {
   noted(project: string, name: string, exists: boolean | undefined): void {
     if (exists === undefined) this.listings.delete(project);
     else void this.listings.get(project)?.then((names) => void (exists ? names.add(name) : names.delete(name)), () => {});
+  }
+
+  /**
+   * Deletes the document `name` if it is still at `version` (ConflictError when it is not) and keeps the
+   * count with the store, also when the delete fails with its outcome unknown.
+   */
+  async delete(project: string, name: string, version: string): Promise<void> {
+    try {
+      await this.store.delete(documentsPrefix(project, this.kind) + name, { ifVersion: version });
+    } catch (e) {
+      if (!(e instanceof ConflictError)) await this.recheck(project, name);
+      throw e;
+    }
+    this.noted(project, name, false);
   }
 
   /** After a write of `name` that failed (its outcome unknown): the count follows what the store now holds. */
