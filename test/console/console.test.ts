@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code } from '../../src/kms/errors.ts';
 import { CONSOLE_CSP } from '../../src/server/console.ts';
@@ -42,6 +42,16 @@ async function axeProblems(): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE);
   const result = (await page.evaluate(() => (globalThis as any).axe.run(document))) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * Waits for the view a create opens; when the console shows an error instead, fails with the error's text
+ * (a timeout would not say what the server answered).
+ */
+async function opened(view: Locator): Promise<void> {
+  const alert = page.getByRole('alert').filter({ hasText: /\S/ });
+  await view.or(alert).first().waitFor();
+  if (!(await view.isVisible())) expect.fail(`the console showed an error instead: ${await alert.first().innerText()}`);
 }
 
 beforeAll(async () => {
@@ -111,7 +121,7 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.getByLabel('Alias').fill('console-key');
     await page.getByLabel('Description').fill('made in the console');
     await page.getByRole('button', { name: 'Create key' }).click();
-    await page.getByRole('heading', { name: 'Key console-key' }).waitFor();
+    await opened(page.getByRole('heading', { name: 'Key console-key' }));
     keyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]);
     const k = (await kms.describeKey({ key_id: keyId })).key_info;
     expect([k.key_alias, k.key_spec, k.key_state, k.key_description]).toEqual(['console-key', 'AES_256', '2', 'made in the console']);
@@ -171,7 +181,7 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.getByLabel('Key of row 2').fill('password');
     await page.getByLabel('Value of row 2').fill('s3cret-1');
     await page.getByRole('button', { name: 'Create secret' }).click();
-    await page.getByRole('heading', { name: 'Secret db-credentials' }).waitFor();
+    await opened(page.getByRole('heading', { name: 'Secret db-credentials' }));
     const v1 = page.getByRole('row', { name: /^v1\b/ });
     await v1.waitFor();
     expect(await v1.innerText()).toContain('SYSCURRENT');
@@ -254,7 +264,7 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.getByLabel('Key spec').selectOption('EC_P256');
     await page.getByLabel('Key usage').selectOption('SIGN_VERIFY');
     await page.getByRole('button', { name: 'Create key' }).click();
-    await page.getByRole('heading', { name: 'Key console-signer' }).waitFor();
+    await opened(page.getByRole('heading', { name: 'Key console-signer' }));
     const signerId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]);
     await page.getByLabel('Message').fill('pay 10 to bob');
     await page.getByRole('button', { name: 'Sign', exact: true }).click();
@@ -277,7 +287,7 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
     await page.getByRole('radio', { name: 'Plain text' }).check();
     await page.getByLabel('Secret value (plain text)').fill('tok-123');
     await page.getByRole('button', { name: 'Create secret' }).click();
-    await page.getByRole('heading', { name: 'Secret api-token' }).waitFor();
+    await opened(page.getByRole('heading', { name: 'Secret api-token' }));
     expect((await secrets.getVersion('api-token', 'v1')).secret_string).toBe('tok-123');
     await page.getByLabel('Days before deletion (7-30)').fill('8');
     await page.getByRole('button', { name: 'Schedule deletion' }).click();
