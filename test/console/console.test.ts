@@ -45,12 +45,16 @@ async function axeProblems(): Promise<string[]> {
 }
 
 /**
- * Waits for the view a create opens; when the console shows an error instead, fails with the error's text
- * (a timeout would not say what the server answered).
+ * Waits for the view a create opens; when the console shows an error instead, fails with the error's text,
+ * and when nothing comes, with what the page showed (a bare timeout says neither).
  */
 async function opened(view: Locator): Promise<void> {
   const alert = page.getByRole('alert').filter({ hasText: /\S/ });
-  await view.or(alert).first().waitFor();
+  await view.or(alert).first().waitFor().catch(async (e: Error) => {
+    // Nothing came: say where the page was and what it showed, for the next one who reads this failure.
+    const shown = await page.locator('main').innerText().catch(() => '(no main)');
+    throw new Error(`${e.message}\npage: ${page.url()}\nshowing: ${shown.slice(0, 1500)}`);
+  });
   if (!(await view.isVisible())) expect.fail(`the console showed an error instead: ${await alert.first().innerText()}`);
 }
 
@@ -260,6 +264,8 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
 
   it('signs and verifies with a signing key made in the console', async () => {
     await page.getByRole('link', { name: 'Keys', exact: true }).click();
+    // Fields are looked up once their view is there, as after the other navigations here.
+    await page.getByRole('heading', { name: 'Keys', level: 1, exact: true }).waitFor();
     await page.getByLabel('Alias').fill('console-signer');
     await page.getByLabel('Key spec').selectOption('EC_P256');
     await page.getByLabel('Key usage').selectOption('SIGN_VERIFY');
@@ -283,7 +289,9 @@ describe.skipIf(!chromiumOk)('the web console in Chromium', () => {
 
   it('creates a secret from plain text, schedules its deletion and restores it', async () => {
     await page.getByRole('link', { name: 'Secrets', exact: true }).click();
-    await page.getByLabel('Name').fill('api-token');
+    // `exact`: 'Name' alone would also match a key's grant form field, Name (optional).
+    await page.getByRole('heading', { name: 'Secrets', level: 1, exact: true }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('api-token');
     await page.getByRole('radio', { name: 'Plain text' }).check();
     await page.getByLabel('Secret value (plain text)').fill('tok-123');
     await page.getByRole('button', { name: 'Create secret' }).click();
